@@ -1,0 +1,65 @@
+"""Buurtkiosk: the Flask app that runs on the kiosk."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from kiosk import config, flask_db
+from kiosk.db import connect, migrate
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Defaults, then the environment, then a test's mapping."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        DATABASE=os.environ.get("BUURTKIOSK_DB") or str(config.default_db_path()),
+        START_WORKERS=False,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db = connect(app.config["DATABASE"])
+    try:
+        migrate(db)
+        app.config["SECRET_KEY"] = config.signing_secret(db)
+        app.config["KIOSK_ID"] = config.kiosk_id(db)
+    finally:
+        db.close()
+
+    flask_db.init_app(app)
+
+    @app.context_processor
+    def kiosk_context() -> dict[str, Any]:
+        db = flask_db.get_db()
+        return {
+            "kiosk_name": config.get_setting(db, "kiosk_name"),
+            "idle_seconds": int(config.get_setting(db, "idle_seconds")),
+        }
+
+    from kiosk import resident
+
+    app.register_blueprint(resident.bp)
+
+    if app.config["START_WORKERS"]:
+        start_workers(app)
+    return app
+
+
+def start_workers(app: Flask) -> None:
+    """The print worker runs beside the web server and is woken by each new signup."""
+    from printing.worker import PrintWorker
+
+    worker = PrintWorker(app.config["DATABASE"])
+    worker.start()
+    app.extensions["print_worker"] = worker
+
+
+def wake_printer(app: Flask) -> None:
+    worker = app.extensions.get("print_worker")
+    if worker is not None:
+        worker.wake()

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kiosk import create_app
+from kiosk.agenda import Activity, save_activity
+from kiosk.db import connect, migrate
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> str:
+    return str(tmp_path / "kiosk.db")
+
+
+@pytest.fixture
+def db(db_path: str) -> Iterator[sqlite_utils.Database]:
+    database = connect(db_path)
+    migrate(database)
+    yield database
+    database.close()
+
+
+def make_activity(
+    db: sqlite_utils.Database,
+    activity_id: str = "a1",
+    *,
+    days_ahead: float = 2,
+    capacity: int | None = None,
+    status: str = "scheduled",
+    title: str = "Koffieochtend",
+    **extra: object,
+) -> Activity:
+    activity = Activity(
+        id=activity_id,
+        title=title,
+        short_name=title.lower(),
+        stadsdorp="Stadsdorp Zuid",
+        starts_at=datetime.now(UTC) + timedelta(days=days_ahead),
+        location_name="Buurthuis De Pijp",
+        address="Ferdinand Bolstraat 12",
+        capacity=capacity,
+        status=status,
+        contact="020 123 45 67",
+        **extra,  # type: ignore[arg-type]
+    )
+    save_activity(db, activity)
+    return activity
+
+
+@pytest.fixture
+def app(db_path: str, db: sqlite_utils.Database) -> Flask:
+    return create_app({"TESTING": True, "DATABASE": db_path})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up everything the tests need on a fresh Debian machine, then run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash deploy/system-packages.sh --test
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e '.[test]'
+
+# emupos, an independent ESC/POS decoder, needs Python 3.13: use one if the machine has it.
+if [[ -z "${BUURTKIOSK_EMUPOS:-}" ]]; then
+  for py in python3.13 /root/.pyenv/versions/3.13*/bin/python3.13; do
+    if command -v "$py" >/dev/null 2>&1; then
+      [[ -x .venv-emupos/bin/emupos ]] || { "$py" -m venv .venv-emupos && .venv-emupos/bin/pip install -q emupos; } || true
+      break
+    fi
+  done
+  [[ -x .venv-emupos/bin/emupos ]] && export BUURTKIOSK_EMUPOS="$PWD/.venv-emupos/bin/emupos"
+fi
+
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"
