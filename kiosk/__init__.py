@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +11,10 @@ from flask import Flask
 
 from kiosk import config, flask_db
 from kiosk.db import connect, migrate
+
+
+# One module per area of the screens, each exposing `bp`.
+BLUEPRINTS: tuple[str, ...] = ("kiosk.resident",)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -41,9 +46,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "idle_seconds": int(config.get_setting(db, "idle_seconds")),
         }
 
-    from kiosk import resident
-
-    app.register_blueprint(resident.bp)
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module_name).bp)
 
     if app.config["START_WORKERS"]:
         start_workers(app)

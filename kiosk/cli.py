@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -68,6 +69,10 @@ def cmd_print_test(args: argparse.Namespace) -> int:
     return 0
 
 
+# Each area of the program adds its own commands: a module with register(commands).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buurtkiosk", description="Buurtkiosk")
     parser.add_argument("--db", help="SQLite-bestand (standaard: BUURTKIOSK_DB)")
@@ -88,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     test = commands.add_parser("print-test", help="print een testbon")
     test.add_argument("--printer", help="printer-adres, bijv. tcp://192.168.1.50:9100")
     test.set_defaults(func=cmd_print_test)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
     return parser
 
 
