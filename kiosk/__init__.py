@@ -12,7 +12,6 @@ from flask import Flask
 from kiosk import config, flask_db
 from kiosk.db import connect, migrate
 
-
 # One module per area of the screens, each exposing `bp`.
 BLUEPRINTS: tuple[str, ...] = ("kiosk.resident",)
 
