@@ -13,7 +13,14 @@ from kiosk import config, flask_db
 from kiosk.db import connect, migrate
 
 # One module per area of the screens, each exposing `bp`.
-BLUEPRINTS: tuple[str, ...] = ("kiosk.resident",)
+BLUEPRINTS: tuple[str, ...] = (
+    "kiosk.resident",
+    "kiosk.volunteer",
+    "kiosk.coordinator",
+    "kiosk.health_views",
+    "kiosk.sync_views",
+    "kiosk.voice_views",
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -60,6 +67,13 @@ def start_workers(app: Flask) -> None:
     worker = PrintWorker(app.config["DATABASE"])
     worker.start()
     app.extensions["print_worker"] = worker
+
+    # The sync worker pushes the outbox and pulls the agenda; offline it just waits.
+    from sync.worker import SyncWorker
+
+    sync_worker = SyncWorker(app.config["DATABASE"])
+    sync_worker.start()
+    app.extensions["sync_worker"] = sync_worker
 
 
 def wake_printer(app: Flask) -> None:

@@ -21,6 +21,9 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     version = migrate(db)
     config.signing_secret(db)
     print(f"Database klaar: {_db_path(args)} (schema {version}, kiosk {config.kiosk_id(db)})")
+    from kiosk.auth_cli import print_new_pins
+
+    print_new_pins(db)
     return 0
 
 
@@ -42,15 +45,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     app = create_app({"DATABASE": _db_path(args), "START_WORKERS": not args.no_workers})
     port = args.port or int(os.environ.get("BUURTKIOSK_PORT", "8080"))
     print(f"Buurtkiosk draait op http://{args.host}:{port}", flush=True)
+    from kiosk import watchdog
+
+    watchdog.start(args.host, port)  # only under systemd (Type=notify, WatchdogSec=)
     serve(app, host=args.host, port=port, threads=8, ident="buurtkiosk")
     return 0
 
 
 def cmd_print_test(args: argparse.Namespace) -> int:
-    from printing.worker import process_due_jobs
-
     from kiosk.db import write_transaction
     from kiosk.print_jobs import queue_print_job
+    from printing.worker import process_due_jobs
 
     db = connect(_db_path(args))
     migrate(db)
@@ -70,7 +75,12 @@ def cmd_print_test(args: argparse.Namespace) -> int:
 
 
 # Each area of the program adds its own commands: a module with register(commands).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "kiosk.auth_cli",
+    "kiosk.maintenance_cli",
+    "sync.cli",
+    "kiosk.voice_cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

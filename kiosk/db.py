@@ -135,8 +135,123 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     )
 
 
+def _volunteer_desk(db: sqlite_utils.Database) -> None:
+    """PINs and their lockout, printed paper slips, and the volunteers' audit log.
+
+    Slips and audit rows name signups and activities without foreign keys on purpose:
+    they are records of paper and of deeds, and must not stop a signup purge."""
+    run_script(
+        db,
+        """
+        CREATE TABLE pins (
+            role TEXT PRIMARY KEY CHECK (role IN ('volunteer', 'coordinator')),
+            hash TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+
+        CREATE TABLE pin_lockout (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            lockouts INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE slips (
+            code TEXT PRIMARY KEY,
+            activity_id TEXT,
+            choices TEXT NOT NULL DEFAULT '[]',
+            print_job_id INTEGER,
+            printed_at TEXT NOT NULL,
+            printed_by TEXT NOT NULL,
+            entered_at TEXT,
+            entered_by TEXT,
+            signup_id TEXT
+        );
+        CREATE INDEX slips_by_activity ON slips (activity_id);
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            activity_id TEXT,
+            signup_id TEXT
+        );
+        CREATE INDEX audit_by_time ON audit_log (at)
+        """,
+    )
+
+
+def _maintenance_log(db: sqlite_utils.Database) -> None:
+    """Backups, restores, purges and AVG requests, so the coordinator can see they ran.
+
+    Counts and dates only: a record of a deletion must not keep what was deleted."""
+    run_script(
+        db,
+        """
+        CREATE TABLE maintenance_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX maintenance_log_by_kind ON maintenance_log (kind, at)
+        """,
+    )
+
+
+def _sync(db: sqlite_utils.Database) -> None:
+    """Sync with the central agenda: feed and hub state, seat leases, and what the
+    hub said about each signup (sync/, kiosk/leases.py, kiosk/calls.py)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE feed_state (
+            url TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            etag TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL DEFAULT '',
+            expanded_on TEXT NOT NULL DEFAULT '',
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            activity_count INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE sync_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            agenda_cursor TEXT NOT NULL DEFAULT '',
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            failures INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT
+        );
+        INSERT INTO sync_state (id) VALUES (1);
+
+        CREATE TABLE seat_leases (
+            activity_id TEXT PRIMARY KEY REFERENCES activities (id),
+            seats INTEGER NOT NULL CHECK (seats >= 0),
+            hub_seats_taken INTEGER NOT NULL DEFAULT 0,
+            hub_waiting INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+
+        ALTER TABLE signups ADD COLUMN seat_basis TEXT
+            CHECK (seat_basis IS NULL OR seat_basis IN ('lease', 'provisional'));
+        ALTER TABLE signups ADD COLUMN hub_status TEXT;
+        ALTER TABLE signups ADD COLUMN call_reason TEXT NOT NULL DEFAULT '';
+        CREATE INDEX signups_to_call ON signups (call_reason) WHERE call_reason != '';
+
+        ALTER TABLE outbox ADD COLUMN outcome TEXT
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
-MIGRATIONS: list[Migration] = [_v1_core]
+MIGRATIONS: list[Migration] = [_v1_core, _volunteer_desk, _maintenance_log, _sync]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

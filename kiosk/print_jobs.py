@@ -60,6 +60,15 @@ def mark_failed(db: sqlite_utils.Database, job_id: int, error: str) -> None:
     )
 
 
+def mark_abandoned(db: sqlite_utils.Database, job_id: int, error: str) -> None:
+    """A job that can never print (its signup was purged): out of the queue, reason kept."""
+    db.execute(
+        "UPDATE print_jobs SET status = 'abandoned', attempts = attempts + 1, last_error = ? "
+        "WHERE id = ?",
+        [error[:500], job_id],
+    )
+
+
 def retry_now(db: sqlite_utils.Database) -> None:
     """'Opnieuw proberen' on the volunteer screen, or the printer came back."""
     db.execute("UPDATE print_jobs SET next_attempt_at = ? WHERE status = 'pending'", [now_iso()])

@@ -7,16 +7,18 @@ when the screen goes back to the start.
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk import agenda, config, dutch
 from kiosk.flask_db import get_db
 from kiosk.signups import (
+    MAX_NAME,
+    MAX_PARTY,
     SignupError,
     clean_name,
     clean_party_size,
@@ -27,10 +29,23 @@ from kiosk.signups import (
 
 bp = Blueprint("resident", __name__)
 
-PER_PAGE = 5
 STEPS = ("naam", "telefoon", "aantal", "controle")
-# The code stays on screen for a short while only: the next resident must not find it.
+FIELD_STEP = {"name": "naam", "phone": "telefoon", "party_size": "aantal"}
+MAX_PHONE_TYPED = 20
+# The code stays reachable for a short while only: the next resident must not find it.
 DONE_VISIBLE = timedelta(minutes=5)
+# The done screen goes back to the start sooner than other screens: nothing is lost there.
+DONE_IDLE_SECONDS = 60
+
+# The start screen may not scroll (residents tap, they do not swipe), so a page holds
+# as many cards and day headings as fit. These heights in px mirror kiosk.css
+# (.agenda-card + gap, .day-label); the budget is the content height at 1280x800.
+PAGE_BUDGET = 650
+CARD_HEIGHT = 110
+DAY_HEADING_HEIGHT = 52
+
+Answers = dict[str, str]
+Page = list[agenda.AgendaDay]
 
 
 def _now() -> datetime:
@@ -42,28 +57,35 @@ def _shown_stadsdorpen() -> list[str]:
     return [name.strip() for name in raw.split(",") if name.strip()]
 
 
-def _numbered_upcoming() -> list[agenda.Activity]:
-    return agenda.upcoming(get_db(), _now(), stadsdorpen=_shown_stadsdorpen())
+def paginate(days: list[agenda.AgendaDay]) -> list[Page]:
+    """Fill pages with cards until the next one would not fit; a day that runs on to
+    the next page gets its heading again there."""
+    pages: list[Page] = [[]]
+    used = 0
+    for day in days:
+        for item in day.items:
+            page = pages[-1]
+            cost = CARD_HEIGHT + (0 if page and page[-1].day == day.day else DAY_HEADING_HEIGHT)
+            if page and used + cost > PAGE_BUDGET:
+                page = []
+                pages.append(page)
+                used = 0
+                cost = CARD_HEIGHT + DAY_HEADING_HEIGHT
+            if not page or page[-1].day != day.day:
+                page.append(agenda.AgendaDay(day.day, day.label, []))
+            page[-1].items.append(item)
+            used += cost
+    return pages
 
 
 @bp.get("/")
 def start() -> str:
-    activities = _numbered_upcoming()
-    pages = max(math.ceil(len(activities) / PER_PAGE), 1)
-    page = min(max(request.args.get("pagina", 1, type=int), 1), pages)
-    days = agenda.group_by_day(activities, _now())
-    first = (page - 1) * PER_PAGE + 1
-    last = first + PER_PAGE - 1
-    shown = [
-        agenda.AgendaDay(d.day, d.label, [(n, a) for n, a in d.items if first <= n <= last])
-        for d in days
-    ]
+    now = _now()
+    activities = agenda.upcoming(get_db(), now, stadsdorpen=_shown_stadsdorpen())
+    pages = paginate(agenda.group_by_day(activities, now))
+    page = min(max(request.args.get("pagina", 1, type=int), 1), len(pages))
     return render_template(
-        "start.html",
-        days=[d for d in shown if d.items],
-        page=page,
-        pages=pages,
-        total=len(activities),
+        "start.html", days=pages[page - 1], page=page, pages=len(pages), total=len(activities)
     )
 
 
@@ -74,83 +96,161 @@ def _activity_or_404(activity_id: str) -> agenda.Activity:
     return activity
 
 
+def _closed_reason(activity: agenda.Activity) -> str:
+    """Why a resident cannot sign up (any more), or '' when they can."""
+    if activity.status == "cancelled":
+        return "Deze activiteit gaat niet door."
+    if activity.starts_at <= _now():
+        return "Deze activiteit is al begonnen."
+    return ""
+
+
+def _render_activity(activity: agenda.Activity, error: str = "") -> str:
+    return render_template(
+        "activity.html", activity=activity, closed=_closed_reason(activity), error=error
+    )
+
+
 @bp.get("/activiteit/<activity_id>")
 def activity(activity_id: str) -> str:
-    return render_template("activity.html", activity=_activity_or_404(activity_id))
+    return _render_activity(_activity_or_404(activity_id))
 
 
-def _answers() -> dict[str, str]:
+def _valid_token(raw: str) -> str:
+    """The token becomes the signup id, so only a well-formed uuid is taken as one."""
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return ""
+
+
+def _answers() -> Answers:
     form = request.form
     return {
         "name": form.get("name", ""),
         "phone": form.get("phone", ""),
         "party_size": form.get("party_size", "1"),
-        "token": form.get("token") or str(uuid.uuid4()),
+        "token": _valid_token(form.get("token", "")),
     }
 
 
-def _render_step(activity: agenda.Activity, step: str, answers: dict[str, str], error: str = ""):
+# What a form field can hold when shown again: more than any valid answer, far less
+# than a 10,000-character one (which the in-page keys could never erase).
+SHOWN_LIMIT = {"name": MAX_NAME * 2, "phone": MAX_PHONE_TYPED, "party_size": 3}
+
+
+def _shown(answers: Answers) -> Answers:
+    return {key: value[: SHOWN_LIMIT.get(key, len(value))] for key, value in answers.items()}
+
+
+def _will_wait(activity: agenda.Activity, answers: Answers) -> bool:
+    """Would this party go on the waitlist? (The domain decides for real on submit.)"""
+    if activity.seats_left is None:
+        return False
+    try:
+        return int(answers["party_size"]) > activity.seats_left
+    except ValueError:
+        return False
+
+
+def _render_step(
+    activity: agenda.Activity, step: str, answers: Answers, error: str = ""
+) -> str:
     return render_template(
-        f"signup_{step}.html", activity=activity, step=step, answers=answers, error=error,
-        step_number=STEPS.index(step) + 1, step_count=len(STEPS),
+        f"signup_{step}.html",
+        activity=activity,
+        step=step,
+        answers=_shown(answers),
+        error=error,
+        will_wait=_will_wait(activity, answers),
+        max_party=MAX_PARTY,
+        step_number=STEPS.index(step) + 1,
+        step_count=len(STEPS),
     )
 
 
+def _check_step(step: str, answers: Answers) -> None:
+    """Validate the answer given on `step`, storing it cleaned; raises SignupError."""
+    if step == "naam":
+        answers["name"] = clean_name(answers["name"])
+    elif step == "telefoon":
+        answers["phone"] = clean_phone(answers["phone"])
+    elif step == "aantal":
+        answers["party_size"] = str(clean_party_size(answers["party_size"]))
+
+
 @bp.get("/activiteit/<activity_id>/aanmelden")
-def signup_start(activity_id: str) -> str:
+def signup_start(activity_id: str) -> str | Response:
     activity = _activity_or_404(activity_id)
-    if activity.status == "cancelled":
-        return render_template("activity.html", activity=activity)
+    if _closed_reason(activity):
+        return redirect(url_for("resident.activity", activity_id=activity.id))
     answers = {"name": "", "phone": "", "party_size": "1", "token": str(uuid.uuid4())}
     return _render_step(activity, "naam", answers)
 
 
 @bp.post("/activiteit/<activity_id>/aanmelden")
 def signup_step(activity_id: str) -> str | Response | tuple[str, int]:
-    """Each POST checks the step just answered, then shows the next (or previous) one."""
+    """Each POST checks the step just answered, then shows the next (or previous) one.
+    Going back never checks anything, so an answer is kept even when it is not right yet."""
     activity = _activity_or_404(activity_id)
-    answers = _answers()
-    step = request.form.get("step", "naam")
-    if step not in STEPS:
-        step = "naam"
-    action = request.form.get("action", "verder")
+    closed = _closed_reason(activity)
+    if closed:
+        return _render_activity(activity, closed), 400
 
+    answers = _answers()
+    step = request.form.get("step", "")
+    if step not in STEPS or not answers["token"]:
+        # Not a form this kiosk showed (or an old one): start the steps again.
+        answers["token"] = str(uuid.uuid4())
+        message = "Er ging iets mis met het formulier. Begin alstublieft opnieuw."
+        return _render_step(activity, "naam", answers, message), 400
+
+    action = request.form.get("action", "verder")
     if action == "terug":
-        previous = STEPS[max(STEPS.index(step) - 1, 0)]
-        return _render_step(activity, previous, answers)
+        if step == STEPS[0]:
+            return redirect(url_for("resident.activity", activity_id=activity.id), code=303)
+        return _render_step(activity, STEPS[max(STEPS.index(step) - 1, 0)], answers)
     if action == "wijzig":
         return _render_step(activity, "naam", answers)
 
     try:
-        if step == "naam":
-            answers["name"] = clean_name(answers["name"])
-        elif step == "telefoon":
-            clean_phone(answers["phone"])
-        elif step == "aantal":
-            answers["party_size"] = str(clean_party_size(answers["party_size"]))
+        _check_step(step, answers)
     except SignupError as error:
         return _render_step(activity, step, answers, error.message), 400
 
+    if step == "aantal" and _will_wait(activity, answers) and not answers["phone"]:
+        # Someone has to call a waitlisted resident: ask for the number before the summary.
+        return _render_step(activity, "telefoon", answers, _WAITLIST_NEEDS_PHONE), 400
     if step != "controle":
         return _render_step(activity, STEPS[STEPS.index(step) + 1], answers)
+    return _submit(activity, answers)
 
-    db = get_db()
+
+_WAITLIST_NEEDS_PHONE = (
+    "Er is geen plek meer. Wilt u op de wachtlijst? Vul dan uw telefoonnummer in. "
+    "Wij bellen u als er plek is."
+)
+
+
+def _submit(activity: agenda.Activity, answers: Answers) -> Response | tuple[str, int]:
     try:
         signup = create_signup(
-            db,
+            get_db(),
             activity.id,
             name=answers["name"],
             phone=answers["phone"],
             party_size=answers["party_size"],
             channel="touch",
             kiosk_id=current_app.config["KIOSK_ID"],
+            # A second tap on "Ja, meld mij aan" sends the same token: one signup.
             signup_id=answers["token"],
+            now=_now(),
         )
     except SignupError as error:
-        target = {"name": "naam", "phone": "telefoon", "party_size": "aantal"}.get(
-            error.field, "controle"
-        )
-        return _render_step(activity, target, answers, error.message), 400
+        if error.field in FIELD_STEP:
+            return _render_step(activity, FIELD_STEP[error.field], answers, error.message), 400
+        return _render_activity(activity, error.message), 400
+
     from kiosk import wake_printer
 
     wake_printer(current_app)
@@ -159,6 +259,7 @@ def signup_step(activity_id: str) -> str | Response | tuple[str, int]:
 
 @bp.get("/aangemeld/<signup_id>")
 def done(signup_id: str) -> str | Response:
+    """Only the code and the activity: never a name or phone on a public screen."""
     signup = get_signup(get_db(), signup_id)
     if signup is None:
         return redirect(url_for("resident.start"))
@@ -166,7 +267,27 @@ def done(signup_id: str) -> str | Response:
     if datetime.now(UTC) - created > DONE_VISIBLE:
         return redirect(url_for("resident.start"))
     activity = agenda.get_activity(get_db(), signup.activity_id)
-    return render_template("done.html", signup=signup, activity=activity)
+    if activity is None:
+        return redirect(url_for("resident.start"))
+    return render_template(
+        "done.html", signup=signup, activity=activity, done_idle_seconds=DONE_IDLE_SECONDS
+    )
+
+
+def error_page(error: HTTPException) -> tuple[str, int]:
+    """A plain Dutch page with a way back, never a technical error text. (A blueprint
+    that answers in JSON registers its own handlers, which win for its routes.)"""
+    code = error.code or 500
+    if code == 500:
+        # Flask passes the original exception along; the log gets it, the screen does not.
+        original = getattr(error, "original_exception", None) or error
+        current_app.logger.error("Fout op een scherm: %r", original)
+    return render_template("error.html", code=code), code
+
+
+# 500 rather than Exception: with TESTING on, Flask still raises errors into the test.
+for _code in (400, 404, 405, 413, 500):
+    bp.app_errorhandler(_code)(error_page)
 
 
 @bp.app_template_filter("written_moment")
@@ -182,3 +303,8 @@ def _time_range(activity: agenda.Activity) -> str:
 @bp.app_template_filter("written_date")
 def _written_date(moment: datetime) -> str:
     return dutch.written_date(dutch.local(moment).date())
+
+
+@bp.app_template_filter("clock")
+def _clock(moment: datetime) -> str:
+    return dutch.clock(moment)

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import codes
+from kiosk import codes, leases
 from kiosk.agenda import get_activity, now_iso
 from kiosk.db import write_transaction
 from kiosk.outbox import record_change
@@ -52,10 +52,22 @@ class Signup:
     attended_at: str | None = None
     cancelled_at: str | None = None
     note: str = ""
+    seat_basis: str | None = None  # leases.LEASE or leases.PROVISIONAL for a hub activity
+    hub_status: str | None = None  # what the central agenda last said
 
     @property
     def display_code(self) -> str:
         return codes.display_code(self.code)
+
+    @property
+    def provisional(self) -> bool:
+        """'Onder voorbehoud': beyond this kiosk's seat lease, and the hub has not yet
+        said whether a seat is free."""
+        return (
+            self.seat_basis == leases.PROVISIONAL
+            and self.hub_status is None
+            and self.status == "confirmed"
+        )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Signup:
@@ -171,7 +183,10 @@ def create_signup(
         if activity.starts_at <= now:
             raise SignupError("Deze activiteit is al begonnen. Kies een andere activiteit.")
         status = "confirmed"
-        capacity = activity.capacity
+        # An activity from the hub has a seat lease: the hub, not this kiosk, knows
+        # what other kiosks confirmed, so beyond the lease the hub decides.
+        basis = leases.seat_basis(db, activity_id, size)
+        capacity = None if basis else activity.capacity
         if capacity is not None and _seats_taken(db, activity_id) + size > capacity:
             status = "waitlist"
             # Someone has to call a waitlisted resident when a seat comes free.
@@ -181,6 +196,13 @@ def create_signup(
                     "telefoonnummer in. Wij bellen u als er plek is.",
                     "phone",
                 )
+        if basis == leases.PROVISIONAL and not phone:
+            # If the hub finds no seat after all, someone has to call.
+            raise SignupError(
+                "Er zijn bijna geen plaatsen meer. Vul uw telefoonnummer in. "
+                "Dan bellen wij u als er toch geen plek is.",
+                "phone",
+            )
         stamp = now_iso()
         signup = Signup(
             id=signup_id or str(uuid.uuid4()),
@@ -194,6 +216,7 @@ def create_signup(
             created_at=stamp,
             kiosk_id=kiosk_id,
             slip_code=slip_code,
+            seat_basis=basis,
         )
         row = asdict(signup) | {"updated_at": stamp}
         db.execute(
@@ -226,6 +249,8 @@ def cancel_signup(db: sqlite_utils.Database, signup_id: str) -> list[Signup]:
         activity = get_activity(db, signup.activity_id)
         if activity is None or activity.capacity is None:
             return []
+        if leases.get_lease(db, activity.id) is not None:
+            return []  # the hub keeps the waitlist of a leased activity, across kiosks
         free = activity.capacity - _seats_taken(db, activity.id)
         waiting = db.query(
             "SELECT * FROM signups WHERE activity_id = ? AND status = 'waitlist' "

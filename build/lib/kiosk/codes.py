@@ -1,0 +1,58 @@
+"""Ticket codes a resident can read out, and QR payloads a check-in scan can trust.
+
+Codes use Crockford's base32 (no I, L, O, U); when read back, O counts as 0 and I/L
+as 1, so the letters people confuse never make a wrong code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+CODE_LENGTH = 6
+QR_PREFIX = "BK1"
+
+
+def new_code() -> str:
+    """Six random characters, stored without the dash."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def display_code(code: str) -> str:
+    """'7KQ4MX' -> '7KQ-4MX'"""
+    return f"{code[:3]}-{code[3:]}"
+
+
+def normalize_code(typed: str) -> str | None:
+    """Whatever a volunteer types or a scanner sends -> the stored code, or None."""
+    cleaned = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_READ_AS)
+    if len(cleaned) != CODE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+def _signature(secret: bytes, message: str) -> str:
+    digest = hmac.new(secret, message.encode(), hashlib.sha256).digest()[:10]
+    return base64.b32encode(digest).decode().rstrip("=")
+
+
+def ticket_qr(secret: bytes, code: str) -> str:
+    """'BK1.7KQ4MX.<signature>': short enough for a small, robust QR."""
+    return f"{QR_PREFIX}.{code}.{_signature(secret, 'ticket:' + code)}"
+
+
+def verify_ticket_qr(secret: bytes, payload: str) -> str | None:
+    """The code of a genuine ticket QR, or None for anything forged or altered."""
+    parts = payload.strip().split(".")
+    if len(parts) != 3 or parts[0] != QR_PREFIX:
+        return None
+    code = normalize_code(parts[1])
+    if code is None or code != parts[1]:
+        return None
+    if not hmac.compare_digest(parts[2], _signature(secret, "ticket:" + code)):
+        return None
+    return code

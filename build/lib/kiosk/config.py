@@ -1,0 +1,77 @@
+"""Settings: environment variables with working defaults; the coordinator's overrides
+live in the settings table and win over the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+
+def default_db_path() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "buurtkiosk" / "buurtkiosk.db"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    env: str
+    default: str
+    label: str  # what the coordinator screen calls it
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in [
+        Setting("port", "BUURTKIOSK_PORT", "8080", "Poort"),
+        Setting("printer", "BUURTKIOSK_PRINTER", "dummy://", "Printer (adres)"),
+        Setting("paper_mm", "BUURTKIOSK_PAPER_MM", "80", "Papierbreedte (mm)"),
+        Setting("printer_profile", "BUURTKIOSK_PRINTER_PROFILE", "TM-T20II", "Printertype"),
+        Setting("qr_mode", "BUURTKIOSK_QR_MODE", "image", "QR-code (image of native)"),
+        Setting("vosk_model", "BUURTKIOSK_VOSK_MODEL", "", "Spraakmodel (map)"),
+        Setting("feeds", "BUURTKIOSK_FEEDS", "", "Agenda-feeds (iCalendar)"),
+        Setting("hub_url", "BUURTKIOSK_HUB_URL", "", "Adres van de centrale agenda"),
+        Setting("hub_token", "BUURTKIOSK_HUB_TOKEN", "", "Sleutel voor de centrale agenda"),
+        Setting("kiosk_name", "BUURTKIOSK_NAME", "Buurtkiosk", "Naam van deze kiosk"),
+        Setting("stadsdorpen", "BUURTKIOSK_STADSDORPEN", "", "Stadsdorpen (leeg = alle)"),
+        Setting("idle_seconds", "BUURTKIOSK_IDLE_SECONDS", "90", "Terug naar begin na (s)"),
+        Setting("retention_days", "BUURTKIOSK_RETENTION_DAYS", "30", "Bewaartermijn (dagen)"),
+    ]
+}
+
+
+def get_setting(db: sqlite_utils.Database, key: str) -> str:
+    spec = SETTINGS[key]
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    if row is not None:
+        return row[0]
+    return os.environ.get(spec.env, spec.default)
+
+
+def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+def _stored_or_new(db: sqlite_utils.Database, key: str, make: str) -> str:
+    db.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", [key, make])
+    return db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()[0]
+
+
+def signing_secret(db: sqlite_utils.Database) -> bytes:
+    """BUURTKIOSK_SECRET, or a key generated once and kept in the database."""
+    env = os.environ.get("BUURTKIOSK_SECRET")
+    if env:
+        return env.encode()
+    return _stored_or_new(db, "_secret", secrets.token_hex(32)).encode()
+
+
+def kiosk_id(db: sqlite_utils.Database) -> str:
+    return _stored_or_new(db, "_kiosk_id", "kiosk-" + secrets.token_hex(4))

@@ -1,0 +1,356 @@
+// Signing up by voice. The kiosk says the question (tts.js), then listens: the microphone's
+// audio is brought down to 16 kHz mono 16-bit, sent to the kiosk in half-second WAV pieces
+// while the resident talks (so recognition is nearly done when they stop), and ends after
+// about a second of silence, or at 10 seconds. The kiosk's answer replaces the step on
+// screen. Every step can be tapped instead; a tap stops the listening.
+(function () {
+  "use strict";
+  const root = document.getElementById("voice");
+  if (!root) return;
+
+  const TARGET_RATE = 16000;
+  const PIECE_SAMPLES = 8000; // half a second per upload
+  const FRAME = 320; // 20 ms: the speech detector's step
+  const FRAME_MS = 20;
+  const END_SILENCE_MS = 1000;
+  const MAX_MS = 10000;
+  const NO_SPEECH_MS = 8000;
+  const START_FRAMES = 3; // 60 ms above the threshold is speech, a click is not
+  const WORKLET_URL = document.currentScript.src.replace(/voice\.js(\?.*)?$/, "voice-capture-worklet.js");
+
+  const holder = document.getElementById("voice-panel");
+  const statusBox = document.getElementById("voice-status");
+  const statusText = document.getElementById("voice-status-text");
+  const levelBar = document.getElementById("voice-level-bar");
+  const talkButton = document.getElementById("voice-talk");
+  const readAloud = document.getElementById("read-aloud-text");
+  const kiosk = window.buurtkiosk || {};
+  const speak = kiosk.speak || function () { return Promise.resolve(false); };
+  let token = root.dataset.state;
+  let session = null;
+
+  function keepAwake() {
+    if (window.buurtkioskIdle) window.buurtkioskIdle.restart();
+  }
+
+  function panel() { return holder.querySelector("[data-step]"); }
+
+  function canListen() {
+    const p = panel();
+    return p && ["phone", "done", "stopped"].indexOf(p.dataset.step) < 0;
+  }
+
+  function setMode(mode, text) {
+    statusBox.dataset.mode = mode;
+    document.body.dataset.voice = mode;
+    statusText.textContent = text;
+    if (levelBar) levelBar.style.width = "0%";
+    if (talkButton) talkButton.hidden = !(mode === "idle" && canListen());
+  }
+
+  // --- audio helpers ------------------------------------------------------------------
+
+  // Linear interpolation from the device rate (44.1 or 48 kHz) to 16 kHz. A low-pass
+  // filter in front (BiquadFilterNode, 7 kHz) keeps what is above 8 kHz from folding
+  // back into the speech band.
+  function makeDownsampler(inRate) {
+    const step = inRate / TARGET_RATE;
+    let pos = 0; // position of the next output sample; index 0 is the previous block's last
+    let last = 0;
+    return function (block) {
+      const n = block.length;
+      const out = [];
+      while (pos + 1 <= n) {
+        const i = Math.floor(pos);
+        const f = pos - i;
+        const a = i === 0 ? last : block[i - 1];
+        const b = block[i];
+        out.push(a + (b - a) * f);
+        pos += step;
+      }
+      pos -= n;
+      last = block[n - 1];
+      const pcm = new Int16Array(out.length);
+      for (let k = 0; k < out.length; k++) {
+        const s = Math.max(-1, Math.min(1, out[k]));
+        pcm[k] = s < 0 ? s * 0x8000 : s * 0x7fff;
+      }
+      return pcm;
+    };
+  }
+
+  function wavBlob(pcm) {
+    const header = new DataView(new ArrayBuffer(44));
+    const text = function (offset, s) { for (let i = 0; i < s.length; i++) header.setUint8(offset + i, s.charCodeAt(i)); };
+    text(0, "RIFF"); header.setUint32(4, 36 + pcm.byteLength, true); text(8, "WAVE");
+    text(12, "fmt "); header.setUint32(16, 16, true); header.setUint16(20, 1, true);
+    header.setUint16(22, 1, true); header.setUint32(24, TARGET_RATE, true);
+    header.setUint32(28, TARGET_RATE * 2, true); header.setUint16(32, 2, true);
+    header.setUint16(34, 16, true); text(36, "data"); header.setUint32(40, pcm.byteLength, true);
+    return new Blob([header, pcm], { type: "audio/wav" });
+  }
+
+  function frameDb(pcm, start) {
+    let sum = 0;
+    for (let i = start; i < start + FRAME; i++) sum += pcm[i] * pcm[i];
+    return 10 * Math.log10(sum / FRAME / (32768 * 32768) + 1e-12);
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "u" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+  }
+
+  // --- one utterance --------------------------------------------------------------------
+
+  function Session() {
+    this.id = newId();
+    this.seq = 0;
+    this.chain = Promise.resolve();
+    this.pending = [];
+    this.pendingLength = 0;
+    this.carry = new Int16Array(0); // less than a frame, waiting for the next block
+    this.samples = 0;
+    this.speech = false;
+    this.loudFrames = 0;
+    this.silentMs = 0;
+    this.noise = null;
+    this.ended = false;
+    this.aborted = false;
+  }
+
+  Session.prototype.start = async function () {
+    this.stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    });
+    const ctx = this.ctx = new AudioContext();
+    const source = ctx.createMediaStreamSource(this.stream);
+    const filter = ctx.createBiquadFilter();
+    filter.type = "lowpass";
+    filter.frequency.value = 7000;
+    source.connect(filter);
+    this.downsample = makeDownsampler(ctx.sampleRate);
+    const self = this;
+    const onBlock = function (block) { if (!self.ended) self.onBlock(block); };
+    if (ctx.audioWorklet) {
+      await ctx.audioWorklet.addModule(WORKLET_URL);
+      this.node = new AudioWorkletNode(ctx, "buurtkiosk-capture");
+      this.node.port.onmessage = function (event) { onBlock(event.data); };
+    } else {
+      this.node = ctx.createScriptProcessor(2048, 1, 1);
+      this.node.onaudioprocess = function (event) { onBlock(event.inputBuffer.getChannelData(0).slice(0)); };
+    }
+    filter.connect(this.node);
+    // Silent, but it keeps the browser pulling audio through the graph.
+    const mute = ctx.createGain();
+    mute.gain.value = 0;
+    this.node.connect(mute).connect(ctx.destination);
+    if (ctx.state === "suspended") await ctx.resume();
+    setMode("listening", "Ik luister... Praat nu maar.");
+  };
+
+  Session.prototype.onBlock = function (block) {
+    const pcm = this.downsample(block);
+    this.pending.push(pcm);
+    this.pendingLength += pcm.length;
+    this.samples += pcm.length;
+    this.detect(pcm);
+    if (this.pendingLength >= PIECE_SAMPLES) this.send(false);
+    const ms = (this.samples / TARGET_RATE) * 1000;
+    if ((this.speech && this.silentMs >= END_SILENCE_MS) || ms >= MAX_MS || (!this.speech && ms >= NO_SPEECH_MS)) {
+      this.finish();
+    }
+  };
+
+  // End of speech: the quietest 20 ms so far is the room; speech is 15 dB above it.
+  Session.prototype.detect = function (pcm) {
+    const joined = new Int16Array(this.carry.length + pcm.length);
+    joined.set(this.carry);
+    joined.set(pcm, this.carry.length);
+    let start = 0;
+    let loudest = -120;
+    for (; start + FRAME <= joined.length; start += FRAME) {
+      const db = frameDb(joined, start);
+      loudest = Math.max(loudest, db);
+      this.noise = this.noise === null ? db : Math.min(this.noise, db);
+      const threshold = Math.max(Math.max(this.noise, -75) + 15, -55);
+      if (db > threshold) {
+        this.loudFrames += 1;
+        this.silentMs = 0;
+      } else {
+        this.loudFrames = 0;
+        if (this.speech) this.silentMs += FRAME_MS;
+      }
+      if (!this.speech && this.loudFrames >= START_FRAMES) {
+        this.speech = true;
+        keepAwake();
+      }
+    }
+    this.carry = joined.slice(start);
+    if (levelBar) levelBar.style.width = Math.max(0, Math.min(100, ((loudest + 60) / 50) * 100)) + "%";
+  };
+
+  Session.prototype.takePending = function () {
+    const all = new Int16Array(this.pendingLength);
+    let offset = 0;
+    this.pending.forEach(function (p) { all.set(p, offset); offset += p.length; });
+    this.pending = [];
+    this.pendingLength = 0;
+    return all;
+  };
+
+  Session.prototype.send = function (last) {
+    const body = new FormData();
+    body.append("state", token);
+    body.append("utterance", this.id);
+    body.append("seq", String(this.seq++));
+    body.append("last", last ? "1" : "0");
+    body.append("audio", wavBlob(this.takePending()), "stuk.wav");
+    const self = this;
+    // One piece after the other: the kiosk feeds them to the recognizer in order.
+    this.chain = this.chain.then(function () {
+      if (self.aborted) return null;
+      return fetch(root.dataset.listenUrl, { method: "POST", body: body, headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.json().then(function (data) {
+            if (!response.ok) throw Object.assign(new Error(data.error || "fout"), { reply: data });
+            if (!last && data.partial && !self.ended) statusText.textContent = "Ik luister... " + data.partial;
+            return data;
+          });
+        });
+    });
+    return this.chain;
+  };
+
+  Session.prototype.stopCapture = function () {
+    if (this.stream) this.stream.getTracks().forEach(function (t) { t.stop(); });
+    if (this.ctx) this.ctx.close().catch(function () {});
+  };
+
+  Session.prototype.finish = function () {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopCapture();
+    setMode("thinking", "Even denken...");
+    const self = this;
+    this.send(true).then(function (reply) {
+      if (self.aborted || !reply) return;
+      session = null;
+      handleReply(reply);
+    }, function (error) {
+      if (self.aborted) return;
+      session = null;
+      problem(error.reply || { error: "Er ging iets mis met het luisteren. Probeer het nog een keer." });
+    });
+  };
+
+  Session.prototype.abort = function () {
+    this.aborted = true;
+    this.ended = true;
+    this.stopCapture();
+  };
+
+  function listen() {
+    if (session || !canListen()) return;
+    const current = session = new Session();
+    current.start().catch(function (error) {
+      current.abort();
+      if (session === current) session = null;
+      // No microphone, or no permission: the steps can all be tapped.
+      const message = "De microfoon doet het niet. U kunt alles op het scherm tikken.";
+      setMode("idle", message);
+      if (talkButton) talkButton.hidden = true;
+      console.warn("microfoon:", error);
+      speak(message);
+    });
+  }
+
+  function stopListening() {
+    if (session) session.abort();
+    session = null;
+  }
+
+  // --- the kiosk's answers --------------------------------------------------------------
+
+  function problem(reply) {
+    if (reply.redirect) { window.location.href = reply.redirect; return; }
+    const message = reply.error || "Er ging iets mis. Probeer het nog een keer.";
+    setMode("speaking", message);
+    speak(message).then(function () { setMode("idle", message); });
+  }
+
+  function sayThen(text, next) {
+    keepAwake();
+    setMode("speaking", "De kiosk praat...");
+    speak(text).then(next, next);
+  }
+
+  function handleReply(reply) {
+    keepAwake();
+    if (reply.redirect) {
+      sayThen(reply.say, function () { window.location.href = reply.redirect; });
+      return;
+    }
+    token = reply.state;
+    holder.innerHTML = reply.html;
+    if (readAloud) readAloud.textContent = reply.say;
+    if (reply.url) history.replaceState(null, "", reply.url);
+    const next = function () {
+      if (reply.listen) listen();
+      else setMode("idle", canListen() ? "Tik op het scherm, of op Praat." : "Tik op het scherm.");
+    };
+    if (reply.quiet) next();
+    else sayThen(reply.say, next);
+  }
+
+  // Taps: the step's buttons post their answer; the page stays, the step changes.
+  holder.addEventListener("submit", function (event) {
+    event.preventDefault();
+    stopListening();
+    if (kiosk.stopSpeaking) kiosk.stopSpeaking();
+    const body = new FormData(event.target, event.submitter);
+    body.set("state", token);
+    setMode("thinking", "Even denken...");
+    fetch(root.dataset.answerUrl, { method: "POST", body: body, headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(handleReply, function () { problem({}); });
+  });
+
+  // The in-page keyboard of the name and phone steps (kiosk.js binds only the keyboards
+  // that are there when the page loads; these come and go with the steps).
+  holder.addEventListener("click", function (event) {
+    const key = event.target.closest("[data-voice-keys] button");
+    if (!key) return;
+    const input = document.getElementById(key.closest("[data-voice-keys]").dataset.voiceKeys);
+    if (!input) return;
+    stopListening();
+    if (key.dataset.action === "backspace") {
+      input.value = input.value.slice(0, -1);
+    } else if (key.dataset.key !== undefined && input.value.length < input.maxLength) {
+      let ch = key.dataset.key;
+      if (input.dataset.keyboard === "letters" && input.value && !/[\s'-]$/.test(input.value)) ch = ch.toLowerCase();
+      input.value += ch;
+    }
+  });
+
+  if (talkButton) {
+    talkButton.addEventListener("click", function () {
+      if (kiosk.stopSpeaking) kiosk.stopSpeaking();
+      listen();
+    });
+  }
+
+  window.buurtkioskVoice = { listen: listen, stop: stopListening, makeDownsampler: makeDownsampler };
+
+  // The first question, spoken, then listen.
+  const first = panel();
+  const firstListen = root.dataset.listen === "true";
+  if (first && first.dataset.step === "stopped") {
+    sayThen(first.dataset.say, function () { window.location.href = root.dataset.home; });
+  } else {
+    sayThen(first ? first.dataset.say : "", function () {
+      if (firstListen) listen();
+      else setMode("idle", "Tik op het scherm.");
+    });
+  }
+})();

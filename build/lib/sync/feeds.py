@@ -1,0 +1,248 @@
+"""The kiosk's iCalendar feeds: conditional fetch, then parse and apply in one go.
+
+A feed that fails in any way (unreachable, too big, not UTF-8, broken) changes nothing
+in the agenda: the error goes on the sync screen and the previous agenda stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote, urldefrag
+
+import sqlite_utils
+
+from kiosk import calls, dutch
+from kiosk.agenda import Activity, save_activity, utc_iso
+from kiosk.config import get_setting
+from kiosk.db import write_transaction
+from sync import http
+from sync.ical_import import FeedError, ParsedFeed, feed_source, parse_feed, window
+
+MAX_FEED_BYTES = 10 * 1024 * 1024
+FEED_INTERVAL = timedelta(minutes=15)
+WHAT = "De agenda-feed"
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    url: str
+    changed: bool  # False for a 304 or an identical body: nothing was parsed
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: int
+    body: bytes
+    etag: str
+    last_modified: str
+
+
+def configured_feeds(db: sqlite_utils.Database) -> list[str]:
+    return get_setting(db, "feeds").split()
+
+
+def split_feed_url(configured: str) -> tuple[str, str]:
+    """'https://…/zuid.ics#Stadsdorp%20Zuid' -> the URL to fetch and the stadsdorp its
+    activities belong to. A fragment is never sent to the server, so it is a safe
+    place for the label; without one the calendar's own name (X-WR-CALNAME) is used."""
+    url, fragment = urldefrag(configured)
+    return url, unquote(fragment).strip()
+
+
+def fetch(url: str, etag: str = "", last_modified: str = "", *, timeout: float = http.TIMEOUT,
+          max_bytes: int = MAX_FEED_BYTES) -> Fetched:
+    headers = {"Accept": "text/calendar, */*;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    response = http.request(
+        "GET", url, headers=headers, max_bytes=max_bytes, timeout=timeout, what=WHAT
+    )
+    if response.status not in (200, 304):
+        label = {401: "vraagt om een wachtwoord", 403: "is niet openbaar",
+                 404: "bestaat niet (meer)", 410: "bestaat niet meer"}
+        raise http.SyncError(
+            f"De agenda-feed {label.get(response.status, 'geeft een fout')} "
+            f"(HTTP {response.status}).",
+            response.status,
+        )
+    return Fetched(
+        response.status,
+        response.body,
+        response.header("etag"),
+        response.header("last-modified"),
+    )
+
+
+def _state(db: sqlite_utils.Database, url: str) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM feed_state WHERE url = ?", [url]))
+    if rows:
+        return rows[0]
+    return {"url": url, "etag": "", "last_modified": "", "content_hash": "", "expanded_on": "",
+            "last_attempt_at": None}
+
+
+def _save_state(db: sqlite_utils.Database, url: str, **values: Any) -> None:
+    values = {"url": url, "source": feed_source(url), **values}
+    columns = ", ".join(values)
+    updates = ", ".join(f"{k} = excluded.{k}" for k in values if k != "url")
+    db.execute(
+        f"INSERT INTO feed_state ({columns}) VALUES ({', '.join('?' for _ in values)}) "
+        f"ON CONFLICT (url) DO UPDATE SET {updates}",
+        list(values.values()),
+    )
+
+
+def is_due(db: sqlite_utils.Database, url: str, now: datetime) -> bool:
+    last = _state(db, url)["last_attempt_at"]
+    return last is None or last <= utc_iso(now - FEED_INTERVAL)
+
+
+def pull_feed(db: sqlite_utils.Database, configured: str, now: datetime | None = None,
+              *, timeout: float = http.TIMEOUT) -> FeedResult:
+    """Fetch one feed and bring the agenda in line with it. Never raises for a bad
+    feed: the error is stored for the sync screen and returned."""
+    now = now or datetime.now(UTC)
+    url, stadsdorp = split_feed_url(configured)
+    state = _state(db, url)
+    today = dutch.local(now).date().isoformat()
+    # Once a day the validators are dropped: a 304 says the file did not change, but
+    # the 60-day window moved on, and next week's occurrences must be expanded.
+    fresh_day = state["expanded_on"] == today
+    try:
+        fetched = fetch(
+            url,
+            state["etag"] if fresh_day else "",
+            state["last_modified"] if fresh_day else "",
+            timeout=timeout,
+        )
+        digest = hashlib.sha256(fetched.body).hexdigest() if fetched.status == 200 else ""
+        if fetched.status == 304 or (fresh_day and digest == state["content_hash"]):
+            with write_transaction(db):
+                _save_state(db, url, last_attempt_at=utc_iso(now), last_success_at=utc_iso(now),
+                            last_error="")
+            return FeedResult(url, changed=False)
+        parsed = parse_feed(fetched.body, source=feed_source(url), now=now, stadsdorp=stadsdorp)
+    except (http.SyncError, FeedError) as err:
+        with write_transaction(db):
+            _save_state(db, url, last_attempt_at=utc_iso(now), last_error=err.message)
+        return FeedResult(url, changed=False, error=err.message)
+    with write_transaction(db):
+        result = apply_feed(db, url, parsed, now)
+        _save_state(
+            db, url, etag=fetched.etag, last_modified=fetched.last_modified,
+            content_hash=digest, expanded_on=today, last_attempt_at=utc_iso(now),
+            last_success_at=utc_iso(now), last_error="", activity_count=len(parsed.activities),
+        )
+    return result
+
+
+_COMPARED = [f.name for f in fields(Activity) if f.name not in ("id", "seats_taken")]
+
+
+def _comparable(values: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(values[name] for name in _COMPARED)
+
+
+def _as_row(activity: Activity) -> dict[str, Any]:
+    row = {name: getattr(activity, name) for name in _COMPARED}
+    row["starts_at"] = dutch.local(activity.starts_at).isoformat()
+    row["ends_at"] = dutch.local(activity.ends_at).isoformat() if activity.ends_at else None
+    return row
+
+
+def apply_feed(
+    db: sqlite_utils.Database, url: str, parsed: ParsedFeed, now: datetime
+) -> FeedResult:
+    """Upsert what changed, mark what vanished as removed. Call inside a transaction.
+
+    Only activities from now on can vanish: yesterday's falls out of the window, not
+    out of the agenda. Signups are never deleted; their residents go on the call list.
+    """
+    source = feed_source(url)
+    start, _end = window(now)
+    existing = {
+        row["id"]: row
+        for row in db.query(
+            "SELECT * FROM activities WHERE source = ? AND starts_utc >= ?",
+            [source, utc_iso(start)],
+        )
+    }
+    # The hub's copy of an activity knows its capacity and seat lease: it wins.
+    hub_owned = {
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM activities WHERE source = 'hub' AND id IN "
+            "(SELECT value FROM json_each(?))",
+            [_json_ids(parsed)],
+        )
+    }
+    added = updated = removed = 0
+    for activity in parsed.activities:
+        if activity.id in hub_owned:
+            continue
+        old = existing.get(activity.id)
+        if old is not None and _comparable(old) == _comparable(_as_row(activity)):
+            continue
+        save_activity(db, activity)
+        if old is None:
+            added += 1
+        else:
+            updated += 1
+            if activity.status == "cancelled" and old["status"] != "cancelled":
+                calls.ask_to_call_for_activity(db, activity.id, calls.ACTIVITY_CANCELLED)
+    seen = {activity.id for activity in parsed.activities}
+    for activity_id, old in existing.items():
+        if activity_id in seen or old["status"] == "removed" or old["starts_utc"] < utc_iso(now):
+            continue
+        db.execute(
+            "UPDATE activities SET status = 'removed', updated_at = ? WHERE id = ?",
+            [utc_iso(now), activity_id],
+        )
+        calls.ask_to_call_for_activity(db, activity_id, calls.ACTIVITY_REMOVED)
+        removed += 1
+    return FeedResult(url, changed=True, added=added, updated=updated, removed=removed)
+
+
+def _json_ids(parsed: ParsedFeed) -> str:
+    return json.dumps([activity.id for activity in parsed.activities])
+
+
+def forget_unconfigured(db: sqlite_utils.Database, now: datetime) -> int:
+    """A feed the coordinator took out of the settings takes its future activities
+    with it (signups kept, residents on the call list)."""
+    configured = {split_feed_url(u)[0] for u in configured_feeds(db)}
+    gone = [row[0] for row in db.execute("SELECT url FROM feed_state").fetchall()
+            if row[0] not in configured]
+    removed = 0
+    with write_transaction(db):
+        for url in gone:
+            empty = ParsedFeed([], "", 0)
+            removed += apply_feed(db, url, empty, now).removed
+            db.execute("DELETE FROM feed_state WHERE url = ?", [url])
+    return removed
+
+
+def pull_due_feeds(
+    db: sqlite_utils.Database, now: datetime | None = None, *, force: bool = False
+) -> list[FeedResult]:
+    now = now or datetime.now(UTC)
+    forget_unconfigured(db, now)
+    return [
+        pull_feed(db, configured, now)
+        for configured in configured_feeds(db)
+        if force or is_due(db, split_feed_url(configured)[0], now)
+    ]
+
+
+def feed_states(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM feed_state ORDER BY url"))

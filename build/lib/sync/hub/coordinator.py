@@ -1,0 +1,326 @@
+"""The Netwerk coordinators' pages on the hub: activities with their signups from all
+kiosks, kiosks and their last sync, a CSV export, a printable attendance list, and a
+form to enter or change an activity. Behind a login (username and password)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from kiosk import dutch
+from kiosk.agenda import Activity, utc_iso
+from kiosk.db import write_transaction
+from sync.hub import admin, agenda, seats
+from sync.hub.db import next_rev
+from sync.hub.web import get_hub_db, now
+
+bp = Blueprint("hub_coordinator", __name__, url_prefix="/coordinator")
+
+F = TypeVar("F", bound=Callable[..., Any])
+IDLE_SECONDS = 30 * 60
+MAX_TRIES, PAUSE_SECONDS = 5, 60
+_failures: dict[str, tuple[int, float]] = {}  # per address: (failures, locked until)
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return cast(str, session["csrf"])
+
+
+@bp.app_context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "written": _written, "kiosk_names": _kiosk_names}
+
+
+@bp.before_request
+def check_csrf() -> None:
+    if request.method == "POST" and request.form.get("csrf") != session.get("csrf"):
+        abort(400, "Het formulier is verlopen. Laad de pagina opnieuw.")
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        seen = session.get("seen", 0)
+        if not session.get("coordinator") or time.time() - seen > IDLE_SECONDS:
+            session.pop("coordinator", None)
+            return redirect(url_for("hub_coordinator.login", next=request.path), code=303)
+        session["seen"] = time.time()
+        response = current_app.make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"  # names and phone numbers
+        return response
+
+    return cast(F, guarded)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    error = ""
+    if request.method == "POST":
+        address = request.remote_addr or "?"
+        failures, locked_until = _failures.get(address, (0, 0.0))
+        if locked_until > time.time():
+            error = "Te vaak een verkeerd wachtwoord. Wacht een minuut en probeer het opnieuw."
+        elif admin.check_coordinator(get_hub_db(), request.form.get("username", ""),
+                                     request.form.get("password", "")):
+            _failures.pop(address, None)
+            session.clear()
+            session.update(coordinator=request.form["username"].strip(), seen=time.time())
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/coordinator") else
+                            url_for("hub_coordinator.activities"), code=303)
+        else:
+            failures += 1
+            _failures[address] = (0, time.time() + PAUSE_SECONDS) if failures >= MAX_TRIES \
+                else (failures, 0.0)
+            error = "Gebruikersnaam of wachtwoord klopt niet."
+        return render_template("hub/login.html", error=error), 401
+    return render_template("hub/login.html", error=error)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    return redirect(url_for("hub_coordinator.login"), code=303)
+
+
+def _written(iso: str | None) -> str:
+    if not iso:
+        return "nog nooit"
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return dutch.written_moment(moment)
+
+
+def _kiosk_names() -> dict[int, str]:
+    return dict(get_hub_db().execute("SELECT id, name FROM kiosks").fetchall())
+
+
+@bp.get("/")
+@login_required
+def activities() -> str:
+    db = get_hub_db()
+    rows = db.query(
+        """
+        SELECT a.*, COALESCE(SUM(CASE WHEN s.status = 'confirmed' THEN s.party_size END), 0)
+                   AS taken,
+               COALESCE(SUM(CASE WHEN s.status = 'waitlist' THEN s.party_size END), 0)
+                   AS waiting
+        FROM activities a LEFT JOIN signups s ON s.activity_id = a.id
+        WHERE a.starts_utc >= ? AND a.status != 'removed'
+        GROUP BY a.id ORDER BY a.starts_utc
+        """,
+        [utc_iso(now() - timedelta(days=1))],
+    )
+    return render_template("hub/activities.html", activities=list(rows),
+                           stadsdorpen=agenda.stadsdorp_names(db))
+
+
+def _activity_or_404(activity_id: str) -> dict[str, Any]:
+    activity = agenda.get_activity(get_hub_db(), activity_id)
+    if activity is None:
+        abort(404)
+    return activity
+
+
+def _signups(activity_id: str) -> list[dict[str, Any]]:
+    return list(get_hub_db().query(
+        "SELECT * FROM signups WHERE activity_id = ? ORDER BY "
+        "CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlist' THEN 1 ELSE 2 END, "
+        "created_at, rowid",
+        [activity_id],
+    ))
+
+
+@bp.get("/activiteit/<activity_id>")
+@login_required
+def activity(activity_id: str) -> str:
+    row = _activity_or_404(activity_id)
+    count = seats.count(get_hub_db(), activity_id, row["capacity"])
+    return render_template("hub/activity.html", activity=row, signups=_signups(activity_id),
+                           seats=count, stadsdorpen=agenda.stadsdorp_names(get_hub_db()))
+
+
+@bp.get("/activiteit/<activity_id>/aanwezigheid")
+@login_required
+def attendance(activity_id: str) -> str:
+    row = _activity_or_404(activity_id)
+    people = [s for s in _signups(activity_id) if s["status"] != "cancelled"]
+    return render_template("hub/attendance.html", activity=row, signups=people)
+
+
+FORM_FIELDS = ("title", "short_name", "stadsdorp", "date", "start", "end", "location_name",
+               "address", "capacity", "price", "contact", "category", "accessibility",
+               "description")
+
+
+def _form_values(row: dict[str, Any] | None) -> dict[str, str]:
+    if row is None:
+        return {name: "" for name in FORM_FIELDS}
+    start = datetime.fromisoformat(row["starts_at"])
+    end = datetime.fromisoformat(row["ends_at"]) if row["ends_at"] else None
+    values = {name: str(row.get(name) or "") for name in FORM_FIELDS}
+    values.update(date=start.date().isoformat(), start=start.strftime("%H:%M"),
+                  end=end.strftime("%H:%M") if end else "",
+                  capacity="" if row["capacity"] is None else str(row["capacity"]))
+    return values
+
+
+def parse_activity_form(form: dict[str, str], activity_id: str, stadsdorpen: set[str],
+                        source: str = "hub") -> Activity:
+    """The form -> an Activity (stadsdorp as slug); raises ValueError in Dutch."""
+    title = " ".join(form.get("title", "").split())
+    if not title:
+        raise ValueError("Geef de activiteit een titel.")
+    if form.get("stadsdorp", "") not in stadsdorpen | {""}:
+        raise ValueError("Kies een stadsdorp uit de lijst.")
+    try:
+        day = datetime.strptime(form.get("date", ""), "%Y-%m-%d").date()
+        start = datetime.strptime(form.get("start", ""), "%H:%M").time()
+    except ValueError:
+        raise ValueError("Vul een datum (JJJJ-MM-DD) en een begintijd (UU:MM) in.") from None
+    starts_at = datetime.combine(day, start, dutch.AMSTERDAM)
+    ends_at = None
+    if form.get("end"):
+        try:
+            ends_at = datetime.combine(day, datetime.strptime(form["end"], "%H:%M").time(),
+                                       dutch.AMSTERDAM)
+        except ValueError:
+            raise ValueError("De eindtijd klopt niet (UU:MM).") from None
+        if ends_at <= starts_at:
+            raise ValueError("De eindtijd moet na de begintijd liggen.")
+    capacity_text = form.get("capacity", "").strip()
+    if capacity_text and (not capacity_text.isdigit() or int(capacity_text) > 10_000):
+        raise ValueError("Het aantal plaatsen is een getal (leeg = onbeperkt).")
+    text = {name: " ".join(form.get(name, "").split())[:300]
+            for name in ("short_name", "location_name", "address", "price", "contact",
+                         "category", "accessibility")}
+    return Activity(
+        id=activity_id, title=title[:200], starts_at=starts_at, ends_at=ends_at,
+        stadsdorp=form.get("stadsdorp", ""), description=form.get("description", "")[:2000],
+        capacity=int(capacity_text) if capacity_text else None, source=source,
+        **{**text, "short_name": text["short_name"] or title.lower()[:40]},
+    )
+
+
+@bp.route("/activiteit/nieuw", methods=["GET", "POST"])
+@bp.route("/activiteit/<activity_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit_activity(activity_id: str | None = None) -> str | Response | tuple[str, int]:
+    db = get_hub_db()
+    row = _activity_or_404(activity_id) if activity_id else None
+    names = agenda.stadsdorp_names(db)
+    if request.method == "GET":
+        return render_template("hub/activity_form.html", values=_form_values(row), row=row,
+                               stadsdorpen=names, error="")
+    new_id = activity_id or "hub-" + secrets.token_hex(6)
+    try:
+        activity = parse_activity_form(request.form.to_dict(), new_id, set(names),
+                                       source=row["source"] if row else "hub")
+    except ValueError as err:
+        values = {name: request.form.get(name, "") for name in FORM_FIELDS}
+        return render_template("hub/activity_form.html", values=values, row=row,
+                               stadsdorpen=names, error=str(err)), 400
+    with write_transaction(db):
+        rev = next_rev(db)
+        if row is not None:
+            activity = _keep_status(activity, row)
+        agenda.save_activity(db, activity, rev=rev)
+        saved = agenda.get_activity(db, new_id)
+        if saved is not None:
+            seats.promote_waitlist(db, saved, rev)  # more seats: the waitlist moves up
+    return redirect(url_for("hub_coordinator.activity", activity_id=new_id), code=303)
+
+
+def _keep_status(activity: Activity, row: dict[str, Any]) -> Activity:
+    return replace(activity, status=row["status"])
+
+
+@bp.post("/activiteit/<activity_id>/status")
+@login_required
+def set_status(activity_id: str) -> Response:
+    _activity_or_404(activity_id)
+    status = request.form.get("status", "")
+    if status not in ("scheduled", "cancelled"):
+        abort(400)
+    db = get_hub_db()
+    with write_transaction(db):
+        agenda.set_status(db, activity_id, status, next_rev(db))
+    return redirect(url_for("hub_coordinator.activity", activity_id=activity_id), code=303)
+
+
+@bp.get("/kiosks")
+@login_required
+def kiosks() -> str:
+    db = get_hub_db()
+    rows = db.query(
+        "SELECT k.*, (SELECT COUNT(*) FROM signups s WHERE s.kiosk_id = k.id) AS signups "
+        "FROM kiosks k ORDER BY k.name"
+    )
+    feeds = db.query("SELECT * FROM feeds ORDER BY url")
+    return render_template("hub/kiosks.html", kiosks=list(rows), feeds=list(feeds),
+                           stadsdorpen=agenda.stadsdorp_names(db))
+
+
+CSV_HEADER = ["activiteit", "begint", "stadsdorp", "naam", "telefoon", "aantal", "status",
+              "kiosk", "kanaal", "code", "aangemeld", "aanwezig"]
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ is a formula to Excel: a name must never run as one.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def signups_csv(rows: list[dict[str, Any]], kiosks: dict[int, str],
+                stadsdorpen: dict[str, str]) -> str:
+    """Semicolons and a byte-order mark: what Dutch Excel opens without a wizard."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        writer.writerow([_cell(v) for v in (
+            r["title"], r["starts_at"], stadsdorpen.get(r["stadsdorp"], r["stadsdorp"]),
+            r["name"], r["phone"], r["party_size"], r["status"],
+            kiosks.get(r["kiosk_id"], "centraal"), r["channel"], r["code"], r["created_at"],
+            r["attended_at"] or "",
+        )])
+    return "\ufeff" + out.getvalue()
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv() -> Response:
+    db = get_hub_db()
+    sql = ("SELECT s.*, a.title, a.starts_at, a.stadsdorp FROM signups s "
+           "JOIN activities a ON a.id = s.activity_id")
+    params: list[Any] = []
+    activity_id = request.args.get("activiteit")
+    if activity_id:
+        sql += " WHERE s.activity_id = ?"
+        params.append(activity_id)
+    rows = list(db.query(sql + " ORDER BY a.starts_utc, s.created_at", params))
+    body = signups_csv(rows, _kiosk_names(), agenda.stadsdorp_names(db))
+    response = Response(body, mimetype="text/csv")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="aanmeldingen.csv"'
+    return response

@@ -1,0 +1,44 @@
+"""What the hub says about a signup, applied on the kiosk.
+
+The hub has the last word on seats across kiosks, with one exception: a signup this
+kiosk cancelled stays cancelled (the hub will hear of it from the outbox). When the
+verdict changes what the resident was told, the signup goes on the call list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import calls
+from kiosk.agenda import now_iso
+from sync.http import SyncError
+
+STATUSES = ("confirmed", "waitlist", "cancelled")
+
+
+def apply_verdict(db: sqlite_utils.Database, state: Any) -> None:
+    """`state` is the hub's {"id", "status", "seat", "reason"}; call inside a transaction."""
+    if not isinstance(state, dict) or state.get("status") not in STATUSES:
+        raise SyncError("Het antwoord van de centrale agenda over een aanmelding klopt niet.")
+    row = db.execute(
+        "SELECT status FROM signups WHERE id = ?", [str(state.get("id"))]
+    ).fetchone()
+    if row is None:
+        return  # purged here already
+    local, verdict = row[0], state["status"]
+    if local == "cancelled" or local == verdict:
+        db.execute("UPDATE signups SET hub_status = ? WHERE id = ?", [verdict, state["id"]])
+        return
+    reason = {
+        ("confirmed", "waitlist"): calls.MOVED_TO_WAITLIST,
+        ("waitlist", "confirmed"): calls.SEAT_AFTER_ALL,
+    }.get((local, verdict), calls.CANCELLED_CENTRALLY)
+    hub_reason = str(state.get("reason") or "")[:200]
+    db.execute(
+        "UPDATE signups SET status = ?, hub_status = ?, updated_at = ?, "
+        "cancelled_at = CASE WHEN ? = 'cancelled' THEN ? ELSE cancelled_at END WHERE id = ?",
+        [verdict, verdict, now_iso(), verdict, now_iso(), state["id"]],
+    )
+    calls.ask_to_call(db, state["id"], f"{reason} {hub_reason}".strip())

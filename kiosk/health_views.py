@@ -1,0 +1,42 @@
+"""/health for machines (the systemd watchdog, the browser's start-up wait, monitoring) and
+/coordinator/status, the same checks as a page a coordinator can read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, jsonify
+from werkzeug.wrappers import Response
+
+from kiosk import auth, coordinator
+from kiosk.flask_db import get_db
+from kiosk.health import LABELS, WORKER_NAMES, Health, check_health
+from kiosk.volunteer import render_desk
+
+bp = Blueprint("health", __name__)
+coordinator.add_menu_item("Status van de kiosk", "health.status")
+
+
+def _now() -> datetime:
+    return current_app.config.get("NOW") or datetime.now(UTC)
+
+
+def _report() -> Health:
+    workers = {name: worker.running for name in WORKER_NAMES
+               if (worker := current_app.extensions.get(name)) is not None}
+    return check_health(get_db(), current_app.config["DATABASE"], _now(), workers)
+
+
+@bp.get("/health")
+def health() -> tuple[Response, int]:
+    report = _report()
+    # Only a broken database is a failure to monitoring: a missing printer or a week
+    # offline is something a volunteer fixes, and the kiosk keeps taking signups meanwhile.
+    status = 503 if report.checks["database"].state == "error" else 200
+    return jsonify(report.as_json()), status
+
+
+@bp.get("/coordinator/status")
+@auth.require_role("coordinator", touch=False)
+def status() -> str:
+    return render_desk("health/status.html", report=_report(), labels=LABELS)

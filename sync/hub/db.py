@@ -1,0 +1,172 @@
+"""The hub's own SQLite store: schema, migrations and the change counter.
+
+Every change to an activity, a signup or a seat lease stamps the row with the next
+revision number; a kiosk asks for what changed since the revision it last saw.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.config import default_db_path
+from kiosk.db import Migration, connect, run_script, schema_version, write_transaction
+
+
+def default_hub_db_path() -> Path:
+    return default_db_path().with_name("hub.db")
+
+
+def hub_db_path(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("BUURTKIOSK_HUB_DB") or str(default_hub_db_path())
+
+
+def _v1_hub(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE revision (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            value INTEGER NOT NULL
+        );
+        INSERT INTO revision (id, value) VALUES (1, 0);
+
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE stadsdorpen (
+            slug TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE activities (
+            id TEXT PRIMARY KEY,
+            stadsdorp TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL,
+            short_name TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            starts_at TEXT NOT NULL,
+            ends_at TEXT,
+            starts_utc TEXT NOT NULL,
+            location_name TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT '',
+            capacity INTEGER CHECK (capacity IS NULL OR capacity >= 0),
+            price TEXT NOT NULL DEFAULT '',
+            contact TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL DEFAULT '',
+            accessibility TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'scheduled'
+                CHECK (status IN ('scheduled', 'cancelled', 'removed')),
+            source TEXT NOT NULL DEFAULT 'hub',
+            updated_at TEXT NOT NULL,
+            rev INTEGER NOT NULL
+        );
+        CREATE INDEX activities_by_start ON activities (starts_utc);
+        CREATE INDEX activities_by_rev ON activities (rev);
+
+        CREATE TABLE kiosks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            token_hash TEXT NOT NULL UNIQUE,
+            stadsdorpen TEXT NOT NULL DEFAULT '',
+            local_id TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            last_pull_at TEXT,
+            last_push_at TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE leases (
+            activity_id TEXT NOT NULL REFERENCES activities (id),
+            kiosk_id INTEGER NOT NULL REFERENCES kiosks (id),
+            seats INTEGER NOT NULL CHECK (seats >= 0),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (activity_id, kiosk_id)
+        );
+
+        CREATE TABLE signups (
+            id TEXT PRIMARY KEY,
+            activity_id TEXT NOT NULL REFERENCES activities (id),
+            kiosk_id INTEGER REFERENCES kiosks (id),
+            code TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            party_size INTEGER NOT NULL CHECK (party_size BETWEEN 1 AND 10),
+            channel TEXT NOT NULL DEFAULT '',
+            slip_code TEXT,
+            status TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlist', 'cancelled')),
+            seat TEXT CHECK (seat IS NULL OR seat IN ('lease', 'pool')),
+            reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            attended_at TEXT,
+            cancelled_at TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            rev INTEGER NOT NULL
+        );
+        CREATE INDEX signups_by_activity ON signups (activity_id, status);
+        CREATE INDEX signups_by_kiosk_rev ON signups (kiosk_id, rev);
+
+        CREATE TABLE received_events (
+            id TEXT PRIMARY KEY,
+            kiosk_id INTEGER NOT NULL REFERENCES kiosks (id),
+            kind TEXT NOT NULL,
+            signup_id TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        );
+
+        CREATE TABLE coordinators (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE feeds (
+            url TEXT PRIMARY KEY,
+            stadsdorp TEXT NOT NULL DEFAULT '',
+            etag TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL DEFAULT '',
+            expanded_on TEXT NOT NULL DEFAULT '',
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        )
+        """,
+    )
+
+
+HUB_MIGRATIONS: list[Migration] = [_v1_hub]
+
+
+def migrate_hub(db: sqlite_utils.Database) -> int:
+    current = schema_version(db)
+    if current > len(HUB_MIGRATIONS):
+        raise RuntimeError(f"hub schema {current} is newer than this program")
+    for version, step in enumerate(HUB_MIGRATIONS[current:], start=current + 1):
+        with write_transaction(db):
+            step(db)
+            db.execute(f"PRAGMA user_version = {version}")
+    return len(HUB_MIGRATIONS)
+
+
+def connect_hub(path: str | Path) -> sqlite_utils.Database:
+    db = connect(path)
+    migrate_hub(db)
+    return db
+
+
+def next_rev(db: sqlite_utils.Database) -> int:
+    """The next revision number; call inside the transaction that makes the change."""
+    return db.execute(
+        "UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value"
+    ).fetchone()[0]
+
+
+def current_rev(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT value FROM revision WHERE id = 1").fetchone()[0]

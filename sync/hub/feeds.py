@@ -1,0 +1,79 @@
+"""iCalendar feeds imported into the hub (a stadsdorp's Google or Nextcloud calendar,
+the Netwerk website), so every kiosk gets them with capacity and seat leases.
+
+The same fetch and parse as on a kiosk; a coordinator's capacity survives re-imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import dutch
+from kiosk.agenda import utc_iso
+from kiosk.db import write_transaction
+from sync import http
+from sync.feeds import fetch
+from sync.hub import agenda
+from sync.hub.db import next_rev
+from sync.ical_import import FeedError, feed_source, parse_feed, window
+
+
+def add_feed(db: sqlite_utils.Database, url: str, stadsdorp: str = "") -> None:
+    with write_transaction(db):
+        db.execute("INSERT INTO feeds (url, stadsdorp) VALUES (?, ?) ON CONFLICT (url) "
+                   "DO UPDATE SET stadsdorp = excluded.stadsdorp", [url, stadsdorp])
+
+
+def import_feed(db: sqlite_utils.Database, url: str, now: datetime | None = None) -> str:
+    """Returns '' on success (or no change), else the error in Dutch."""
+    now = now or datetime.now(UTC)
+    state: dict[str, Any] = next(iter(db.query("SELECT * FROM feeds WHERE url = ?", [url])))
+    today = dutch.local(now).date().isoformat()
+    fresh_day = state["expanded_on"] == today  # see sync.feeds.pull_feed
+    try:
+        fetched = fetch(url, state["etag"] if fresh_day else "",
+                        state["last_modified"] if fresh_day else "")
+        digest = hashlib.sha256(fetched.body).hexdigest()
+        if fetched.status == 304 or (fresh_day and digest == state["content_hash"]):
+            with write_transaction(db):
+                db.execute("UPDATE feeds SET last_attempt_at = ?, last_success_at = ?, "
+                           "last_error = '' WHERE url = ?", [utc_iso(now), utc_iso(now), url])
+            return ""
+        parsed = parse_feed(fetched.body, source=feed_source(url), now=now,
+                            stadsdorp=state["stadsdorp"])
+    except (http.SyncError, FeedError) as err:
+        with write_transaction(db):
+            db.execute("UPDATE feeds SET last_attempt_at = ?, last_error = ? WHERE url = ?",
+                       [utc_iso(now), err.message, url])
+        return err.message
+    with write_transaction(db):
+        rev = next_rev(db)
+        for activity in parsed.activities:
+            # Here a stadsdorp is a slug; the calendar's own name is not one.
+            activity = replace(activity, stadsdorp=state["stadsdorp"])
+            agenda.save_activity(db, activity, rev=rev, keep_capacity=True)
+        seen = [a.id for a in parsed.activities]
+        start, _end = window(now)
+        db.execute(
+            "UPDATE activities SET status = 'removed', updated_at = ?, rev = ? "
+            "WHERE source = ? AND starts_utc >= ? AND status != 'removed' "
+            "AND id NOT IN (SELECT value FROM json_each(?))",
+            [utc_iso(now), rev, feed_source(url), utc_iso(max(start, now)), json.dumps(seen)],
+        )
+        db.execute(
+            "UPDATE feeds SET etag = ?, last_modified = ?, content_hash = ?, expanded_on = ?, "
+            "last_attempt_at = ?, last_success_at = ?, last_error = '' WHERE url = ?",
+            [fetched.etag, fetched.last_modified, digest, today, utc_iso(now), utc_iso(now), url],
+        )
+    return ""
+
+
+def import_all(db: sqlite_utils.Database, now: datetime | None = None) -> dict[str, str]:
+    urls = [row[0] for row in db.execute("SELECT url FROM feeds ORDER BY url")]
+    return {url: import_feed(db, url, now) for url in urls}

@@ -1,0 +1,104 @@
+"""Check-in at the door: a genuine ticket QR lets someone in once; a forged or altered one,
+a cancelled ticket or a slip does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk import checkin, codes, slips
+from kiosk.config import signing_secret
+from kiosk.signups import cancel_signup, create_signup
+from tests.conftest import make_activity
+
+ACTOR = "Piet (vrijwilliger)"
+
+
+@pytest.fixture
+def ticket(db):
+    make_activity(db, capacity=2)
+    signup = create_signup(
+        db, "a1", name="Ans Bakker", phone="0612345678", party_size=2, kiosk_id="k1"
+    )
+    return signup, codes.ticket_qr(signing_secret(db), signup.code)
+
+
+def scan(db, raw, **kwargs):
+    return checkin.scan(db, signing_secret(db), raw, actor=ACTOR, **kwargs)
+
+
+def test_genuine_qr_checks_in_once_then_says_al_binnen(db, ticket):
+    signup, qr = ticket
+    first = scan(db, qr)
+    assert first.outcome == "welcome" and "2 personen" in first.message
+    assert first.signup.attended_at
+    second = scan(db, qr)
+    assert second.outcome == "already" and second.message.startswith("Al binnen")
+    kinds = [r[0] for r in db.execute("SELECT kind FROM outbox ORDER BY created_at, rowid")]
+    assert kinds.count("signup.attended") == 1
+    assert db.execute("SELECT action FROM audit_log").fetchall() == [("checkin",)]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda qr: qr[:-1] + ("A" if qr[-1] != "A" else "B"),  # signature changed
+        lambda qr: qr.replace(qr.split(".")[1], "7KQ4MX"),  # code changed, signature kept
+        lambda qr: "BK1." + qr.split(".")[1] + ".",  # no signature
+    ],
+)
+def test_forged_or_altered_qr_is_refused_and_logged(db, ticket, tamper):
+    signup, qr = ticket
+    result = scan(db, tamper(qr))
+    assert result.outcome == "refused" and "niet geldig" in result.message
+    assert result.signup is None  # a forged code reveals no one
+    assert db.execute("SELECT attended_at FROM signups").fetchone()[0] is None
+    assert db.execute("SELECT action FROM audit_log").fetchall() == [("checkin.forged",)]
+
+
+def test_qr_signed_with_another_secret_is_refused(db, ticket):
+    signup, _ = ticket
+    other = codes.ticket_qr(b"not this kiosk", signup.code)
+    assert scan(db, other).outcome == "refused"
+
+
+def test_typed_code_asks_the_volunteer_to_confirm(db, ticket):
+    signup, _ = ticket
+    result = scan(db, signup.display_code.lower())
+    assert result.outcome == "confirm" and result.signup.id == signup.id
+    assert db.execute("SELECT attended_at FROM signups").fetchone()[0] is None
+    assert checkin.mark_attended(db, signup.id, actor=ACTOR).outcome == "welcome"
+
+
+def test_cancelled_and_waitlisted_tickets_are_refused(db, ticket):
+    signup, qr = ticket
+    waiting = create_signup(db, "a1", name="Wim", phone="0687654321", kiosk_id="k1")
+    assert waiting.status == "waitlist"
+    waiting_qr = codes.ticket_qr(signing_secret(db), waiting.code)
+    assert "wachtlijst" in scan(db, waiting_qr).message
+    cancel_signup(db, signup.id)
+    refused = scan(db, qr)
+    assert refused.outcome == "refused" and "geannuleerd" in refused.message
+    # Cancelling moved Wim up: now his ticket counts.
+    assert scan(db, waiting_qr).outcome == "welcome"
+
+
+def test_ticket_for_another_activity_is_refused_when_scanning_for_one(db, ticket):
+    signup, qr = ticket
+    make_activity(db, "a2", title="Bingo")
+    result = scan(db, qr, activity_id="a2")
+    assert result.outcome == "refused" and "andere activiteit" in result.message
+    assert scan(db, qr, activity_id="a1").outcome == "welcome"
+
+
+def test_slips_and_rubbish_are_not_tickets(db, ticket):
+    slip = slips.print_activity_slips(db, "a1", 1, ACTOR)[0]
+    assert "aanmeldstrook" in scan(db, slip.qr_payload).message
+    assert "geen kaartje" in scan(db, "hallo wereld").message
+    assert "staat niet op deze kiosk" in scan(db, "ZZZ-ZZZ").message
+
+
+def test_attendance_counts(db, ticket):
+    signup, qr = ticket
+    assert checkin.attendance_counts(db, "a1") == (0, 2)
+    scan(db, qr)
+    assert checkin.attendance_counts(db, "a1") == (2, 2)

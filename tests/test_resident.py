@@ -1,0 +1,431 @@
+"""The resident screens through Flask's test client: the agenda, the signup steps and
+what happens on bad input. The same screens in a real browser: test_browser_resident.py."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kiosk import resident
+from kiosk.agenda import Activity, AgendaDay, save_activity
+from kiosk.db import write_transaction
+from kiosk.dutch import AMSTERDAM
+from kiosk.signups import create_signup
+from tests.conftest import make_activity
+
+# A fixed "now" in the future, so day headings and create_signup's "already begun"
+# check agree whatever the time the suite runs.
+NOW = datetime(2031, 6, 3, 9, 0, tzinfo=AMSTERDAM)  # a Tuesday
+TOKEN = "0b7e0c62-58a4-4a43-9d0c-2f1f6f1c1a11"
+
+
+@pytest.fixture
+def app(app: Flask) -> Flask:
+    app.config["NOW"] = NOW
+    return app
+
+
+def add(db, activity_id: str, *, days: int = 0, hour: int = 14, **extra: object) -> Activity:
+    starts = NOW.replace(hour=hour) + timedelta(days=days)
+    activity = Activity(
+        id=activity_id,
+        title=str(extra.pop("title", f"Activiteit {activity_id}")),
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        stadsdorp="Stadsdorp Zuid",
+        location_name="Buurthuis De Pijp",
+        address="Ferdinand Bolstraat 12",
+        contact="020 123 45 67",
+        **extra,  # type: ignore[arg-type]
+    )
+    save_activity(db, activity)
+    return activity
+
+
+def count(db, table: str) -> int:
+    return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def nothing_written(db) -> bool:
+    return count(db, "signups") == count(db, "print_jobs") == count(db, "outbox") == 0
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def step_of(response) -> str:
+    """Which signup step a page shows, from its hidden 'step' field."""
+    found = re.search(r'name="step" value="(\w+)"', text(response))
+    return found.group(1) if found else ""
+
+
+def value_of(response, field: str) -> str | None:
+    """The value a form field carries on a page (hidden or shown), unescaped."""
+    for tag in re.findall(r"<input[^>]*>", text(response)):
+        if f'name="{field}"' in tag:
+            found = re.search(r'value="([^"]*)"', tag)
+            return html.unescape(found.group(1)) if found else ""
+    return None
+
+
+def answer(client: FlaskClient, activity_id: str = "a1", **fields: str):
+    form = {"token": TOKEN, "name": "", "phone": "", "party_size": "1", "action": "verder"}
+    form.update(fields)
+    return client.post(f"/activiteit/{activity_id}/aanmelden", data=form)
+
+
+# ---- The agenda ----
+
+
+def test_start_groups_by_day_in_plain_dutch(client, db):
+    add(db, "today", days=0, title="Koffieochtend")
+    add(db, "tomorrow", days=1, title="Wandelgroep")
+    add(db, "later", days=7, title="Filmclub", hour=19)
+    add(db, "too-late", days=15, title="Te ver weg")
+    page = text(client.get("/"))
+    assert "Wat is er te doen?" in page
+    assert page.index("Vandaag") < page.index("Koffieochtend") < page.index("Morgen")
+    assert page.index("Morgen") < page.index("Wandelgroep") < page.index("Dinsdag 10 juni")
+    assert "19.00 uur" in page
+    assert "Te ver weg" not in page
+
+
+def test_full_and_cancelled_activities_say_so_on_their_card(client, db):
+    add(db, "full", days=1, title="Filosofie", capacity=2)
+    add(db, "off", days=1, title="Bingo", status="cancelled")
+    create_signup(db, "full", party_size=2, kiosk_id="k1", now=NOW)
+    page = text(client.get("/"))
+    assert "Vol — wel wachtlijst" in page
+    assert "Gaat niet door" in page
+
+
+def test_start_pages_fit_the_screen_and_keep_numbering(client, db):
+    for n in range(30):
+        add(db, f"a{n:02d}", days=n // 3, hour=10 + n % 3)
+    first = text(client.get("/"))
+    assert 'data-testid="next-page"' in first and 'data-testid="previous-page"' not in first
+    numbers: list[int] = []
+    page_number = 1
+    while True:
+        page = text(client.get(f"/?pagina={page_number}"))
+        numbers += [int(n) for n in re.findall(r'data-number="(\d+)"', page)]
+        if 'data-testid="next-page"' not in page:
+            break
+        page_number += 1
+    assert numbers == list(range(1, 31))
+    assert f"Bladzijde {page_number}<br>van {page_number}" in page
+    # Asking beyond the last page shows the last page, not an empty one.
+    assert 'data-number="30"' in text(client.get("/?pagina=99"))
+
+
+def test_paginate_never_overfills_a_page_and_repeats_the_day_heading():
+    day = datetime(2031, 6, 3).date()
+    items = [(n, object()) for n in range(1, 13)]
+    pages = resident.paginate([AgendaDay(day, "Vandaag", items[:9]),  # type: ignore[arg-type]
+                               AgendaDay(day, "Morgen", items[9:])])  # type: ignore[arg-type]
+    for page in pages:
+        cost = sum(resident.DAY_HEADING_HEIGHT + resident.CARD_HEIGHT * len(d.items) for d in page)
+        assert cost <= resident.PAGE_BUDGET
+    assert [n for page in pages for d in page for n, _ in d.items] == list(range(1, 13))
+    assert pages[1][0].label == "Vandaag"  # the day goes on, its heading comes again
+
+
+def test_empty_agenda_says_so(client):
+    assert "geen activiteiten" in text(client.get("/"))
+
+
+# ---- One activity ----
+
+
+def test_activity_page_has_everything_and_ik_doe_mee(client, db):
+    add(db, "a1", days=1, title="Koffieochtend", price="gratis", capacity=10)
+    page = text(client.get("/activiteit/a1"))
+    for expected in ["Koffieochtend", "Woensdag 4 juni", "14.00 tot 16.00 uur",
+                     "Buurthuis De Pijp", "gratis", "Nog 10 plaatsen vrij", "Ik doe mee"]:
+        assert expected in page
+
+
+def test_cancelled_activity_has_no_ik_doe_mee(client, db):
+    add(db, "a1", days=1, status="cancelled")
+    page = text(client.get("/activiteit/a1"))
+    assert "Deze activiteit gaat niet door." in page
+    assert 'data-testid="join"' not in page
+    # The signup steps of a cancelled activity lead back to its page...
+    response = client.get("/activiteit/a1/aanmelden")
+    assert response.status_code == 302 and response.location.endswith("/activiteit/a1")
+    # ...and a form sent anyway is refused in Dutch, with nothing written.
+    refused = answer(client, step="controle")
+    assert refused.status_code == 400
+    assert "gaat niet door" in text(refused)
+    assert nothing_written(db)
+
+
+def test_full_activity_offers_the_waitlist(client, db):
+    add(db, "a1", days=1, capacity=2)
+    create_signup(db, "a1", party_size=2, kiosk_id="k1", now=NOW)
+    assert "U kunt wel op de wachtlijst" in text(client.get("/activiteit/a1"))
+
+
+# ---- The signup steps ----
+
+
+def test_the_steps_in_order_then_the_code_without_name_or_phone(client, db):
+    add(db, "a1", days=1, title="Koffieochtend")
+    first = client.get("/activiteit/a1/aanmelden")
+    assert step_of(first) == "naam" and "Wat is uw naam?" in text(first)
+    token = re.search(r'name="token" value="([\w-]+)"', text(first)).group(1)
+    telefoon = answer(client, step="naam", name="  Jan   de Vries ", token=token)
+    assert step_of(telefoon) == "telefoon"
+    assert value_of(telefoon, "name") == "Jan de Vries"
+    aantal = answer(client, step="telefoon", name="Jan de Vries", phone="06-12 34 56 78",
+                    token=token)
+    assert step_of(aantal) == "aantal"
+    controle = answer(client, step="aantal", name="Jan de Vries", phone="0612345678",
+                      party_size="2", token=token)
+    assert step_of(controle) == "controle"
+    summary = text(controle)
+    assert "Klopt dit?" in summary and "Jan de Vries" in summary and "0612345678" in summary
+    assert "Ja, meld mij aan" in summary and "wachtlijst" not in summary
+
+    done = answer(client, step="controle", name="Jan de Vries", phone="0612345678",
+                  party_size="2", token=token)
+    assert done.status_code == 303
+    signup = db.execute("SELECT * FROM signups").fetchone()
+    assert done.location.endswith(f"/aangemeld/{token}")
+    assert count(db, "print_jobs") == count(db, "outbox") == 1
+
+    page = text(client.get(done.location))
+    code = db.execute("SELECT code FROM signups").fetchone()[0]
+    assert "U bent aangemeld!" in page and f"{code[:3]}-{code[3:]}" in page
+    assert "Koffieochtend" in page and "Uw kaartje komt uit de printer" in page
+    # Privacy: the next resident at the kiosk must not read who signed up.
+    assert "Jan" not in page and "0612345678" not in page
+    assert signup is not None
+
+
+def test_back_and_forth_keeps_every_answer(client, db):
+    add(db, "a1", days=1)
+    kept = {"name": "Fatma Yılmaz", "phone": "0201234567", "party_size": "3"}
+    back_to_aantal = answer(client, step="controle", action="terug", **kept)
+    back_to_telefoon = answer(client, step="aantal", action="terug", **kept)
+    back_to_naam = answer(client, step="telefoon", action="terug", **kept)
+    # "Nee, veranderen" starts at the name again, with everything still filled in.
+    change = answer(client, step="controle", action="wijzig", **kept)
+    for response, step in [(back_to_aantal, "aantal"), (back_to_telefoon, "telefoon"),
+                           (back_to_naam, "naam"), (change, "naam")]:
+        assert step_of(response) == step
+        assert {key: value_of(response, key) for key in kept} == kept
+    # Terug on the first step is the activity again.
+    leave = answer(client, step="naam", action="terug", **kept)
+    assert leave.status_code == 303 and leave.location.endswith("/activiteit/a1")
+    assert nothing_written(db)
+
+
+def test_going_back_keeps_an_answer_that_is_not_right_yet(client, db):
+    add(db, "a1", days=1)
+    back = answer(client, step="telefoon", action="terug", phone="12")
+    assert back.status_code == 200 and value_of(back, "phone") == "12"
+
+
+@pytest.mark.parametrize(
+    ("step", "fields", "message"),
+    [
+        ("naam", {"name": "<b>Jan</b>"}, "alleen letters"),
+        ("telefoon", {"phone": "12345"}, "Dit telefoonnummer klopt niet"),
+        ("aantal", {"party_size": "0"}, "Kies 1 tot en met 10"),
+        ("aantal", {"party_size": ""}, "Kies 1 tot en met 10"),
+    ],
+)
+def test_a_wrong_answer_shows_on_its_own_step(client, db, step, fields, message):
+    add(db, "a1", days=1)
+    response = answer(client, step=step, **fields)
+    assert response.status_code == 400
+    assert step_of(response) == step
+    assert message in text(response) and 'role="alert"' in text(response)
+    assert nothing_written(db)
+
+
+def test_double_tap_on_ja_makes_one_signup(client, db):
+    add(db, "a1", days=1)
+    first = answer(client, step="controle", name="Jan")
+    second = answer(client, step="controle", name="Jan")
+    assert first.status_code == second.status_code == 303
+    assert first.location == second.location
+    assert count(db, "signups") == count(db, "print_jobs") == count(db, "outbox") == 1
+
+
+def test_full_activity_summary_says_waitlist_and_the_signup_waits(client, db):
+    add(db, "a1", days=1, capacity=2)
+    create_signup(db, "a1", party_size=2, kiosk_id="k1", now=NOW)
+    summary = text(answer(client, step="aantal", phone="0612345678"))
+    assert "U komt op de wachtlijst" in summary and "Ja, zet mij op de wacht" in summary
+    done = answer(client, step="controle", phone="0612345678")
+    status = db.execute("SELECT status FROM signups WHERE id = ?", [TOKEN]).fetchone()[0]
+    assert status == "waitlist"
+    assert "U staat op de wachtlijst" in text(client.get(done.location))
+
+
+def test_full_activity_asks_for_a_phone_before_the_summary(client, db):
+    add(db, "a1", days=1, capacity=2)
+    create_signup(db, "a1", party_size=2, kiosk_id="k1", now=NOW)
+    response = answer(client, step="aantal")
+    assert response.status_code == 400 and step_of(response) == "telefoon"
+    assert "Vul dan uw telefoonnummer in" in text(response)
+    assert 'data-testid="skip"' not in text(response)  # no Overslaan: the number is needed
+
+
+def test_done_page_is_gone_after_a_while(client, db):
+    add(db, "a1", days=1)
+    done = answer(client, step="controle")
+    with write_transaction(db):
+        db.execute("UPDATE signups SET created_at = '2020-01-01T00:00:00Z'")
+    assert client.get(done.location).status_code == 302
+    assert client.get("/aangemeld/nobody").status_code == 302
+
+
+# ---- Bad input: a clear Dutch message, and nothing half-written ----
+
+
+def test_empty_form_asks_to_begin_again(client, db):
+    add(db, "a1", days=1)
+    response = client.post("/activiteit/a1/aanmelden", data={})
+    assert response.status_code == 400
+    assert "Begin alstublieft opnieuw" in text(response) and step_of(response) == "naam"
+    assert nothing_written(db)
+
+
+def test_a_made_up_token_is_not_taken_as_a_signup_id(client, db):
+    add(db, "a1", days=1)
+    response = answer(client, step="controle", token="' OR 1=1 --")
+    assert response.status_code == 400 and "Begin alstublieft opnieuw" in text(response)
+    assert nothing_written(db)
+
+
+@pytest.mark.parametrize(
+    ("fields", "step", "message"),
+    [
+        ({"party_size": "0"}, "aantal", "Kies 1 tot en met 10"),
+        ({"party_size": "99"}, "aantal", "Kies 1 tot en met 10"),
+        ({"party_size": "-1"}, "aantal", "Kies 1 tot en met 10"),
+        ({"name": "x" * 10_000}, "naam", "Uw naam is te lang"),
+        ({"name": "<script>alert(1)</script>"}, "naam", "alleen letters"),
+        ({"phone": "abc"}, "telefoon", "Dit telefoonnummer klopt niet"),
+    ],
+)
+def test_bad_answers_sent_with_ja_are_refused_on_their_step(client, db, fields, step, message):
+    """A form that skipped the checks (tampered, or an old page) is checked again."""
+    add(db, "a1", days=1)
+    response = answer(client, step="controle", **fields)
+    assert response.status_code == 400
+    assert step_of(response) == step and message in text(response)
+    assert nothing_written(db)
+
+
+def test_html_in_a_name_is_never_rendered_as_html(client, db):
+    add(db, "a1", days=1)
+    evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    for step in ("naam", "telefoon", "aantal", "controle"):
+        page = text(answer(client, step=step, action="terug" if step != "naam" else "verder",
+                           name=evil))
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;" in page
+    assert nothing_written(db)
+
+
+def test_ten_thousand_characters_are_not_echoed_back(client, db):
+    add(db, "a1", days=1)
+    page = text(answer(client, step="naam", name="x" * 10_000))
+    assert "x" * 200 not in page
+
+
+def test_unknown_activity_is_a_friendly_dutch_404(client, db):
+    for response in (client.get("/activiteit/bestaat-niet"),
+                     client.get("/activiteit/bestaat-niet/aanmelden"),
+                     answer(client, "bestaat-niet", step="controle"),
+                     client.get("/geen/pagina")):
+        assert response.status_code == 404
+        assert "Deze pagina is er niet (meer)" in text(response)
+        assert "Naar het begin" in text(response)
+    assert nothing_written(db)
+
+
+def test_removed_activity_is_a_404_too(client, db):
+    add(db, "a1", days=1, status="removed")
+    assert client.get("/activiteit/a1").status_code == 404
+
+
+def test_full_activity_without_phone_is_refused_on_the_phone_step(client, db):
+    add(db, "a1", days=1, capacity=2)
+    create_signup(db, "a1", party_size=2, kiosk_id="k1", phone="0611111111", now=NOW)
+    before = (count(db, "signups"), count(db, "print_jobs"), count(db, "outbox"))
+    response = answer(client, step="controle", party_size="1")
+    assert response.status_code == 400 and step_of(response) == "telefoon"
+    assert "wachtlijst" in text(response)
+    assert (count(db, "signups"), count(db, "print_jobs"), count(db, "outbox")) == before
+
+
+def test_begun_activity_is_refused(client, db, app):
+    add(db, "a1", days=0, hour=8)  # began an hour before NOW
+    page = text(client.get("/activiteit/a1"))
+    assert "al begonnen" in page and 'data-testid="join"' not in page
+    assert answer(client, step="controle").status_code == 400
+    assert nothing_written(db)
+
+
+def test_unexpected_error_shows_a_calm_dutch_page(app, client, monkeypatch):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(resident.agenda, "upcoming", broken)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Er ging iets mis" in text(response) and "disk full" not in text(response)
+
+
+# ---- Words, time-outs ----
+
+
+def test_no_jargon_on_any_resident_screen(client, db):
+    add(db, "a1", days=1)
+    pages = [client.get("/"), client.get("/activiteit/a1"), client.get("/activiteit/a1/aanmelden")]
+    pages += [answer(client, step=s, action="terug") for s in ("telefoon", "aantal", "controle")]
+    pages += [answer(client, step="aantal"), client.get("/nergens")]
+    done = answer(client, step="controle")
+    pages.append(client.get(done.location))
+    for response in pages:
+        words = re.sub(r"<[^>]+>", " ", text(response)).lower()
+        for jargon in ("account", "inloggen", "submit", "login", "error", "cookie"):
+            assert jargon not in words, (jargon, response.request.path)
+
+
+def test_idle_seconds_come_from_the_environment_or_the_settings(client, db, monkeypatch):
+    add(db, "a1", days=1)
+    assert 'data-idle-seconds="90"' in text(client.get("/activiteit/a1"))
+    monkeypatch.setenv("BUURTKIOSK_IDLE_SECONDS", "40")
+    assert 'data-idle-seconds="40"' in text(client.get("/activiteit/a1"))
+    with write_transaction(db):
+        db.execute("INSERT INTO settings (key, value) VALUES ('idle_seconds', '12')")
+    assert 'data-idle-seconds="12"' in text(client.get("/activiteit/a1"))
+
+
+def test_done_page_goes_back_sooner(client, db):
+    add(db, "a1", days=1)
+    done = answer(client, step="controle")
+    page = text(client.get(done.location))
+    assert f'data-idle-seconds="{resident.DONE_IDLE_SECONDS}"' in page
+    assert resident.DONE_IDLE_SECONDS <= 60
+
+
+def test_make_activity_helper_still_works_with_a_real_clock(client, db, app):
+    """conftest's activities start from the real clock; without NOW the screens agree."""
+    app.config.pop("NOW")
+    make_activity(db, "real", days_ahead=2)
+    assert "Koffieochtend" in text(client.get("/"))

@@ -1,0 +1,165 @@
+"""Read aloud: pyttsx3 with the espeak-ng Dutch voice, in a worker process, cached by
+sentence; the /stem/spraak endpoint; and "Lees voor" on every resident screen."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+import time
+import wave
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from voice import tts
+from voice.tts import Speech, SpeechError, join_wavs, sentences
+
+
+@pytest.fixture(scope="module")
+def speech(tmp_path_factory: pytest.TempPathFactory):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (deploy/system-packages.sh installs it)")
+    pytest.importorskip("pyttsx3")
+    spoken = Speech(tmp_path_factory.mktemp("tts"))
+    yield spoken
+    spoken.close()
+
+
+def seconds_of(data: bytes) -> float:
+    with wave.open(io.BytesIO(data)) as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+def test_a_sentence_becomes_dutch_speech(speech: Speech) -> None:
+    data = speech.sentence_wav("Dinsdag één december, om tien uur.")
+    with wave.open(io.BytesIO(data)) as wav:
+        assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
+        assert 1.0 < wav.getnframes() / wav.getframerate() < 6.0
+
+
+def test_the_worker_keeps_working_after_many_sentences(speech: Speech) -> None:
+    """pyttsx3's runAndWait is known to hang on a later call in one process; the worker
+    renders one sentence after another without that."""
+    before = speech.rendered
+    for n in range(12):
+        assert seconds_of(speech.sentence_wav(f"Zin nummer {n}.")) > 0.3
+    assert speech.rendered == before + 12
+
+
+def test_sentences_are_cached_in_memory_and_on_disk(speech: Speech) -> None:
+    sentence = "Wat is er te doen?"
+    first = speech.sentence_wav(sentence)
+    rendered = speech.rendered
+    started = time.perf_counter()
+    assert speech.sentence_wav(sentence) == first
+    assert time.perf_counter() - started < 0.01
+    assert speech.rendered == rendered
+    # A restarted kiosk finds it on disk.
+    fresh = Speech(speech.cache_dir)
+    try:
+        assert fresh.sentence_wav(sentence) == first
+        assert fresh.rendered == 0 and fresh._worker is None  # no worker even started
+    finally:
+        fresh.close()
+
+
+def test_a_text_is_read_sentence_by_sentence_from_the_cache(speech: Speech) -> None:
+    speech.wav("Nummer één. Koffieochtend.")
+    rendered = speech.rendered
+    whole = speech.wav("Nummer één. Koffieochtend. Wandelgroep.")
+    assert speech.rendered == rendered + 1  # only the new sentence
+    assert seconds_of(whole) > seconds_of(speech.sentence_wav("Wandelgroep."))
+    assert sentences("Ja. Nee?  Goed!") == ["Ja.", "Nee?", "Goed!"]
+    assert seconds_of(speech.wav("")) == pytest.approx(0.1)  # nothing to say is still a WAV
+    assert seconds_of(speech.wav(" . ")) == pytest.approx(0.1)
+
+
+def test_a_hanging_worker_is_killed_and_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that never answers costs `timeout` seconds once, then a new one is used."""
+    hang = tmp_path / "voice_hang"
+    hang.mkdir()
+    (hang / "__init__.py").write_text("")
+    (hang / "tts_worker.py").write_text(
+        "import json, sys, time\n"
+        "print(json.dumps({'ready': True}), flush=True)\n"
+        "for line in sys.stdin:\n"
+        "    time.sleep(60)\n"
+    )
+    real_popen = tts.subprocess.Popen
+    calls: list[list[str]] = []
+
+    def popen(args: list[str], **kwargs):  # the first worker hangs, the next is the real one
+        calls.append(args)
+        if len(calls) == 1:
+            args = [sys.executable, "-m", "voice_hang.tts_worker"]
+            kwargs["cwd"] = str(tmp_path)
+        return real_popen(args, **kwargs)
+
+    monkeypatch.setattr(tts.subprocess, "Popen", popen)
+    spoken = Speech(tmp_path / "cache", timeout=1.0)
+    try:
+        started = time.perf_counter()
+        data = spoken.sentence_wav("Bent u er nog?")
+        assert 1.0 <= time.perf_counter() - started < 8
+        assert seconds_of(data) > 0.5
+        assert len(calls) == 2
+        assert not list((tmp_path / "cache").glob("tmp*"))  # no half-written files left
+    finally:
+        spoken.close()
+
+
+def test_a_worker_that_keeps_failing_gives_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(tts, "_Worker", _BrokenWorker)
+    spoken = Speech(tmp_path / "cache")
+    with pytest.raises(SpeechError, match="stopped"):
+        spoken.sentence_wav("Hallo.")
+
+
+class _BrokenWorker:
+    def __init__(self, *args: object) -> None:
+        raise SpeechError("speech worker stopped")
+
+
+def test_joined_wavs_keep_their_format() -> None:
+    from voice.audio import to_wav
+
+    joined = join_wavs([to_wav(b"\1\0" * 100, 22050), to_wav(b"\2\0" * 50, 22050)])
+    with wave.open(io.BytesIO(joined)) as wav:
+        assert (wav.getframerate(), wav.getnframes()) == (22050, 150)
+
+
+# --- in the app -------------------------------------------------------------------------------
+
+
+def test_the_speech_endpoint_reads_dates_the_way_people_say_them(
+    app: Flask, tmp_path: Path, speech: Speech
+) -> None:
+    app.config["TTS_CACHE_DIR"] = str(tmp_path / "spraak")
+    client = app.test_client()
+    response = client.get(
+        "/stem/spraak", query_string={"tekst": "Dinsdag 1 december om 10.00 uur."}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "audio/wav"
+    assert "max-age" in response.headers["Cache-Control"]
+    spoken = app.extensions["voice_speech"]
+    try:
+        # Cached under the spoken form: the written one was turned into words first.
+        assert spoken._key("Dinsdag één december, om tien uur.") + ".wav" in {
+            p.name for p in (tmp_path / "spraak").iterdir()}  # fmt: skip
+    finally:
+        spoken.close()
+
+
+def test_the_speech_endpoint_fails_kindly(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tts, "_Worker", _BrokenWorker)
+    app.config["TTS_CACHE_DIR"] = str(tmp_path / "spraak")
+    response = app.test_client().get("/stem/spraak", query_string={"tekst": "Hallo."})
+    assert response.status_code == 503
+    assert response.get_json() == {"error": "Voorlezen lukt nu niet."}

@@ -1,0 +1,346 @@
+"""Voice signup in headless Chromium with a fake microphone: Chromium plays a WAV made by
+espeak-ng as if someone spoke into the kiosk (--use-file-for-fake-audio-capture).
+
+- The capture path, for real: the page's own code downsamples the device audio to 16 kHz,
+  sends it in pieces, and the real Vosk engine (the Korean test model) recognizes it
+  through a grammar and moves the real dialog on.
+- A whole voice signup, ending with the ticket's bytes at a TCP printer: with the Dutch
+  model when BUURTKIOSK_VOSK_MODEL has one; otherwise with ScriptedStandIn — the only
+  stand-in, which replaces recognition only (audio still flows through the real path).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import wave
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk import codes
+from kiosk.agenda import Activity, save_activity
+from kiosk.db import write_transaction
+from kiosk.demo import load_demo
+from tests.browser import (
+    CHROMIUM,
+    LiveServer,
+    chromium_available,
+    launch_chromium,
+    new_kiosk_page,
+    screen_problems,
+    screenshot,
+    start_live_server,
+)
+from tests.escpos_decode import decode
+from tests.escpos_listener import FakePrinter
+from tests.voice_support import (
+    KoreanTestLanguage,
+    ScriptedStandIn,
+    dutch_model_path,
+    korean_model_path,
+    spoken_wav,
+)
+from voice.audio import to_wav
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+FIRST = "soep"
+FIRST_TITLE = "Soep en verhalen"
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    """Playwright itself: each test starts its own Chromium, with its own microphone file."""
+    if not chromium_available():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as running:
+        yield running
+
+
+def fake_microphone_args(wav: Path) -> list[str]:
+    return [
+        "--use-fake-ui-for-media-stream",  # no permission prompt
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}%noloop",  # restarts on each capture
+        "--autoplay-policy=no-user-gesture-required",  # as the kiosk's Chromium runs
+    ]
+
+
+def add_agenda(server: LiveServer) -> None:
+    """The demo agenda plus one activity that is sure to be number 1."""
+    db = server.db()
+    try:
+        load_demo(db, "voice-kiosk")
+        with write_transaction(db):
+            now = datetime.now(UTC).replace(second=0, microsecond=0)
+            starts = now + timedelta(minutes=30 - now.minute % 15)
+            save_activity(db, Activity(
+                id=FIRST, title=FIRST_TITLE, short_name="soep", starts_at=starts,
+                ends_at=starts + timedelta(hours=2), stadsdorp="Stadsdorp Zuid",
+                location_name="Buurthuis De Pijp", capacity=20, contact="020 123 45 67",
+            ))  # fmt: skip
+    finally:
+        db.close()
+
+
+def silent_speech(page: Any) -> None:
+    """Answer "Lees voor" audio with 0.1 s of silence: the kiosk's voice is tested for real
+    in the capture test and in test_tts.py; here it would only make the test slow."""
+    silence = to_wav(b"\0\0" * 1600)
+    page.route("**/stem/spraak*", lambda route: route.fulfill(
+        status=200, content_type="audio/wav", body=silence))  # fmt: skip
+
+
+def step_of(page: Any) -> str:
+    return page.locator("[data-testid=voice-panel]").get_attribute("data-step")
+
+
+def wait_for_step(page: Any, step: str, timeout: float = 30) -> None:
+    page.wait_for_selector(f"[data-testid=voice-panel][data-step={step}]", timeout=timeout * 1000)
+
+
+# --- the capture path with the real engine ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def korean_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    model = korean_model_path()
+    root = tmp_path_factory.mktemp("voice-ko")
+    server = start_live_server(
+        root / "kiosk.db", settings={"vosk_model": model},
+        VOICE_LANGUAGE=KoreanTestLanguage(), VOICE_RECORD_DIR=str(root / "opnames"),
+    )  # fmt: skip
+    add_agenda(server)
+    yield server
+    server.stop()
+
+
+def test_browser_capture_reaches_the_real_engine_as_16khz_mono(
+    playwright: Any, korean_kiosk: LiveServer, tmp_path: Path
+) -> None:
+    # 48 kHz stereo at the "microphone": the page has to bring it down itself.
+    yes = spoken_wav("네", tmp_path / "ne.wav", rate=48000, channels=2, before=0.6, after=2.5)
+    browser = launch_chromium(playwright, args=fake_microphone_args(yes))
+    try:
+        page = new_kiosk_page(browser)
+        answers: list[dict[str, Any]] = []
+
+        def keep(response: Any) -> None:
+            if response.url.endswith("/stem/luister"):
+                answers.append(response.json())
+
+        page.on("response", keep)
+        # The level meter: remember how far it moved while listening.
+        page.add_init_script("""
+            window.__levels = [];
+            new MutationObserver(() => {
+              const bar = document.getElementById('voice-level-bar');
+              if (bar) window.__levels.push(parseFloat(bar.style.width) || 0);
+            }).observe(document, {subtree: true, attributes: true, attributeFilter: ['style']});
+        """)
+        page.goto(f"{korean_kiosk.url}/activiteit/{FIRST}")
+        page.get_by_test_id("voice-start").click()
+        wait_for_step(page, "confirm_activity", timeout=10)
+        page.wait_for_selector("[data-testid=voice-status][data-mode=listening]", timeout=30_000)
+        screenshot(page, "voice-listening")
+        wait_for_step(page, "name", timeout=30)
+        screenshot(page, "voice-heard-yes")
+        assert page.get_by_test_id("voice-heard").inner_text() == "Ik hoorde: 네"
+        levels = page.evaluate("window.__levels")
+    finally:
+        browser.close()
+
+    final = answers[-1]
+    assert final["recognized"] == "네", final
+    assert final["step"] == "name"
+    assert all("partial" in a for a in answers[:-1]) and len(answers) >= 3  # streamed in pieces
+    assert max(levels) > 20  # the meter moved with the voice
+
+    recordings = sorted((Path(korean_kiosk.app.config["VOICE_RECORD_DIR"])).glob("*.wav"))
+    assert len(recordings) == 1
+    with wave.open(str(recordings[0])) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (16000, 1, 2)
+        seconds = wav.getnframes() / wav.getframerate()
+    # Speech (~0.5 s) after 0.6 s, then about 1 s of silence ends it: not the whole 10 s.
+    assert 1.5 < seconds < 4.5, seconds
+    timing = final["timing"]
+    assert timing["answer_seconds"] < 0.5, timing
+
+
+# --- a whole signup by voice, to the printed ticket ----------------------------------------
+
+
+DUTCH_SCRIPT = [
+    ("activity", "nummer één"),
+    ("confirm_activity", "ja"),
+    ("name", "jan de vries"),
+    ("confirm_name", "ja"),
+    ("party_size", "twee personen"),
+    ("confirm", "ja"),
+]
+
+
+@pytest.fixture(scope="module")
+def printer() -> Iterator[FakePrinter]:
+    with FakePrinter() as fake:
+        yield fake
+
+
+def _signup_kiosk(root: Path, printer: FakePrinter, **config: Any) -> LiveServer:
+    server = start_live_server(
+        root / "kiosk.db", settings={"printer": printer.url}, start_workers=True, **config
+    )
+    add_agenda(server)
+    return server
+
+
+def _ticket_with(printer: FakePrinter, code: str) -> Any:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        for data in printer.jobs:
+            receipt = decode(data)
+            if any(codes.display_code(code) in line for line in receipt.texts):
+                return receipt
+        time.sleep(0.1)
+    raise AssertionError(f"no ticket with {code} among {len(printer.jobs)} jobs")
+
+
+def test_whole_voice_signup_prints_the_ticket(
+    playwright: Any, printer: FakePrinter, tmp_path: Path
+) -> None:
+    dutch = dutch_model_path()
+    if dutch:
+        pytest.skip("a Dutch model is present: test_whole_voice_signup_in_dutch runs instead")
+    # Any speech will do for the microphone: the stand-in decides what was "said".
+    said = spoken_wav("ja", tmp_path / "ja.wav", voice="nl", rate=44100, before=0.4, after=2.0)
+    stand_in = ScriptedStandIn([text for _, text in DUTCH_SCRIPT])
+    server = _signup_kiosk(tmp_path, printer, VOICE_ENGINE=stand_in)
+    browser = launch_chromium(playwright, args=fake_microphone_args(said))
+    try:
+        page = new_kiosk_page(browser)
+        silent_speech(page)
+        page.goto(server.url + "/")
+        page.get_by_test_id("voice-start").click()
+        for step, _ in DUTCH_SCRIPT:
+            wait_for_step(page, step) if step != "done" else None
+            shot = screenshot(page, f"voice-step-{step}")
+            assert shot.exists()
+            problems = [p for p in screen_problems(page) if "voice-level" not in p]
+            assert problems == [], f"{step}: {problems}"
+        page.wait_for_selector("[data-testid=ticket-code]", timeout=30_000)
+        code = page.get_by_test_id("ticket-code").inner_text().replace("-", "").strip()
+        screenshot(page, "voice-done")
+    finally:
+        browser.close()
+        server.stop()
+
+    rows = server.query("SELECT * FROM signups WHERE channel = 'voice'")
+    assert len(rows) == 1
+    signup = rows[0]
+    assert (signup["activity_id"], signup["name"], signup["party_size"]) == (
+        FIRST,
+        "Jan de Vries",
+        2,
+    )
+    assert signup["code"] == code
+    ticket = _ticket_with(printer, signup["code"])
+    assert ticket.find("Jan de Vries")
+    # Every utterance arrived as 16 kHz PCM of plausible length, through the real path.
+    assert len(stand_in.heard_audio) == len(DUTCH_SCRIPT)
+    assert all(0.8 < len(pcm) / 32000 < 10.5 for pcm in stand_in.heard_audio)
+    # Grammar steps got phrase lists, the name step free recognition.
+    assert stand_in.grammars[2] is None
+    assert "nummer een" in (stand_in.grammars[0] or ())
+
+
+def test_whole_voice_signup_in_dutch(playwright: Any, printer: FakePrinter, tmp_path: Path) -> None:
+    """With the product's Dutch model: every answer is espeak-ng Dutch audio, recognized by
+    Vosk. Chromium restarts the fake microphone file on each capture, so each step gets its
+    own browser, going on from the dialog's address (?staat=...)."""
+    dutch = dutch_model_path()
+    if not dutch:
+        pytest.skip("no Dutch model (set BUURTKIOSK_VOSK_MODEL to vosk-model-small-nl-0.22)")
+    server = _signup_kiosk(tmp_path, printer)
+    server.set_setting("vosk_model", dutch)
+    url = server.url + "/stem"
+    try:
+        for step, text in DUTCH_SCRIPT:
+            wav = spoken_wav(text, tmp_path / f"{step}.wav", voice="nl", rate=44100,
+                             before=0.4, after=2.0)  # fmt: skip
+            browser = launch_chromium(playwright, args=fake_microphone_args(wav))
+            try:
+                page = new_kiosk_page(browser)
+                silent_speech(page)
+                page.goto(url)
+                wait_for_step(page, step, timeout=10)
+                page.wait_for_function(
+                    "() => location.pathname.startsWith('/aangemeld') || document"
+                    f".querySelector('[data-testid=voice-panel]').dataset.step !== '{step}'",
+                    timeout=30_000,
+                )
+                url = page.url
+            finally:
+                browser.close()
+        assert "/aangemeld/" in url, url
+    finally:
+        server.stop()
+    signup = server.query("SELECT * FROM signups WHERE channel = 'voice'")[0]
+    assert signup["party_size"] == 2
+    _ticket_with(printer, signup["code"])
+
+
+def test_two_misunderstood_answers_fall_back_to_touch(
+    playwright: Any, printer: FakePrinter, tmp_path: Path
+) -> None:
+    said = spoken_wav(
+        "hallo", tmp_path / "hallo.wav", voice="nl", rate=44100, before=0.4, after=2.0
+    )
+    stand_in = ScriptedStandIn(["eh", "hmm"])  # nothing in the grammar
+    server = _signup_kiosk(tmp_path, printer, VOICE_ENGINE=stand_in)
+    browser = launch_chromium(playwright, args=fake_microphone_args(said))
+    try:
+        page = new_kiosk_page(browser)
+        silent_speech(page)
+        page.goto(server.url + "/stem")
+        page.wait_for_selector("[data-testid=voice-notice]:has-text('Tik maar op het scherm')",
+                               timeout=30_000)  # fmt: skip
+        assert step_of(page) == "activity"
+        assert len(stand_in.heard_audio) == 2
+        # The microphone stays closed; "Praat" offers it again.
+        page.wait_for_selector("[data-testid=voice-status][data-mode=idle]")
+        assert page.get_by_test_id("voice-talk").is_visible()
+        screenshot(page, "voice-fallback-to-touch")
+        page.locator("[data-testid=voice-choice][data-number='1']").click()
+        wait_for_step(page, "confirm_activity")
+        assert FIRST_TITLE in page.get_by_test_id("voice-question").inner_text()
+    finally:
+        browser.close()
+        server.stop()
+
+
+def test_voice_page_keeps_a_dialog_over_a_reload(playwright: Any, tmp_path: Path) -> None:
+    """The address carries the signed dialog: a reload (or a crash of the page) goes on
+    where it was instead of starting again."""
+    said = spoken_wav("ja", tmp_path / "ja.wav", voice="nl", rate=44100, before=0.4, after=2.0)
+    stand_in = ScriptedStandIn(["nummer één"])
+    server = start_live_server(tmp_path / "kiosk.db", VOICE_ENGINE=stand_in)
+    add_agenda(server)
+    browser = launch_chromium(playwright, args=fake_microphone_args(said))
+    try:
+        page = new_kiosk_page(browser)
+        silent_speech(page)
+        page.goto(server.url + "/stem")
+        wait_for_step(page, "confirm_activity")
+        assert "staat=" in page.url
+        page.reload()
+        wait_for_step(page, "confirm_activity", timeout=10)
+        assert FIRST_TITLE in page.get_by_test_id("voice-question").inner_text()
+    finally:
+        browser.close()
+        server.stop()
+    assert json.dumps(stand_in.grammars[0], ensure_ascii=False)

@@ -1,0 +1,91 @@
+"""Dutch audio through the product's Dutch model — only where one is present:
+
+    BUURTKIOSK_VOSK_MODEL=/pad/naar/vosk-model-small-nl-0.22 pytest tests/test_voice_dutch_audio.py
+
+The build machines cannot download it, so there these tests skip (cleanly, with the reason).
+The audio is espeak-ng's Dutch voice: clearer than a resident at a kiosk, so a pass here
+means the grammars and parsing work with the model, not that every resident is understood.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.voice_support import dutch_model_path, pcm_of, spoken_wav
+from voice import dialog, grammar, intents
+from voice.engine import VoskEngine
+from voice.lang import Choice, get_language
+from voice.model import shared_model
+
+NL = get_language("nl")
+CHOICES = [
+    Choice(1, "k1", "Koffieochtend", "koffieochtend", "dinsdag 1 december om 10.00 uur"),
+    Choice(2, "w1", "Wandelgroep Amstelpark", "wandelgroep", "donderdag 3 december om 14.00 uur"),
+    Choice(3, "y1", "Stoelyoga", "yoga", "maandag 7 december om 11.00 uur"),
+    Choice(4, "f1", "Filmclub: Alles is familie", "filmclub", "vrijdag 4 december om 19.30 uur"),
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> VoskEngine:
+    path = dutch_model_path()
+    if path is None:
+        pytest.skip("no Dutch model: set BUURTKIOSK_VOSK_MODEL to vosk-model-small-nl-0.22")
+    return VoskEngine(shared_model(path))
+
+
+def hear(engine: VoskEngine, built: grammar.Grammar, text: str, tmp_path: Path) -> intents.Intent:
+    wav = spoken_wav(text, tmp_path / "zin.wav", voice="nl")
+    utterance = engine.open(built.phrases)
+    pcm = pcm_of(wav)
+    for start in range(0, len(pcm), 8000):
+        utterance.feed(pcm[start : start + 8000])
+    return intents.parse(utterance.finish().text, built, NL)
+
+
+def test_the_dutch_model_knows_the_words_the_dialog_needs(engine: VoskEngine) -> None:
+    for word in ("ja", "nee", "klopt", "twee", "drie", "nummer", "personen", "koffie"):
+        assert engine.knows(word), word
+
+
+@pytest.mark.parametrize(("said", "kind"), [("ja", "yes"), ("nee", "no"), ("dat klopt", "yes")])
+def test_yes_and_no_in_dutch(engine: VoskEngine, tmp_path: Path, said: str, kind: str) -> None:
+    assert hear(engine, grammar.for_yes_no(engine, NL), said, tmp_path).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("said", "activity"),
+    [("nummer drie", "y1"), ("twee", "w1"), ("de eerste", "k1"), ("koffieochtend", "k1"),
+     ("filmclub", "f1")],
+)  # fmt: skip
+def test_choosing_an_activity_in_dutch(
+    engine: VoskEngine, tmp_path: Path, said: str, activity: str
+) -> None:
+    built = grammar.for_activity(CHOICES, engine, NL)
+    intent = hear(engine, built, said, tmp_path)
+    assert (intent.kind, intent.value) == ("activity", activity), intent
+
+
+@pytest.mark.parametrize(("said", "count"), [("twee personen", 2), ("drie", 3), ("alleen", 1)])
+def test_number_of_people_in_dutch(
+    engine: VoskEngine, tmp_path: Path, said: str, count: int
+) -> None:
+    intent = hear(engine, grammar.for_party_size(dialog.MAX_PARTY, engine, NL), said, tmp_path)
+    assert (intent.kind, intent.value) == ("count", count)
+
+
+def test_answer_time_in_dutch(engine: VoskEngine, tmp_path: Path) -> None:
+    built = grammar.for_activity(CHOICES, engine, NL)
+    pcm = pcm_of(
+        spoken_wav("ik wil graag naar nummer drie", tmp_path / "lang.wav", voice="nl", after=1.0)
+    )
+    utterance = engine.open(built.phrases)
+    for start in range(0, len(pcm) - 8000, 8000):
+        utterance.feed(pcm[start : start + 8000])
+    started = time.perf_counter()
+    utterance.feed(pcm[len(pcm) - 8000 :])
+    utterance.finish()
+    assert time.perf_counter() - started < 0.5

@@ -1,0 +1,227 @@
+"""The voice screens in the app (Flask test client): when the voice buttons show, the
+coordinator's reason when they do not, the spoken numbers matching the start screen,
+touch answers on the voice screen, and the signup through the one domain function."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from kiosk import config
+from kiosk.db import write_transaction
+from tests.conftest import make_activity
+from tests.voice_support import ScriptedStandIn, korean_model_path
+
+
+def set_model(app: Flask, path: str) -> None:
+    with app.app_context():
+        from kiosk.flask_db import get_db
+
+        db = get_db()
+        with write_transaction(db):
+            config.set_setting(db, "vosk_model", path)
+
+
+@pytest.fixture
+def agenda(db: Any) -> None:
+    make_activity(db, "a1", title="Koffieochtend", days_ahead=1)
+    make_activity(db, "a2", title="Wandelgroep", days_ahead=2)
+    make_activity(db, "a3", title="Filmclub", days_ahead=3, capacity=2)
+    make_activity(db, "a4", title="Bingo", days_ahead=4, status="cancelled")
+
+
+def token_of(html: str) -> str:
+    found = re.search(r'name="state" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def answer(client: Any, token: str, value: str, **fields: str) -> dict[str, Any]:
+    response = client.post(
+        "/stem/antwoord", data={"state": token, "answer": value, **fields},
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
+    assert response.status_code == 200, response.data
+    return response.get_json()
+
+
+# --- when voice is there ------------------------------------------------------------------
+
+
+def test_without_a_model_voice_is_hidden_and_the_reason_is_plain(
+    app: Flask, agenda: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BUURTKIOSK_VOSK_MODEL", raising=False)
+    client = app.test_client()
+    start = client.get("/").text
+    assert 'data-testid="read-aloud"' in start  # reading aloud needs no model
+    assert 'data-testid="voice-start"' not in start
+    status = client.get("/stem/status").get_json()
+    assert status == {
+        "available": False,
+        "reason": "Er is geen spraakmodel ingesteld (BUURTKIOSK_VOSK_MODEL). "
+        "Installeer het met: buurtkiosk voice-model --download",
+    }
+    assert client.get("/stem").status_code == 302  # back to the start screen
+
+
+def test_an_incomplete_model_hides_voice_and_says_what_is_missing(
+    app: Flask, agenda: None, tmp_path: Path
+) -> None:
+    (tmp_path / "model" / "conf").mkdir(parents=True)
+    (tmp_path / "model" / "conf" / "model.conf").write_text("--beam=10")
+    set_model(app, str(tmp_path / "model"))
+    client = app.test_client()
+    assert 'data-testid="voice-start"' not in client.get("/").text
+    reason = client.get("/stem/status").get_json()["reason"]
+    assert "niet compleet" in reason and "am/final.mdl" in reason
+
+
+def test_with_a_model_voice_shows_on_start_and_activity_screens_only(
+    app: Flask, agenda: None
+) -> None:
+    set_model(app, korean_model_path())
+    client = app.test_client()
+    assert client.get("/stem/status").get_json()["available"] is True
+    start = client.get("/").text
+    assert 'href="/stem"' in start
+    activity = client.get("/activiteit/a1").text
+    assert 'href="/stem?activiteit=a1"' in activity
+    assert 'data-testid="voice-start"' not in client.get("/activiteit/a4").text  # cancelled
+    signup = client.get("/activiteit/a1/aanmelden").text
+    assert 'data-testid="voice-start"' not in signup
+    assert 'data-testid="read-aloud"' in signup
+
+
+def test_read_aloud_is_on_every_resident_screen(app: Flask, agenda: None) -> None:
+    client = app.test_client()
+    for url in ("/", "/activiteit/a1", "/activiteit/a1/aanmelden"):
+        page = client.get(url).text
+        assert 'data-testid="read-aloud"' in page, url
+        assert "tts.js" in page and 'data-speech-url="/stem/spraak"' in page
+        assert re.search(r'<div id="read-aloud-text" hidden>\s*\S', page), url
+
+
+# --- the voice screen by touch -------------------------------------------------------------------
+
+
+@pytest.fixture
+def voice_client(app: Flask, agenda: None) -> Any:
+    app.config["VOICE_ENGINE"] = ScriptedStandIn()  # availability only; no audio here
+    return app.test_client()
+
+
+def test_spoken_numbers_are_the_start_screens_numbers(voice_client: Any) -> None:
+    start = voice_client.get("/").text
+    cards = dict(
+        re.findall(
+            r'href="/activiteit/([^"]+)"\s+data-testid="activity-card" data-number="(\d+)"', start
+        )
+    )
+    voice = voice_client.get("/stem").text
+    buttons = dict(
+        re.findall(r'value="kies:([^"]+)"\s+data-testid="voice-choice" data-number="(\d+)"', voice)
+    )
+    assert cards and buttons == cards
+
+
+def test_a_whole_signup_by_touch_on_the_voice_screen(voice_client: Any, db: Any) -> None:
+    page = voice_client.get("/stem").text
+    assert "Naar welke activiteit wilt u?" in page
+    reply = answer(voice_client, token_of(page), "kies:a1")
+    assert reply["step"] == "confirm_activity" and reply["listen"]
+    assert reply["url"].startswith("/stem?staat=")
+    reply = answer(voice_client, reply["state"], "ja")
+    reply = answer(voice_client, reply["state"], "naam", name="Fatma Yilmaz")
+    assert reply["step"] == "party_size"
+    reply = answer(voice_client, reply["state"], "aantal:3")
+    assert reply["step"] == "confirm"
+    assert "Fatma Yilmaz" in reply["html"]
+    done = answer(voice_client, reply["state"], "ja")
+    assert done["redirect"].startswith("/aangemeld/") and done["redirect"].endswith("?stem=1")
+    signup = db.execute("SELECT activity_id, name, party_size, channel, id FROM signups").fetchall()
+    assert signup[0][:4] == ("a1", "Fatma Yilmaz", 3, "voice")
+    # The same ticket job as a touch signup.
+    assert db.execute("SELECT kind, signup_id FROM print_jobs").fetchall() == [
+        ("ticket", signup[0][4])
+    ]
+    # A second "ja" (a double tap) makes no second signup.
+    answer(voice_client, reply["state"], "ja")
+    assert db.execute("SELECT COUNT(*) FROM signups").fetchone()[0] == 1
+    ticket_page = voice_client.get(done["redirect"]).text
+    assert 'data-testid="ticket-code"' in ticket_page
+
+
+def test_without_javascript_the_voice_screen_still_works(voice_client: Any, db: Any) -> None:
+    page = voice_client.get("/stem?activiteit=a2").text
+    assert "U wilt naar de Wandelgroep" in page
+    step = voice_client.post("/stem/antwoord", data={"state": token_of(page), "answer": "ja"})
+    assert step.status_code == 200 and "Wat is uw naam?" in step.text
+    stop = voice_client.post(
+        "/stem/antwoord", data={"state": token_of(step.text), "answer": "stop"}
+    )
+    assert stop.status_code == 303 and stop.headers["Location"] == "/"
+
+
+def test_a_full_activity_asks_for_a_phone_number_for_the_waitlist(
+    voice_client: Any, db: Any
+) -> None:
+    from kiosk.signups import create_signup
+
+    create_signup(db, "a3", party_size=2, kiosk_id="k", phone="0612345678")
+    page = voice_client.get("/stem?activiteit=a3").text
+    assert "deze activiteit is vol" in page
+    reply = answer(voice_client, token_of(page), "ja")
+    assert reply["step"] == "phone" and reply["listen"] is False
+    wrong = answer(voice_client, reply["state"], "telefoon", phone="12")
+    assert wrong["step"] == "phone" and "telefoonnummer klopt niet" in wrong["say"]
+    reply = answer(voice_client, reply["state"], "telefoon", phone="06 12 34 56 78")
+    reply = answer(voice_client, reply["state"], "overslaan")
+    reply = answer(voice_client, reply["state"], "aantal:1")
+    done = answer(voice_client, reply["state"], "ja")
+    assert done["redirect"]
+    row = db.execute("SELECT status, phone FROM signups WHERE channel = 'voice'").fetchone()
+    assert row == ("waitlist", "0612345678")
+
+
+def test_a_refusal_by_the_signup_rules_goes_back_to_that_step(
+    voice_client: Any, app: Flask, db: Any
+) -> None:
+    from kiosk.voice_views import _sign
+    from voice import dialog
+
+    with app.test_request_context():
+        token = _sign(
+            dialog.State(step=dialog.CONFIRM, activity_id="a3", party_size=5, signup_id="x-1")
+        )
+    reply = answer(voice_client, token, "ja")  # 5 people, 2 seats, no phone number
+    assert reply["step"] == "phone"
+    assert reply["say"].startswith("Deze activiteit is vol.")
+    assert db.execute("SELECT COUNT(*) FROM signups").fetchone()[0] == 0
+
+
+def test_bad_names_typed_on_the_voice_screen_are_refused_kindly(voice_client: Any) -> None:
+    page = voice_client.get("/stem?activiteit=a1").text
+    reply = answer(voice_client, token_of(page), "ja")
+    refused = answer(voice_client, reply["state"], "naam", name="<script>")
+    assert refused["step"] == "name"
+    assert "Gebruik in uw naam alleen letters" in refused["say"]
+
+
+def test_pages_of_activities_on_the_voice_screen(app: Flask, db: Any, voice_client: Any) -> None:
+    for n in range(5, 12):
+        make_activity(db, f"x{n}", title=f"Activiteit {n}", days_ahead=n)
+    page = voice_client.get("/stem").text
+    assert page.count('data-testid="voice-choice"') == 6
+    more = answer(voice_client, token_of(page), "pagina:2")
+    assert more["quiet"] is True and more["step"] == "activity"
+    assert 'data-number="7"' in more["html"]
+
+
+def test_an_expired_dialog_starts_again(voice_client: Any) -> None:
+    response = voice_client.get("/stem?staat=forged")
+    assert response.status_code == 302 and response.headers["Location"] == "/stem"

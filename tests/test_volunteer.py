@@ -1,0 +1,292 @@
+"""The volunteer and coordinator screens through Flask's test client: entering slips and
+phone signups, the activity list with cancel and reprint, the attendance list on paper,
+check-in, the coordinator's settings and audit log, and privacy on resident screens."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kiosk import codes, slips
+from kiosk.config import get_setting, signing_secret
+from kiosk.signups import create_signup
+from printing.worker import process_due_jobs
+from tests.conftest import make_activity
+from tests.desk_helpers import COORDINATOR_PIN, fast_pins, set_pins, sign_in
+from tests.escpos_decode import decode
+from tests.escpos_listener import FakePrinter
+
+_ = fast_pins
+
+
+@pytest.fixture
+def desk(client, db, fast_pins):
+    set_pins(db)
+    sign_in(client)
+    return client
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_scan_then_save_then_ready_for_the_next(desk, db):
+    make_activity(db, title="Koffieochtend")
+    slip = slips.print_activity_slips(db, "a1", 1, "x")[0]
+    form = desk.post("/vrijwilliger/invoeren/strook", data={"scan": slip.qr_payload})
+    assert form.status_code == 200
+    assert "Koffieochtend" in html(form) and slip.display_code in html(form)
+    saved = desk.post(
+        "/vrijwilliger/invoeren/strook/opslaan",
+        data={"code": slip.code, "name": "Jan de Vries", "phone": "06 12345678", "party_size": ""},
+    )
+    assert saved.status_code == 303
+    page = html(desk.get(saved.location))
+    assert "Opgeslagen" in page and "Jan de Vries, 1 persoon" in page
+    assert 'id="scan"' in page and "autofocus" in page.split('id="scan"')[1].split(">")[0]
+    assert "Vandaag door u ingevoerd: 1 strook" in page
+
+    again = desk.post("/vrijwilliger/invoeren/strook", data={"scan": slip.qr_payload})
+    assert again.status_code == 400
+    assert re.search(
+        r"al ingevoerd op \w+ \d+ \w+ om [\d.]+ uur door Marieke \(vrijwilliger\)", html(again)
+    )
+
+
+def test_never_printed_slip_is_refused(desk, db):
+    response = desk.post("/vrijwilliger/invoeren/strook", data={"scan": "BKS1.ZZZZZZ.a1"})
+    assert response.status_code == 400 and "nooit op deze kiosk geprint" in html(response)
+
+
+def test_a_mistake_on_the_slip_shows_the_form_again_with_what_was_typed(desk, db):
+    make_activity(db)
+    slip = slips.print_activity_slips(db, "a1", 1, "x")[0]
+    response = desk.post(
+        "/vrijwilliger/invoeren/strook/opslaan",
+        data={"code": slip.code, "name": "Jan", "phone": "12", "party_size": "2"},
+    )
+    assert response.status_code == 400
+    page = html(response)
+    assert "telefoonnummer klopt niet" in page and 'value="Jan"' in page
+    assert "autofocus" in page.split('id="phone"')[1].split(">")[0]
+
+
+def test_phone_signup(desk, db):
+    make_activity(db)
+    page = html(desk.get("/vrijwilliger/invoeren"))
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    data = {
+        "activity_id": "a1",
+        "name": "Truus",
+        "phone": "0201234567",
+        "party_size": "3",
+        "token": token,
+    }
+    assert desk.post("/vrijwilliger/invoeren/telefoon", data=data).status_code == 303
+    assert desk.post("/vrijwilliger/invoeren/telefoon", data=data).status_code == 303
+    rows = list(db.query("SELECT channel, name, party_size FROM signups"))
+    assert rows == [{"channel": "phone", "name": "Truus", "party_size": 3}]  # Enter twice: one
+    assert db.execute("SELECT COUNT(*) FROM print_jobs").fetchone()[0] == 0
+
+
+def test_activity_page_lists_names_and_cancel_moves_the_waitlist_up(desk, db):
+    make_activity(db, capacity=2)
+    first = create_signup(db, "a1", name="Ans", phone="0611111111", party_size=2, kiosk_id="k")
+    waiting = create_signup(db, "a1", name="Wim", phone="0622222222", kiosk_id="k")
+    page = html(desk.get("/vrijwilliger/activiteit/a1"))
+    assert "Ans" in page and "06 11111111" in page and "Wim" in page
+    assert "Wachtlijst: 1" in page
+
+    confirm = desk.get(f"/vrijwilliger/aanmelding/{first.id}/annuleren")
+    assert "Ja, annuleren" in html(confirm)
+    done = desk.post(f"/vrijwilliger/aanmelding/{first.id}/annuleren")
+    page = html(desk.get(done.location))
+    assert "is geannuleerd" in page
+    moved = page.split('data-testid="moved-up"')[1].split("</ul>")[0]
+    assert "Wim" in moved and "06 22222222" in moved
+    assert db.execute("SELECT status FROM signups WHERE id = ?", [waiting.id]).fetchone()[0] == (
+        "confirmed"
+    )
+
+
+def test_reprint_queues_a_copy(desk, db):
+    make_activity(db)
+    signup = create_signup(db, "a1", kiosk_id="k", print_ticket=False)
+    desk.post(f"/vrijwilliger/aanmelding/{signup.id}/kaartje")
+    job = db.execute("SELECT kind, signup_id, payload FROM print_jobs").fetchone()
+    assert job == ("ticket", signup.id, '{"copy": true}')
+
+
+def test_attendance_list_on_paper(desk, db):
+    make_activity(db, capacity=3, title="Bingo")
+    create_signup(db, "a1", name="Zoë Jansen", phone="0612345678", party_size=2, kiosk_id="k")
+    create_signup(db, "a1", name="", party_size=1, kiosk_id="k")
+    waiting = create_signup(db, "a1", name="Henk", phone="0687654321", party_size=2, kiosk_id="k")
+    db.execute("DELETE FROM print_jobs")
+    desk.post("/vrijwilliger/activiteit/a1/presentielijst")
+    with FakePrinter() as printer:
+        assert process_due_jobs(db, printer.url).printed == 1
+        receipt = decode(printer.wait_for_jobs(1)[0])
+    texts = receipt.texts
+    assert "PRESENTIELIJST" in texts and "Bingo" in texts
+    assert "Aangemeld: 3 personen van 3 plaatsen" in texts
+    rows = [t for t in texts if t.startswith("[ ]")]
+    assert rows[0].startswith("[ ] Zoë Jansen") and rows[0].endswith("2 p.")
+    assert rows[1].startswith("[ ] (zonder naam)") and rows[1].endswith("1 p.")
+    assert any("06 12345678" in t for t in texts)
+    assert "WACHTLIJST (2 personen)" in texts
+    assert any(t.startswith(" 1. Henk") for t in texts) and waiting.display_code in "\n".join(texts)
+    assert all(line.columns <= 48 for line in receipt.lines)
+
+
+def test_check_in_screen(desk, db):
+    make_activity(db)
+    signup = create_signup(db, "a1", name="Ans", party_size=1, kiosk_id="k")
+    qr = codes.ticket_qr(signing_secret(db), signup.code)
+    ok = desk.post("/vrijwilliger/binnenkomst", data={"scan": qr, "activiteit": "a1"})
+    assert 'data-outcome="welcome"' in html(ok) and "Ans" in html(ok)
+    assert "Binnen: 1 van 1 personen" in html(ok)
+    again = desk.post("/vrijwilliger/binnenkomst", data={"scan": qr})
+    assert 'data-outcome="already"' in html(again) and "al binnen" in html(again).lower()
+    forged = desk.post("/vrijwilliger/binnenkomst", data={"scan": qr[:-2] + "AA"})
+    assert forged.status_code == 400 and 'data-outcome="refused"' in html(forged)
+
+
+def test_print_slips_screen(desk, db):
+    make_activity(db)
+    response = desk.post(
+        "/vrijwilliger/stroken-printen",
+        data={"kind": "activity", "activity_id": "a1", "count": "4"},
+    )
+    assert "4 stroken naar de printer gestuurd" in html(desk.get(response.location))
+    response = desk.post("/vrijwilliger/stroken-printen", data={"kind": "week", "count": "2"})
+    assert "2 stroken" in html(desk.get(response.location))
+    kinds = [r[0] for r in db.execute("SELECT kind FROM print_jobs ORDER BY id")]
+    assert kinds == ["slip"] * 4 + ["week_sheet"] * 2
+    bad = desk.post("/vrijwilliger/stroken-printen", data={"kind": "week", "count": "500"})
+    assert "1 tot en met 50" in html(desk.get(bad.location))
+
+
+def test_printer_trouble_shows_calmly(desk, db):
+    from kiosk.print_jobs import mark_failed, queue_print_job
+
+    job = queue_print_job(db, "test")
+    mark_failed(db, job, "Het papier is op. Leg een nieuwe rol in de printer.")
+    page = html(desk.get("/vrijwilliger/"))
+    assert "De printer doet het even niet" in page and "papier is op" in page
+    assert "niets gaat verloren" in page
+
+
+# --- Coordinator ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator(client, db, fast_pins):
+    set_pins(db)
+    sign_in(client, pin=COORDINATOR_PIN, name="Kees")
+    return client
+
+
+def test_settings_page_shows_every_setting_and_validates(coordinator, db):
+    from kiosk.config import SETTINGS
+
+    page = html(coordinator.get("/coordinator/instellingen"))
+    for spec in SETTINGS.values():
+        assert f'name="{spec.key}"' in page
+    bad = coordinator.post("/coordinator/instellingen", data={"paper_mm": "70", "printer": "lpt1"})
+    assert bad.status_code == 400
+    assert "Kies 80 of 58" in html(bad) and "Onbekend printeradres" in html(bad)
+    good = coordinator.post(
+        "/coordinator/instellingen", data={"kiosk_name": "Buurthuis De Pijp", "paper_mm": "58"}
+    )
+    assert good.status_code == 303
+    assert get_setting(db, "kiosk_name") == "Buurthuis De Pijp"
+    # Back to the default: the override goes, so the environment counts again.
+    coordinator.post("/coordinator/instellingen", data={"paper_mm": "80"})
+    assert db.execute("SELECT 1 FROM settings WHERE key = 'paper_mm'").fetchone() is None
+
+
+def test_secret_settings_are_never_shown(coordinator, db):
+    coordinator.post("/coordinator/instellingen", data={"hub_token": "geheim-123"})
+    assert get_setting(db, "hub_token") == "geheim-123"
+    page = html(coordinator.get("/coordinator/instellingen"))
+    assert "geheim-123" not in page
+    coordinator.post("/coordinator/instellingen", data={"hub_token": ""})  # left empty: kept
+    assert get_setting(db, "hub_token") == "geheim-123"
+    log = html(coordinator.get("/coordinator/logboek"))
+    assert "geheim-123" not in log and "(verborgen)" in log
+
+
+def test_test_print_reaches_the_printer(coordinator, db):
+    with FakePrinter() as printer:
+        coordinator.post("/coordinator/instellingen", data={"printer": printer.url})
+        response = coordinator.post("/coordinator/testafdruk")
+        receipt = decode(printer.wait_for_jobs(1)[0])
+    assert "TESTAFDRUK" in receipt.texts
+    assert "De testafdruk is geprint" in html(coordinator.get(response.location))
+
+
+def test_changing_a_pin(coordinator, db):
+    from kiosk import auth
+
+    mismatch = coordinator.post(
+        "/coordinator/pincodes", data={"role": "volunteer", "pin": "5555", "pin_again": "5556"}
+    )
+    assert "niet gelijk" in html(mismatch)
+    coordinator.post(
+        "/coordinator/pincodes", data={"role": "volunteer", "pin": "5555", "pin_again": "5555"}
+    )
+    assert auth.check_pin(db, "5555").role == "volunteer"
+
+
+def test_audit_log_says_who_did_what(client, db, fast_pins):
+    set_pins(db)
+    make_activity(db)
+    sign_in(client, name="Marieke")
+    slip = slips.print_activity_slips(db, "a1", 1, "Marieke (vrijwilliger)")[0]
+    client.post(
+        "/vrijwilliger/invoeren/strook/opslaan",
+        data={"code": slip.code, "name": "Jan", "phone": "", "party_size": "1"},
+    )
+    client.post("/vrijwilliger/activiteit/a1/presentielijst")
+    sign_in(client, pin=COORDINATOR_PIN, name="Kees")
+    page = html(client.get("/coordinator/logboek"))
+    rows = page.split('data-testid="audit-log"')[1]
+    assert f"Strook {slip.display_code} ingevoerd" in rows
+    assert "Presentielijst geprint" in rows and "Marieke (vrijwilliger)" in rows
+    assert "Kees (coördinator)" in rows
+    assert "Jan" not in rows  # the log names tickets, not residents
+
+
+# --- Privacy -------------------------------------------------------------------------------
+
+NAME, PHONE = "Wilhelmina Zwartjes", "0698765432"
+
+
+def test_no_resident_screen_shows_a_name_or_phone(app, client, db):
+    """Every GET page outside the desk, with every activity and signup id filled in."""
+    make_activity(db, capacity=1)
+    make_activity(db, "a2")
+    touch = create_signup(db, "a1", name=NAME, phone=PHONE, kiosk_id="k")
+    create_signup(db, "a1", name=NAME + " Twee", phone="0611112222", kiosk_id="k")  # waitlist
+    create_signup(db, "a2", name=NAME, phone=PHONE, channel="phone", kiosk_id="k")
+    ids = {"activity_id": ["a1", "a2"], "signup_id": [touch.id]}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        if rule.rule.startswith(("/vrijwilliger", "/coordinator")):
+            continue
+        paths = [rule.rule]
+        for arg in rule.arguments:
+            paths = [p.replace(f"<{arg}>", v) for p in paths for v in ids.get(arg, ["x"])]
+        for path in paths:
+            response = client.get(path)
+            if not response.mimetype.startswith(("text/", "application/json")):
+                continue  # audio and the like: no page to read a name from
+            page = response.get_data(as_text=True)
+            checked += 1
+            for secret in (NAME, "Wilhelmina", "Zwartjes", PHONE, "06 98765432", "0611112222"):
+                assert secret not in page, f"{secret!r} on {path}"
+    assert checked >= 5

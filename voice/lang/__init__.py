@@ -1,0 +1,131 @@
+"""What the voice engine needs from a language: the words a resident may say at each
+step, number words both ways, the sentences the kiosk says and shows, and how written
+text is turned into something a speech synthesizer reads naturally.
+
+The engine (grammar.py, intents.py, dialog.py, tts.py) only talks to a `Language`; adding
+a language is adding a folder next to nl/ and a line in LANGUAGES.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One activity as the dialog sees it: the number on the start screen, and text that
+    is already written the way the screen writes it ("dinsdag 1 december om 10.00 uur")."""
+
+    number: int
+    activity_id: str
+    title: str
+    short_name: str
+    when: str
+    place: str = ""
+    cancelled: bool = False
+    full: bool = False
+
+
+class Language(ABC):
+    code: str = ""
+    tts_voice: str = ""  # the espeak-ng voice id
+
+    # Words and short phrases a resident may say; the first of each is the one the
+    # kiosk suggests ("Zeg ja of nee").
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
+    repeat: tuple[str, ...] = ()
+    stop: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    # What may be changed at the last check, by the dialog's field names.
+    change: dict[str, tuple[str, ...]] = {}
+    # Words a resident puts before a name ("ik heet ..."), dropped from the name.
+    name_lead_ins: tuple[str, ...] = ()
+    # "[unk]": Vosk's word for "something else"; kept in grammars when the model has it.
+    unknown_word: str = "[unk]"
+
+    @abstractmethod
+    def number_phrases(self, n: int) -> list[str]:
+        """Ways to say "activity number n" ("drie", "nummer drie", "de derde")."""
+
+    @abstractmethod
+    def count_phrases(self, n: int) -> list[str]:
+        """Ways to say "n people" ("twee", "twee personen", "met z'n tweeën")."""
+
+    @abstractmethod
+    def parse_number(self, text: str) -> int | None:
+        """The first number in the text, in words or digits."""
+
+    @abstractmethod
+    def name_phrases(self, choice: Choice) -> list[str]:
+        """Ways to say which activity by its name ("koffieochtend")."""
+
+    @abstractmethod
+    def speakable(self, text: str) -> str:
+        """Written text -> text a synthesizer reads naturally (dates, times, amounts)."""
+
+    @abstractmethod
+    def tidy_name(self, heard: str) -> str:
+        """Recognized words -> a name as written ("jan de vries" -> "Jan de Vries")."""
+
+    # The sentences. Each returns written text; speakable() makes it ready to be heard.
+    @abstractmethod
+    def ask_activity(self, choices: list[Choice]) -> tuple[str, str]:
+        """(question, hint) for choosing an activity."""
+
+    @abstractmethod
+    def ask_among(self, choices: list[Choice]) -> tuple[str, str]:
+        """A name matched several activities: which one?"""
+
+    @abstractmethod
+    def no_such_number(self, number: int, count: int) -> str: ...
+
+    @abstractmethod
+    def is_cancelled(self, choice: Choice) -> str: ...
+
+    @abstractmethod
+    def confirm_activity(self, choice: Choice) -> tuple[str, str]: ...
+
+    @abstractmethod
+    def ask_phone(self, choice: Choice) -> tuple[str, str]: ...
+
+    @abstractmethod
+    def ask_name(self) -> tuple[str, str]: ...
+
+    @abstractmethod
+    def confirm_name(self, name: str) -> tuple[str, str]: ...
+
+    @abstractmethod
+    def ask_party_size(self, maximum: int) -> tuple[str, str]: ...
+
+    @abstractmethod
+    def party_size_out_of_range(self, maximum: int) -> str: ...
+
+    @abstractmethod
+    def confirm_signup(self, choice: Choice, name: str, party_size: int) -> tuple[str, str]: ...
+
+    @abstractmethod
+    def ask_change(self) -> tuple[str, str]: ...
+
+    @abstractmethod
+    def not_understood(self) -> str: ...
+
+    @abstractmethod
+    def fall_back_to_touch(self) -> str: ...
+
+    @abstractmethod
+    def stopped(self) -> str: ...
+
+    @abstractmethod
+    def no_activities(self) -> str: ...
+
+
+LANGUAGES = {"nl": "voice.lang.nl"}
+
+
+def get_language(code: str = "nl") -> Language:
+    module = importlib.import_module(LANGUAGES[code])
+    language: Language = module.LANGUAGE
+    return language

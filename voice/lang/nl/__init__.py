@@ -1,0 +1,190 @@
+"""Dutch: every word the kiosk listens for and every sentence it says, at B1 level.
+
+Sentences are written as the screen shows them ("dinsdag 1 december om 10.00 uur");
+`speakable` turns them into what the resident hears ("dinsdag één december, om tien uur").
+"""
+
+from __future__ import annotations
+
+import re
+
+from voice.lang import Choice, Language
+from voice.lang.nl import numbers, speech
+
+# Words that start a het-word activity name, for "naar het spreekuur" next to
+# "naar de koffieochtend". De is right for most activity names; these are the exceptions
+# a stadsdorp agenda has, and a verb used as a name ("koken", "eten") is always het.
+_HET_ENDINGS = (
+    "uur", "spreekuur", "café", "cafe", "concert", "feest", "spel", "koor", "atelier",
+    "museum", "ontbijt", "diner", "buffet", "theater", "college", "overleg", "bezoek",
+    "toernooi", "uitje", "project", "festival", "gesprek", "debat", "kienen", "breien",
+)  # fmt: skip
+_VERB_NAME = re.compile(r"^\w+[^e]en$")
+_LEAD_WORDS = ("samen", "gezellig", "gratis", "open")
+NAME_PARTICLES = {"van", "de", "der", "den", "het", "'t", "ter", "ten", "te", "in", "op", "la",
+                  "le", "du", "da", "di", "del", "von", "el", "al", "bin"}  # fmt: skip
+
+
+def _name_part(title: str) -> str:
+    """ "Filmclub: Alles is familie" -> "Filmclub": the part a person would say."""
+    return title.split(":")[0].strip()
+
+
+def with_article(title: str) -> str:
+    """ "Koffieochtend" -> "de Koffieochtend", "Computerspreekuur" -> "het Computerspreekuur"."""
+    name = _name_part(title)
+    words = name.lower().replace("-", " ").split()
+    if not words or words[0] in ("de", "het", "een"):
+        return name
+    head = next((w for w in words if w not in _LEAD_WORDS), words[0])
+    is_het = head.endswith(_HET_ENDINGS) or _VERB_NAME.match(head) is not None
+    return f"{'het' if is_het else 'de'} {name}"
+
+
+def _people(n: int) -> str:
+    return "1 persoon" if n == 1 else f"{n} personen"
+
+
+class Dutch(Language):
+    code = "nl"
+    tts_voice = "gmw/nl"
+
+    yes = ("ja", "klopt", "dat klopt", "ja hoor", "jazeker", "jawel", "goed", "prima", "oké")
+    no = ("nee", "nee hoor", "klopt niet", "dat klopt niet", "neen", "niet goed", "fout")
+    # "Opnieuw": the resident wants to answer the question again.
+    repeat = ("opnieuw", "nog een keer", "nog eens", "herhaal", "wat zegt u", "pardon")
+    stop = ("stop", "stoppen", "annuleren", "laat maar", "ophouden", "afbreken")
+    skip = ("overslaan", "sla over", "geen naam", "zonder naam", "liever niet")
+    change = {
+        "activity": ("activiteit", "de activiteit", "andere activiteit"),
+        "name": ("naam", "de naam", "mijn naam"),
+        "party_size": ("aantal", "het aantal", "aantal personen", "personen"),
+    }
+    name_lead_ins = ("mijn naam is", "ik heet", "ik ben", "dit is", "de naam is", "naam")
+
+    def number_phrases(self, n: int) -> list[str]:
+        forms = numbers.variants(n)
+        ordinal = numbers.to_ordinal(n)
+        return [*forms, *(f"nummer {f}" for f in forms), f"de {ordinal}", ordinal]
+
+    def count_phrases(self, n: int) -> list[str]:
+        forms = numbers.variants(n)
+        unit = "persoon" if n == 1 else "personen"
+        phrases = [*forms, *(f"{f} {unit}" for f in forms), *(f"met {f}" for f in forms)]
+        if n == 1:
+            phrases += ["alleen", "ik alleen", "ik kom alleen", "alleen ik"]
+        collective = {2: "tweeën", 3: "drieën", 4: "vieren", 5: "vijven"}.get(n)
+        if collective:
+            phrases += [
+                f"met z'n {collective}",
+                f"met zijn {collective}",
+                f"wij met z'n {collective}",
+            ]
+        return phrases
+
+    def parse_number(self, text: str) -> int | None:
+        return numbers.parse_number(text)
+
+    def name_phrases(self, choice: Choice) -> list[str]:
+        names = [choice.short_name, _name_part(choice.title)]
+        return list(dict.fromkeys(n.lower().replace("-", " ").strip() for n in names if n))
+
+    def speakable(self, text: str) -> str:
+        return speech.speakable(text)
+
+    def tidy_name(self, heard: str) -> str:
+        text = " ".join(w for w in heard.lower().split() if w != self.unknown_word)
+        for lead_in in sorted(self.name_lead_ins, key=len, reverse=True):
+            if text.startswith(lead_in + " "):
+                text = text[len(lead_in) + 1 :]
+                break
+        words = text.split()
+        return " ".join(
+            w if (i and w in NAME_PARTICLES) else w[:1].upper() + w[1:] for i, w in enumerate(words)
+        )
+
+    # --- sentences ---------------------------------------------------------------------
+
+    def ask_activity(self, choices: list[Choice]) -> tuple[str, str]:
+        first = choices[0].number if choices else 1
+        return (
+            "Naar welke activiteit wilt u?",
+            f"Zeg het nummer, bijvoorbeeld: nummer {first}. Of zeg de naam. "
+            "U kunt ook op een activiteit tikken.",
+        )
+
+    def ask_among(self, choices: list[Choice]) -> tuple[str, str]:
+        options = " Of ".join(f"nummer {c.number}: {c.when}." for c in choices)
+        return (
+            f"Er zijn {len(choices)} activiteiten met die naam. Welke bedoelt u?",
+            f"Zeg het nummer. {options}",
+        )
+
+    def no_such_number(self, number: int, count: int) -> str:
+        return f"Nummer {number} staat niet in de lijst. Kies een nummer van 1 tot en met {count}."
+
+    def is_cancelled(self, choice: Choice) -> str:
+        return f"{_name_part(choice.title)} op {choice.when} gaat niet door. Kies iets anders."
+
+    def confirm_activity(self, choice: Choice) -> tuple[str, str]:
+        question = f"U wilt naar {with_article(choice.title)} op {choice.when}. Klopt dat?"
+        if choice.full:
+            question += " Let op: deze activiteit is vol. U kunt wel op de wachtlijst."
+        return question, "Zeg ja of nee. Of tik op Ja of Nee."
+
+    def ask_phone(self, choice: Choice) -> tuple[str, str]:
+        return (
+            "Wat is uw telefoonnummer?",
+            "Deze activiteit is vol. Wij bellen u als er plek is. "
+            "Tik uw nummer op het scherm. Tik daarna op Verder.",
+        )
+
+    def ask_name(self) -> tuple[str, str]:
+        return (
+            "Wat is uw naam?",
+            "Zeg uw voornaam en achternaam. Wilt u dat niet? Zeg dan: overslaan.",
+        )
+
+    def confirm_name(self, name: str) -> tuple[str, str]:
+        return (
+            f"Ik verstond: {name}. Klopt dat?",
+            "Zeg ja of nee. Of verbeter uw naam met de toetsen.",
+        )
+
+    def ask_party_size(self, maximum: int) -> tuple[str, str]:
+        return (
+            "Met hoeveel personen komt u?",
+            "Uzelf meegeteld. Zeg een getal, bijvoorbeeld: twee.",
+        )
+
+    def party_size_out_of_range(self, maximum: int) -> str:
+        return f"U kunt met 1 tot en met {maximum} personen komen."
+
+    def confirm_signup(self, choice: Choice, name: str, party_size: int) -> tuple[str, str]:
+        who = f"Op naam van {name}." if name else "Zonder naam."
+        return (
+            f"Klopt dit? U meldt zich aan voor {with_article(choice.title)} op {choice.when}. "
+            f"{who} Met {_people(party_size)}.",
+            "Zeg ja of nee. Of tik op Ja, meld mij aan.",
+        )
+
+    def ask_change(self) -> tuple[str, str]:
+        return (
+            "Wat wilt u veranderen?",
+            "Zeg: activiteit, naam, of aantal. Of tik op wat u wilt veranderen.",
+        )
+
+    def not_understood(self) -> str:
+        return "Dat heb ik niet goed verstaan."
+
+    def fall_back_to_touch(self) -> str:
+        return "Het lukt niet goed met praten. Dat is niet erg. Tik maar op het scherm."
+
+    def stopped(self) -> str:
+        return "U bent niet aangemeld. Tot ziens!"
+
+    def no_activities(self) -> str:
+        return "Er staan nu geen activiteiten in de agenda. Kijk later nog eens."
+
+
+LANGUAGE = Dutch()

@@ -1,0 +1,189 @@
+"""Read aloud: text -> WAV, sentence by sentence, each sentence cached by its text.
+
+The same sentences come back all day ("Wat is er te doen?", the agenda of the week), so a
+cached sentence costs a file read. New sentences go to a worker process (tts_worker.py) that
+keeps pyttsx3 loaded; one that hangs is killed after `timeout` seconds and replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import wave
+from collections import OrderedDict
+from pathlib import Path
+
+DEFAULT_RATE = 150  # words per minute; espeak's default 175 is fast for many listeners
+MAX_TEXT = 4000  # characters in one request: the longest agenda page is about 2000
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+class SpeechError(RuntimeError):
+    pass
+
+
+def sentences(text: str) -> list[str]:
+    """Split into sentences: each is rendered and cached on its own, so one changed
+    activity on the agenda page does not make the whole page new."""
+    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+
+
+class _Worker:
+    def __init__(self, voice: str, rate: int, timeout: float) -> None:
+        self.timeout = timeout
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "voice.tts_worker", voice, str(rate)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        if not self._read(timeout=max(timeout, 10.0)).get("ready"):
+            raise SpeechError("speech worker did not start")
+
+    def _read(self, timeout: float) -> dict[str, object]:
+        stdout = self.process.stdout
+        assert stdout is not None
+        ready, _, _ = select.select([stdout], [], [], timeout)
+        if not ready:
+            self.kill()
+            raise SpeechError(f"speech worker did not answer within {timeout} s")
+        line = stdout.readline()
+        if not line:
+            self.kill()
+            raise SpeechError("speech worker stopped")
+        return json.loads(line)
+
+    def render(self, text: str, path: Path) -> None:
+        stdin = self.process.stdin
+        assert stdin is not None
+        stdin.write(json.dumps({"text": text, "path": str(path)}) + "\n")
+        stdin.flush()
+        answer = self._read(self.timeout)
+        if not answer.get("ok"):
+            raise SpeechError(f"speech worker failed: {answer.get('error', 'no file')}")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+
+class Speech:
+    """pyttsx3 with the espeak-ng voice, in a worker process, with a cache on disk and
+    the most recent sentences in memory."""
+
+    def __init__(
+        self,
+        cache_dir: str | Path,
+        *,
+        voice: str = "gmw/nl",
+        rate: int = DEFAULT_RATE,
+        timeout: float = 10.0,
+        memory_items: int = 200,
+    ) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.voice = voice
+        self.rate = rate
+        self.timeout = timeout
+        self.memory_items = memory_items
+        self._memory: OrderedDict[str, bytes] = OrderedDict()
+        self._worker: _Worker | None = None
+        self._lock = threading.Lock()
+        self.rendered = 0  # sentences that were not in a cache, for the bench and tests
+
+    def _key(self, sentence: str) -> str:
+        return hashlib.sha256(f"{self.voice}|{self.rate}|{sentence}".encode()).hexdigest()[:40]
+
+    def sentence_wav(self, sentence: str) -> bytes:
+        key = self._key(sentence)
+        cached = self._memory.get(key)
+        if cached is not None:
+            self._memory.move_to_end(key)
+            return cached
+        file = self.cache_dir / f"{key}.wav"
+        data = file.read_bytes() if file.is_file() else self._render(sentence, file)
+        self._memory[key] = data
+        while len(self._memory) > self.memory_items:
+            self._memory.popitem(last=False)
+        return data
+
+    def _render(self, sentence: str, file: Path) -> bytes:
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            # Into a temporary name first: a half-written file is never served as cached.
+            fd, tmp_name = tempfile.mkstemp(suffix=".wav", dir=self.cache_dir)
+        except OSError as error:
+            raise SpeechError(f"no cache folder for speech: {error}") from error
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            with self._lock:
+                for attempt in (1, 2):  # a worker that died or misfired is replaced once
+                    try:
+                        if self._worker is None or not self._worker.alive():
+                            self._worker = _Worker(self.voice, self.rate, self.timeout)
+                        self._worker.render(sentence, tmp)
+                        if tmp.stat().st_size <= 44:
+                            raise SpeechError("speech worker wrote an empty file")
+                        break
+                    except SpeechError:
+                        if self._worker is not None:
+                            self._worker.kill()
+                        self._worker = None
+                        if attempt == 2:
+                            raise
+            data = tmp.read_bytes()
+            tmp.replace(file)
+            self.rendered += 1
+            return data
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def wav(self, text: str) -> bytes:
+        """One WAV for the whole text, its sentences one after the other."""
+        spoken = [s for s in sentences(text[:MAX_TEXT]) if any(c.isalnum() for c in s)]
+        parts = [self.sentence_wav(s) for s in spoken]
+        return join_wavs(parts)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._worker is not None:
+                self._worker.kill()
+                self._worker = None
+
+
+def join_wavs(parts: list[bytes]) -> bytes:
+    out = io.BytesIO()
+    params = None
+    frames: list[bytes] = []
+    for part in parts:
+        with wave.open(io.BytesIO(part)) as wav:
+            if params is None:
+                params = wav.getparams()
+            frames.append(wav.readframes(wav.getnframes()))
+    with wave.open(out, "wb") as joined:
+        if params is None:  # no text: a tenth of a second of silence is still a WAV
+            joined.setnchannels(1)
+            joined.setsampwidth(2)
+            joined.setframerate(22050)
+            joined.writeframes(b"\0\0" * 2205)
+        else:
+            joined.setparams(params)
+            joined.writeframes(b"".join(frames))
+    return out.getvalue()
