@@ -1,7 +1,8 @@
 """Is the kiosk well? One check per part (database, printer, voice model, sync, backup,
-storage, clock), each with a state and one plain Dutch sentence that says what to do.
+retention, storage, clock, and the server's own workers), each with a state and one plain
+Dutch sentence that says what to do.
 
-Read-only and quick (the watchdog asks every few seconds): nothing here opens the printer,
+Read-only and quick (the watchdog asks every 15 seconds): nothing here opens the printer,
 loads the voice model or goes on the network. Nothing here names a resident either: the
 answer is served without a PIN.
 """

@@ -104,6 +104,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    if args.dagen is not None and args.dagen < 1:
+        return _fail("De bewaartermijn is minstens 1 dag: anders gaan komende aanmeldingen weg.")
     db = _open_db(args)
     result = purge_expired(db, days=args.dagen)
     cutoff = datetime.fromisoformat(result.cutoff.replace("Z", "+00:00"))

@@ -120,8 +120,13 @@ def _preload(state: Any) -> None:
     def load() -> None:
         with app.app_context():
             try:
-                if voice_status(app).available:
-                    warm_up(_engine())
+                status = voice_status(app)
+                if not status.available:
+                    log.warning("Geen spraak: %s", status.reason)
+                    return
+                started = time.perf_counter()
+                warm_up(_engine())
+                log.info("Spraakmodel geladen in %.1f s", time.perf_counter() - started)
             except ModelError as error:
                 log.warning("Spraakmodel laadt niet: %s", error)
 

@@ -59,6 +59,9 @@ def read_capped(stream: Any, max_bytes: int, deadline: float) -> bytes:
             raise SyncError("Het antwoord kwam te langzaam binnen en is afgebroken.")
         chunk = stream.read(CHUNK)
         if not chunk:
+            # http.client's read(n) returns b"" at a premature end instead of raising.
+            if declared and declared.isdigit() and total < int(declared):
+                raise http.client.IncompleteRead(b"", int(declared) - total)
             return b"".join(chunks)
         total += len(chunk)
         if total > max_bytes:

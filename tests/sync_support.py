@@ -99,15 +99,25 @@ class HubServer:
 
     def start(self) -> HubServer:
         self._server = create_server(FaultyApp(self.app, self.faults), host="127.0.0.1",
-                                     port=self.port, threads=4)
+                                     port=self.port, threads=4, asyncore_loop_timeout=0.05)
         self.port = self._server.effective_port
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, args=(self._server,), daemon=True)
         self._thread.start()
         return self
 
+    def _run(self, server: Any) -> None:
+        try:
+            server.run()
+        except OSError:
+            if not self._stopping:  # closing the socket under select() is how it stops
+                raise
+
     def stop(self) -> None:
         self.faults.release.set()
+        self._stopping = True
         if self._server is not None:
+            self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
             self._server.close()
         if self._thread is not None:
             self._thread.join(5)

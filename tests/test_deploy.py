@@ -8,6 +8,8 @@ import re
 import shlex
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ PI = Path(__file__).resolve().parent.parent / "deploy" / "raspberrypi"
 UNITS = sorted((PI / "systemd").iterdir())
 # Everything install.sh may use to change a machine; in a dry run none of them may run.
 MUTATING = ["apt-get", "adduser", "useradd", "usermod", "systemctl", "udevadm", "raspi-config",
-            "timedatectl", "install", "chown", "python3", "pip", "sudo", "setpriv"]
+            "timedatectl", "install", "chown", "python3", "pip", "sudo", "setpriv", "tar"]
 
 
 def needs(tool: str) -> str:
@@ -40,11 +42,23 @@ def test_scripts_are_shellcheck_clean():
 
 
 @pytest.fixture
-def spy_path(tmp_path: Path) -> tuple[str, Path]:
+def open_dir() -> Iterator[Path]:
+    """A folder anyone may read (pytest's own are root's only): for the run as nobody."""
+    folder = Path(tempfile.mkdtemp(prefix="buurtkiosk-deploy-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.fixture
+def spy_path(open_dir: Path) -> tuple[str, Path]:
     """A PATH whose mutating commands only write down that they were called."""
-    spies = tmp_path / "spies"
-    spies.mkdir()
-    calls = tmp_path / "calls.log"
+    spies = open_dir / "spies"
+    spies.mkdir(mode=0o755)
+    log_dir = open_dir / "calls"
+    log_dir.mkdir()
+    log_dir.chmod(0o777)  # the spies may run as nobody
+    calls = log_dir / "calls.log"
     for name in MUTATING:
         spy = spies / name
         spy.write_text(f'#!/bin/sh\necho "{name} $*" >> {shlex.quote(str(calls))}\n')
@@ -83,14 +97,18 @@ def test_dry_run_prints_every_step_and_changes_nothing(spy_path):
     assert out.count("\n+ ") >= 25
 
 
-def test_dry_run_runs_without_root(spy_path):
+def test_dry_run_runs_without_root(spy_path, open_dir):
     setpriv = shutil.which("setpriv")
     if os.geteuid() != 0 or setpriv is None:
         pytest.skip("needs root (and setpriv) to become nobody")
     path, calls = spy_path
+    copy = open_dir / "repo" / "deploy" / "raspberrypi"
+    shutil.copytree(PI, copy)
+    for folder in (copy.parent.parent, copy.parent, copy):
+        folder.chmod(0o755)
     result = subprocess.run(
         [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
-         "bash", str(PI / "install.sh"), "--dry-run"],
+         "bash", str(copy / "install.sh"), "--dry-run"],
         capture_output=True, text=True, env={"PATH": path}, timeout=60,
     )
     assert result.returncode == 0, result.stderr

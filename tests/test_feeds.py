@@ -4,6 +4,7 @@ HTTP with conditional GETs, caps and clear errors."""
 
 from __future__ import annotations
 
+import contextlib
 import tracemalloc
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -308,10 +309,8 @@ def declared_huge(handler: Any) -> None:
     handler.send_response(200)
     handler.send_header("Content-Length", str(50 * 1024 * 1024))
     handler.end_headers()
-    try:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         handler.wfile.write(b"BEGIN:VCALENDAR\r\n")
-    except (BrokenPipeError, ConnectionResetError):
-        pass
 
 
 def truncated(handler: Any) -> None:

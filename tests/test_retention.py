@@ -127,6 +127,8 @@ def test_commands_purge_export_and_forget(db, db_path, two_activities, tmp_path,
                                          monkeypatch):
     assert main(["--db", db_path, "opruimen", "--dagen", "30"]) == 0
     assert "Opgeruimd: 0 aanmeldingen" in capsys.readouterr().out
+    assert main(["--db", db_path, "opruimen", "--dagen", "-5"]) == 1  # not the future's
+    assert count(db, "signups") == 3
 
     target = tmp_path / "inzage.json"
     assert main(["--db", db_path, "inzage", "--telefoon", "0622222222", "--naar", str(target)]) == 0

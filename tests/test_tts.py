@@ -65,6 +65,17 @@ def test_sentences_are_cached_in_memory_and_on_disk(speech: Speech) -> None:
         fresh.close()
 
 
+def test_the_cache_keeps_the_most_recently_used_sentences(speech: Speech) -> None:
+    for n in range(3):
+        speech.sentence_wav(f"Oud {n}.")
+    time.sleep(0.01)
+    speech._memory.clear()
+    speech.sentence_wav("Oud 0.")  # read again: now the most recent
+    assert speech.prune(keep=1) >= 2
+    names = {p.name for p in speech.cache_dir.glob("*.wav")}
+    assert names == {speech._key("Oud 0.") + ".wav"}
+
+
 def test_a_text_is_read_sentence_by_sentence_from_the_cache(speech: Speech) -> None:
     speech.wav("Nummer één. Koffieochtend.")
     rendered = speech.rendered

@@ -7,6 +7,7 @@ keeps pyttsx3 loaded; one that hangs is killed after `timeout` seconds and repla
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -23,6 +24,10 @@ from pathlib import Path
 
 DEFAULT_RATE = 150  # words per minute; espeak's default 175 is fast for many listeners
 MAX_TEXT = 4000  # characters in one request: the longest agenda page is about 2000
+# The agenda changes every week, so new sentences keep coming; on an SD card the cache
+# keeps the most recently used ones only (a sentence is 50-300 kB).
+MAX_CACHE_FILES = 1500
+PRUNE_EVERY = 50  # renders
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -117,7 +122,12 @@ class Speech:
             self._memory.move_to_end(key)
             return cached
         file = self.cache_dir / f"{key}.wav"
-        data = file.read_bytes() if file.is_file() else self._render(sentence, file)
+        if file.is_file():
+            data = file.read_bytes()
+            with contextlib.suppress(OSError):  # recently used: kept when pruning
+                file.touch()
+        else:
+            data = self._render(sentence, file)
         self._memory[key] = data
         while len(self._memory) > self.memory_items:
             self._memory.popitem(last=False)
@@ -151,9 +161,18 @@ class Speech:
             data = tmp.read_bytes()
             tmp.replace(file)
             self.rendered += 1
+            if self.rendered % PRUNE_EVERY == 0:
+                self.prune()
             return data
         finally:
             tmp.unlink(missing_ok=True)
+
+    def prune(self, keep: int = MAX_CACHE_FILES) -> int:
+        """Remove the least recently used sentences beyond `keep`; returns how many."""
+        files = sorted(self.cache_dir.glob("*.wav"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+        return max(len(files) - keep, 0)
 
     def wav(self, text: str) -> bytes:
         """One WAV for the whole text, its sentences one after the other."""

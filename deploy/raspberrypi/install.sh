@@ -119,7 +119,13 @@ step "De kiosk zelf (Python-omgeving in $VENV)"
 [[ -x $VENV/bin/python ]] || run python3 -m venv "$VENV"
 run "$VENV/bin/pip" install --quiet --upgrade pip
 # Not editable: the kiosk keeps running when the folder it was installed from is gone.
-run "$VENV/bin/pip" install --quiet --upgrade "$REPO"
+# Built from a copy, so no root-owned build/ folder is left in the volunteer's folder.
+source_copy="$(mktemp -d)"
+trap 'rm -rf "$source_copy" "$source_copy.tar"' EXIT
+run tar -C "$REPO" --exclude=./.git --exclude=./.venv --exclude=./.venv-emupos \
+  --exclude=./build --exclude=./data --exclude='*.egg-info' -cf "$source_copy.tar" .
+run tar -C "$source_copy" -xf "$source_copy.tar"
+run "$VENV/bin/pip" install --quiet --upgrade "$source_copy"
 
 step "Instellingen ($ENV_FILE)"
 current=""

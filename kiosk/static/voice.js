@@ -60,7 +60,7 @@
     return function (block) {
       const n = block.length;
       const out = [];
-      while (pos + 1 <= n) {
+      while (pos < n) {
         const i = Math.floor(pos);
         const f = pos - i;
         const a = i === 0 ? last : block[i - 1];
@@ -332,6 +332,13 @@
       input.value += ch;
     }
   });
+
+  // "Lees voor" while the microphone is open would have the kiosk listen to itself.
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-read-aloud]") || !session) return;
+    stopListening();
+    setMode("idle", "Tik op het scherm, of op Praat.");
+  }, true);
 
   if (talkButton) {
     talkButton.addEventListener("click", function () {

@@ -1,6 +1,0 @@
-"""What goes on paper and how it gets there.
-
-layout.py turns a signup (or anything else) into print operations, render.py turns those into
-ESC/POS bytes through python-escpos, backends.py sends the bytes to the printer a URL names,
-and worker.py takes jobs from the print queue. Nothing here imports Flask.
-"""
