@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import resource
 import sys
 import tempfile
 import threading
@@ -110,6 +111,8 @@ def bench_feeds(workdir: Path, events: int) -> None:
     first = timed("first sync: fetch + parse + expand 60 days + apply",
                   lambda: feeds.pull_feed(db, url, now), 2.0)
     print(f"{'':<58} -> {first.added} activities stored")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{'peak memory of this process so far (RSS)':<58} {rss:9.1f} MB")
     timed("re-sync, no change (304 Not Modified)", lambda: feeds.pull_feed(db, url, now), 0.05)
     Feed.validators = False
     timed("re-sync, no change, server without ETag (content hash)",

@@ -53,9 +53,12 @@ def _feed_loop(path: str, stop: threading.Event, every: float = 900.0) -> None:
 
     db = connect_hub(path)
     while not stop.is_set():
-        for url, error in import_all(db).items():
-            if error:
-                print(f"Feed {url}: {error}", file=sys.stderr, flush=True)
+        try:
+            for url, error in import_all(db).items():
+                if error:
+                    print(f"Feed {url}: {error}", file=sys.stderr, flush=True)
+        except Exception as err:  # a locked or full database: try again next round
+            print(f"Feeds inlezen mislukt: {err}", file=sys.stderr, flush=True)
         stop.wait(every)
 
 

@@ -19,14 +19,8 @@ from kiosk.config import set_setting
 from kiosk.dutch import AMSTERDAM
 from kiosk.signups import create_signup
 from sync import feeds
-from sync.ical_import import (
-    FeedError,
-    activity_id,
-    feed_source,
-    parse_feed,
-    short_name,
-    split_location,
-)
+from sync.ical_fields import activity_id, short_name, split_location
+from sync.ical_import import FeedError, feed_source, parse_feed
 from tests.sync_support import FeedServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"

@@ -376,3 +376,66 @@ def test_hub_setup_commands(tmp_path):
         assert cli_main(["hub", "--hub-db", path, "add-kiosk", "Buurthuis West"]) == 1
         assert cli_main(["hub", "--hub-db", path, "new-token", "Buurthuis West"]) == 0
     assert client.get("/api/v1/agenda", headers=bearer(token)).status_code == 401
+
+
+# --- Feeds imported into the hub, and the hub as one command ------------------------------
+
+
+def test_hub_imports_a_feed_and_keeps_the_coordinators_capacity(hub):
+    from sync.hub.feeds import add_feed, import_feed
+    from tests.sync_support import FeedServer
+
+    fixture = (Path(__file__).parent / "fixtures" / "ics" / "outlook.ics").read_bytes()
+    server = FeedServer().start()
+    try:
+        server.routes["/noord.ics"] = fixture
+        db = connect_hub(hub.path)
+        add_feed(db, server.url("/noord.ics"), "oost")
+        now = datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
+        assert import_feed(db, server.url("/noord.ics"), now) == ""
+        rows = list(db.query("SELECT * FROM activities WHERE source LIKE 'ics:%'"))
+        assert len(rows) == 10 and {r["stadsdorp"] for r in rows} == {"oost"}
+        yoga = max((r for r in rows if r["title"] == "Stoelyoga"), key=lambda r: r["starts_utc"])
+        db.execute("UPDATE activities SET capacity = 12 WHERE id = ?", [yoga["id"]])
+        server.routes["/noord.ics"] = fixture.replace(b"Stoelyoga", b"Stoelyoga!")
+        assert import_feed(db, server.url("/noord.ics"), now + timedelta(days=1)) == ""
+        again = next(iter(db.query("SELECT * FROM activities WHERE id = ?", [yoga["id"]])))
+        assert (again["title"], again["capacity"]) == ("Stoelyoga!", 12)
+        server.routes["/noord.ics"] = b"<html>"
+        assert "webpagina" in import_feed(db, server.url("/noord.ics"), now + timedelta(days=2))
+        db.close()
+    finally:
+        server.stop()
+
+
+def test_buurtkiosk_hub_starts_with_one_command(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "hub", "--hub-db", str(tmp_path / "hub.db"),
+         "--port", str(port)],
+        cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/agenda.ics", timeout=2) as r:
+                    assert r.status == 200 and r.read().startswith(b"BEGIN:VCALENDAR")
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -107,7 +107,9 @@ def _v1_hub(db: sqlite_utils.Database) -> None:
             note TEXT NOT NULL DEFAULT '',
             rev INTEGER NOT NULL
         );
-        CREATE INDEX signups_by_activity ON signups (activity_id, status);
+        -- Covers both seat counts (per activity) and lease use (per activity and kiosk).
+        CREATE INDEX signups_by_activity
+            ON signups (activity_id, kiosk_id, status, seat, party_size);
         CREATE INDEX signups_by_kiosk_rev ON signups (kiosk_id, rev);
 
         CREATE TABLE received_events (
