@@ -47,9 +47,13 @@ def _hub_db(args: argparse.Namespace) -> Any:
     return connect_hub(hub_db_path(args.hub_db))
 
 
-def _feed_loop(path: str, stop: threading.Event, every: float = 900.0) -> None:
+def _upkeep_loop(path: str, stop: threading.Event, every: float = 900.0) -> None:
+    """Beside the web server: re-import the feeds and drop signups past retention."""
+    from datetime import UTC, datetime
+
     from sync.hub.db import connect_hub
     from sync.hub.feeds import import_all
+    from sync.hub.retention import purge
 
     db = connect_hub(path)
     while not stop.is_set():
@@ -57,8 +61,11 @@ def _feed_loop(path: str, stop: threading.Event, every: float = 900.0) -> None:
             for url, error in import_all(db).items():
                 if error:
                     print(f"Feed {url}: {error}", file=sys.stderr, flush=True)
+            if purged := purge(db, datetime.now(UTC)):
+                print(f"{purged} oude aanmelding(en) verwijderd (bewaartermijn).", flush=True)
         except Exception as err:  # a locked or full database: try again next round
-            print(f"Feeds inlezen mislukt: {err}", file=sys.stderr, flush=True)
+            print(f"Onderhoud van de centrale agenda mislukt: {err}", file=sys.stderr,
+                  flush=True)
         stop.wait(every)
 
 
@@ -118,8 +125,8 @@ def _serve_hub(args: argparse.Namespace) -> int:
     path = hub_db_path(args.hub_db)
     app = create_hub_app({"HUB_DATABASE": path})
     port = args.port or int(os.environ.get("BUURTKIOSK_HUB_PORT", "8090"))
-    threading.Thread(target=_feed_loop, args=(path, threading.Event()), daemon=True,
-                     name="hub-feeds").start()
+    threading.Thread(target=_upkeep_loop, args=(path, threading.Event()), daemon=True,
+                     name="hub-upkeep").start()
     print(f"Centrale agenda draait op http://{args.host}:{port} (database {path})", flush=True)
     serve(app, host=args.host, port=port, threads=8, ident="buurtkiosk-hub")
     return 0

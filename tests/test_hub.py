@@ -18,8 +18,9 @@ from kiosk.cli import main as cli_main
 from sync.hub import create_hub_app
 from sync.hub.admin import add_coordinator
 from sync.hub.db import connect_hub
+from sync.hub.retention import purge
 from sync.ical_import import parse_feed
-from tests.sync_support import hub_activity, setup_hub
+from tests.sync_support import hub_activity, hub_signups, setup_hub
 
 
 @pytest.fixture
@@ -214,6 +215,39 @@ def test_one_kiosk_can_never_read_or_touch_another_kiosks_signups(hub):
     assert a_agenda["signups"] == [result["signup"]]
     # Even A gets back only the verdict, never a name or phone number.
     assert set(a_agenda["signups"][0]) == {"id", "status", "seat", "reason"}
+
+
+def test_a_forgotten_signup_goes_from_the_hub_and_frees_its_seat(hub):
+    pull(hub, "kiosk-a")
+    pull(hub, "kiosk-b")
+    post(hub, "kiosk-a", [created() for _ in range(5)])
+    [pool, waiting] = post(hub, "kiosk-b", [created(size=5, name="Els de Vries"),
+                                            created(basis="provisional")])
+    assert waiting["signup"]["status"] == "waitlist"
+    # Kiosk A cannot make the hub forget kiosk B's resident.
+    [other] = post(hub, "kiosk-a", [change("signup.forgotten", {"id": pool["signup"]["id"]})])
+    assert other["signup"] is None
+    assert len(hub_signups(str(hub.path))) == 7
+    [gone] = post(hub, "kiosk-b", [change("signup.forgotten", {"id": pool["signup"]["id"]})])
+    assert gone == {**gone, "result": "accepted", "signup": None}
+    rows = hub_signups(str(hub.path))
+    assert "Els de Vries" not in str(rows) and len(rows) == 6
+    # Like a cancellation: the freed lease seats stay with kiosk B until it returns them.
+    assert (lease(pull(hub, "kiosk-b"))["lease"], lease(pull(hub, "kiosk-b"))["lease_used"]) == (
+        5, 0)
+
+
+def test_retention_purges_old_signups_and_their_receipts_only(hub):
+    [kept] = post(hub, "kiosk-a", [created(name="Toekomst")])
+    hub_activity(hub.path, "oud", capacity=None, days_ahead=-40)
+    [old] = post(hub, "kiosk-a", [created("oud", basis=None, name="Verleden")])
+    db = connect_hub(hub.path)
+    assert purge(db, datetime.now(UTC), days=30) == 1
+    assert [r["id"] for r in hub_signups(str(hub.path))] == [kept["signup"]["id"]]
+    receipts = db.execute("SELECT signup_id FROM received_events").fetchall()
+    assert [r[0] for r in receipts] == [kept["signup"]["id"]]
+    assert purge(db, datetime.now(UTC), days=30) == 0
+    assert old["result"] == "accepted"
 
 
 def test_a_kiosks_own_activity_travels_as_a_snapshot_and_stays_apart(hub):

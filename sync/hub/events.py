@@ -245,6 +245,22 @@ def _attended(ctx: Context, payload: dict[str, Any]) -> Result:
     return {"result": "accepted", "signup": _state(ctx, signup["id"])}
 
 
+def _forgotten(ctx: Context, payload: dict[str, Any]) -> Result:
+    """An AVG request on the kiosk: the hub deletes its copy too. A signup the hub never
+    had (the kiosk was offline) or that is not this kiosk's is simply not there."""
+    signup_id = _text(payload, "id", 64)
+    row = ctx.db.execute(
+        "SELECT activity_id, status, seat FROM signups WHERE id = ? AND kiosk_id = ?",
+        [signup_id, ctx.kiosk["id"]],
+    ).fetchone()
+    if row is not None:
+        ctx.db.execute("DELETE FROM signups WHERE id = ?", [signup_id])
+        activity = agenda.get_activity(ctx.db, row[0])
+        if activity is not None and row[1] == "confirmed" and row[2] == "pool":
+            seats.promote_waitlist(ctx.db, activity, ctx.rev)
+    return {"result": "accepted", "signup": None}
+
+
 def _lease_returned(ctx: Context, payload: dict[str, Any]) -> Result:
     number = payload.get("seats")
     if not isinstance(number, int) or number < 0:
@@ -260,5 +276,6 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
     "signup.cancelled": _cancelled,
     "signup.confirmed": _confirmed,
     "signup.attended": _attended,
+    "signup.forgotten": _forgotten,
     "lease.returned": _lease_returned,
 }

@@ -1,0 +1,32 @@
+"""The hub keeps signups no longer than a kiosk does (AVG): they go a number of days
+after their activity ended, with the idempotency records that name them."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from kiosk.agenda import utc_iso
+from kiosk.db import write_transaction
+
+DEFAULT_DAYS = 30
+
+
+def retention_days() -> int:
+    raw = os.environ.get("BUURTKIOSK_RETENTION_DAYS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else DEFAULT_DAYS
+
+
+def purge(db: sqlite_utils.Database, now: datetime, days: int | None = None) -> int:
+    """Delete signups of activities that began more than `days` ago, the same rule the
+    kiosk follows. Returns how many went."""
+    cutoff = utc_iso(now - timedelta(days=days or retention_days()))
+    doomed = (
+        "SELECT s.id FROM signups s JOIN activities a ON a.id = s.activity_id "
+        "WHERE a.starts_utc < ?"
+    )
+    with write_transaction(db):
+        db.execute(f"DELETE FROM received_events WHERE signup_id IN ({doomed})", [cutoff])
+        return db.execute(f"DELETE FROM signups WHERE id IN ({doomed})", [cutoff]).rowcount
