@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from kiosk import config, flask_db
-from kiosk.db import connect, migrate
+# Flask is imported inside create_app so that the domain, printing and voice modules
+# (all under this package's namespace or importing from it) stay free of the web layer.
 
 # One module per area of the screens, each exposing `bp`.
 BLUEPRINTS: tuple[str, ...] = (
@@ -25,6 +26,11 @@ BLUEPRINTS: tuple[str, ...] = (
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Defaults, then the environment, then a test's mapping."""
+    from flask import Flask
+
+    from kiosk import config, flask_db
+    from kiosk.db import connect, migrate
+
     app = Flask(__name__)
     app.config.from_mapping(
         DATABASE=os.environ.get("BUURTKIOSK_DB") or str(config.default_db_path()),

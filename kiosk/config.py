@@ -75,3 +75,9 @@ def signing_secret(db: sqlite_utils.Database) -> bytes:
 
 def kiosk_id(db: sqlite_utils.Database) -> str:
     return _stored_or_new(db, "_kiosk_id", "kiosk-" + secrets.token_hex(4))
+
+
+def shown_stadsdorpen(db: sqlite_utils.Database) -> list[str]:
+    """The stadsdorpen this kiosk shows; an empty list means all of them."""
+    raw = get_setting(db, "stadsdorpen")
+    return [name.strip() for name in raw.split(",") if name.strip()]

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, current_app, jsonify
 from werkzeug.wrappers import Response
 
 from kiosk import auth, coordinator
-from kiosk.flask_db import get_db
+from kiosk.flask_db import app_now, get_db
 from kiosk.health import LABELS, WORKER_NAMES, Health, check_health
 from kiosk.volunteer import render_desk
 
@@ -17,14 +15,10 @@ bp = Blueprint("health", __name__)
 coordinator.add_menu_item("Status van de kiosk", "health.status")
 
 
-def _now() -> datetime:
-    return current_app.config.get("NOW") or datetime.now(UTC)
-
-
 def _report() -> Health:
     workers = {name: worker.running for name in WORKER_NAMES
                if (worker := current_app.extensions.get(name)) is not None}
-    return check_health(get_db(), current_app.config["DATABASE"], _now(), workers)
+    return check_health(get_db(), current_app.config["DATABASE"], app_now(), workers)
 
 
 @bp.get("/health")

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk import agenda, config, dutch
-from kiosk.flask_db import get_db
+from kiosk.flask_db import app_now, get_db
 from kiosk.signups import (
     MAX_NAME,
     MAX_PARTY,
@@ -48,15 +48,6 @@ Answers = dict[str, str]
 Page = list[agenda.AgendaDay]
 
 
-def _now() -> datetime:
-    return current_app.config.get("NOW") or datetime.now(UTC)
-
-
-def _shown_stadsdorpen() -> list[str]:
-    raw = config.get_setting(get_db(), "stadsdorpen")
-    return [name.strip() for name in raw.split(",") if name.strip()]
-
-
 def paginate(days: list[agenda.AgendaDay]) -> list[Page]:
     """Fill pages with cards until the next one would not fit; a day that runs on to
     the next page gets its heading again there."""
@@ -80,8 +71,8 @@ def paginate(days: list[agenda.AgendaDay]) -> list[Page]:
 
 @bp.get("/")
 def start() -> str:
-    now = _now()
-    activities = agenda.upcoming(get_db(), now, stadsdorpen=_shown_stadsdorpen())
+    now = app_now()
+    activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
     pages = paginate(agenda.group_by_day(activities, now))
     page = min(max(request.args.get("pagina", 1, type=int), 1), len(pages))
     return render_template(
@@ -100,7 +91,7 @@ def _closed_reason(activity: agenda.Activity) -> str:
     """Why a resident cannot sign up (any more), or '' when they can."""
     if activity.status == "cancelled":
         return "Deze activiteit gaat niet door."
-    if activity.starts_at <= _now():
+    if activity.starts_at <= app_now():
         return "Deze activiteit is al begonnen."
     return ""
 
@@ -244,7 +235,7 @@ def _submit(activity: agenda.Activity, answers: Answers) -> Response | tuple[str
             kiosk_id=current_app.config["KIOSK_ID"],
             # A second tap on "Ja, meld mij aan" sends the same token: one signup.
             signup_id=answers["token"],
-            now=_now(),
+            now=app_now(),
         )
     except SignupError as error:
         if error.field in FIELD_STEP:

@@ -33,8 +33,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from kiosk import agenda, config
-from kiosk.flask_db import get_db
-from kiosk.resident import _now, _shown_stadsdorpen
+from kiosk.flask_db import app_now, get_db
 from kiosk.signups import SignupError, clean_name, clean_phone, create_signup
 from voice import dialog, intents
 from voice.audio import AudioError, read_wav, to_wav
@@ -161,8 +160,8 @@ def _choice(number: int, activity: agenda.Activity) -> Choice:
 
 def _choices(also: str = "") -> list[Choice]:
     """Numbered exactly as the start screen numbers them, so "nummer drie" is card 3."""
-    now = _now()
-    activities = agenda.upcoming(get_db(), now, stadsdorpen=_shown_stadsdorpen())
+    now = app_now()
+    activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
     choices = [_choice(n, a) for day in agenda.group_by_day(activities, now) for n, a in day.items]
     if also and not any(c.activity_id == also for c in choices):
         extra = agenda.get_activity(get_db(), also)

@@ -8,7 +8,7 @@ kiosk.auth. Every page here shows names, so every response is marked no-store.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -29,16 +29,12 @@ from kiosk import agenda, audit, auth, checkin, config, dutch, print_jobs, signu
 from kiosk import slips as slip_domain
 from kiosk.agenda import utc_iso
 from kiosk.db import connect, write_transaction
-from kiosk.flask_db import get_db
+from kiosk.flask_db import app_now, get_db
 from kiosk.signups import Signup, SignupError, cancel_signup, create_signup, get_signup
 
 bp = Blueprint("volunteer", __name__, url_prefix="/vrijwilliger")
 
 View = str | Response | tuple[str, int]
-
-
-def _now() -> datetime:
-    return current_app.config.get("NOW") or datetime.now(UTC)
 
 
 def _wake_printer() -> None:
@@ -207,7 +203,7 @@ def printer_retry() -> Response:
 
 def _entry_page(status: int = 200, **context: Any) -> View:
     db = get_db()
-    since = utc_iso(dutch.local(_now()).replace(hour=0, minute=0, second=0, microsecond=0))
+    since = utc_iso(dutch.local(app_now()).replace(hour=0, minute=0, second=0, microsecond=0))
     # A fresh token per form: Enter pressed twice saves one phone signup, not two.
     context.setdefault("phone_form", {"token": str(uuid.uuid4())})
     page = render_desk(
@@ -222,7 +218,7 @@ def _entry_page(status: int = 200, **context: Any) -> View:
 
 def _open_activities() -> list[agenda.Activity]:
     """What a slip or a phone call can still sign up for."""
-    now = _now()
+    now = app_now()
     return [
         a
         for a in signup_lists.desk_activities(get_db(), now)
@@ -360,7 +356,7 @@ def _count(raw: str | None) -> int:
 @auth.require_role("volunteer")
 def print_slips() -> str:
     db = get_db()
-    week_start = _now()
+    week_start = app_now()
     return render_desk(
         "volunteer/print_slips.html",
         activities=_open_activities(),
@@ -378,7 +374,7 @@ def print_slips_post() -> View:
     count = _count(request.form.get("count"))
     try:
         if request.form.get("kind") == "week":
-            start = _now()
+            start = app_now()
             printed = slip_domain.print_week_sheets(
                 db,
                 signup_lists.week_activities(db, start),
@@ -407,7 +403,7 @@ def activities() -> str:
     db = get_db()
     rows = [
         (activity, signup_lists.activity_signups(db, activity.id))
-        for activity in signup_lists.desk_activities(db, _now())
+        for activity in signup_lists.desk_activities(db, app_now())
     ]
     return render_desk("volunteer/activities.html", rows=rows)
 
@@ -547,7 +543,7 @@ def check_in() -> View:
             actor=auth.current_actor(),
             activity_id=act.id if act else None,
         )
-    today = signup_lists.desk_activities(db, _now(), days=1)
+    today = signup_lists.desk_activities(db, app_now(), days=1)
     page = render_desk(
         "volunteer/checkin.html",
         activity=act,

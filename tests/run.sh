@@ -12,7 +12,7 @@ bash deploy/system-packages.sh --test
 if [[ -z "${BUURTKIOSK_EMUPOS:-}" ]]; then
   for py in python3.13 /root/.pyenv/versions/3.13*/bin/python3.13; do
     if command -v "$py" >/dev/null 2>&1; then
-      [[ -x .venv-emupos/bin/emupos ]] || { "$py" -m venv .venv-emupos && .venv-emupos/bin/pip install -q emupos; } || true
+      [[ -x .venv-emupos/bin/emupos ]] || { "$py" -m venv .venv-emupos && .venv-emupos/bin/pip install -q 'emupos==0.4.0'; } || true
       break
     fi
   done

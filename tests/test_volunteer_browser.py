@@ -101,6 +101,19 @@ def wait_focus(page: Any, element_id: str) -> None:
     page.wait_for_function(f"document.activeElement?.id === '{element_id}'")
 
 
+def test_the_desk_is_reached_from_the_start_screen_only_through_the_pin(page, server):
+    page.goto(server.url + "/")
+    link = page.get_by_test_id("desk-link")
+    box = link.bounding_box()
+    assert box["height"] >= 90 and box["width"] >= 90  # about 15 mm on a 10" screen
+    with page.expect_navigation():
+        link.click()
+    assert "/vrijwilliger/pincode" in page.url
+    with page.expect_navigation():
+        page.get_by_role("link", name="Terug naar het scherm voor bewoners").click()
+    assert page.url == server.url + "/"
+
+
 def test_wrong_pin_then_lockout(page, server):
     page.goto(server.url + "/vrijwilliger/activiteit/a1")
     assert "/vrijwilliger/pincode" in page.url
