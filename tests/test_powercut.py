@@ -217,8 +217,9 @@ def test_confirmed_signups_survive_sigkill_at_random_moments(db, db_path: str) -
 
     print(f"\n{CYCLES} kills, {len(acked)} confirmed signups kept, {cut_off} stored whose "
           f"answer was cut off, {elapsed:.1f} s, seed {seed}")
+    # No bound on `elapsed`: speed belongs in bench/, and a loaded CI machine is slow.
+    # Each restart is bounded by wait_until_answering, so a server that stays down fails.
     assert len(acked) > CYCLES, f"too few signups to prove anything (seed {seed})"
-    assert elapsed < 90, f"{CYCLES} kills took {elapsed:.0f} s"
 
 
 if __name__ == "__main__":
