@@ -22,6 +22,7 @@ import sqlite_utils
 
 from kiosk import codes, config
 from kiosk.agenda import get_activity
+from kiosk.background import BackgroundLoop
 from kiosk.db import connect, write_transaction
 from kiosk.print_jobs import due_jobs, mark_abandoned, mark_failed, mark_printed
 from kiosk.signups import get_signup
@@ -213,53 +214,21 @@ def process_due_jobs(
     return counts
 
 
-class PrintWorker:
+class PrintWorker(BackgroundLoop):
     """Runs process_due_jobs in a background thread: every `poll_seconds` (retries) and at
     once on wake() (a new signup)."""
+
+    name = "print-worker"
 
     def __init__(
         self, db_path: str | Path, poll_seconds: float = 2.0, *, printer_url: str | None = None
     ) -> None:
-        self.db_path = str(db_path)
-        self.poll_seconds = poll_seconds
+        super().__init__(db_path, poll_seconds)
         self.printer_url = printer_url
         self.last_counts = PrintCounts()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="print-worker", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        db = connect(self.db_path)  # its own connection: sqlite connections stay in one thread
-        try:
-            while not self._stop.is_set():
-                # Cleared before the round: a wake() during the round makes the next wait
-                # return at once, so that signup is not left for a whole poll interval.
-                self._wake.clear()
-                self.last_counts = process_due_jobs(db, self.printer_url)
-                self._wake.wait(self.poll_seconds)
-        finally:
-            db.close()
+    def run_once(self, db: sqlite_utils.Database) -> None:
+        self.last_counts = process_due_jobs(db, self.printer_url)
 
 
 def main(argv: list[str] | None = None) -> int:

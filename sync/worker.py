@@ -9,7 +9,6 @@ the coordinator's sync screen, and tried again after the backoff.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,8 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk import leases
-from kiosk.db import connect, write_transaction
+from kiosk.background import BackgroundLoop
+from kiosk.db import write_transaction
 from sync import feeds, status
 from sync.http import SyncError
 from sync.hub_client import HubClient, client_from_settings, pull_agenda
@@ -79,51 +79,21 @@ def run_round(
     return report
 
 
-class SyncWorker:
+class SyncWorker(BackgroundLoop):
     """Runs run_round in a background thread every `poll_seconds` (it does nothing when
-    nothing is due) and at once on wake()."""
+    nothing is due) and at once on wake(); wake(force=True) ignores backoff and intervals."""
+
+    name = "sync-worker"
 
     def __init__(self, db_path: str | Path, poll_seconds: float = 5.0) -> None:
-        self.db_path = str(db_path)
-        self.poll_seconds = poll_seconds
+        super().__init__(db_path, poll_seconds)
         self.last_report = RoundReport()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._force = False
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
-        self._thread.start()
 
     def wake(self, force: bool = False) -> None:
         self._force = self._force or force
-        self._wake.set()
+        super().wake()
 
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        db = connect(self.db_path)  # its own connection: sqlite connections stay in one thread
-        try:
-            while not self._stop.is_set():
-                self._wake.clear()
-                force, self._force = self._force, False
-                try:
-                    self.last_report = run_round(db, force=force)
-                except Exception:  # the database itself: locked, gone, disk full
-                    log.exception("sync round failed")
-                self._wake.wait(self.poll_seconds)
-        finally:
-            db.close()
+    def run_once(self, db: sqlite_utils.Database) -> None:
+        force, self._force = self._force, False
+        self.last_report = run_round(db, force=force)
