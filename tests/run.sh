@@ -11,7 +11,8 @@ bash deploy/system-packages.sh --test
 # emupos, an independent ESC/POS decoder, needs Python 3.13: use one if the machine has it.
 if [[ -z "${BUURTKIOSK_EMUPOS:-}" ]]; then
   for py in python3.13 /root/.pyenv/versions/3.13*/bin/python3.13; do
-    if command -v "$py" >/dev/null 2>&1; then
+    # `command -v` is not enough: a pyenv shim exists for versions it will not run.
+    if "$py" -c '' >/dev/null 2>&1; then
       [[ -x .venv-emupos/bin/emupos ]] || { "$py" -m venv .venv-emupos && .venv-emupos/bin/pip install -q 'emupos==0.4.0'; } || true
       break
     fi
