@@ -1,6 +1,6 @@
 """Sync benchmarks: print figures, on loopback, with real files and servers.
 
-    /work/venv/bin/python bench/bench_sync.py [--rows 10000] [--events 1000]
+    .venv/bin/python bench/bench_sync.py [--rows 10000] [--events 1000]
 
 1. An iCalendar feed of 1,000 events (a third weekly recurring, expanded for 60 days)
    fetched, parsed and applied to an empty kiosk (target < 2 s), then applied again
