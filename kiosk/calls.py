@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
+from kiosk import codes
+
 # Why to call, in the words the volunteer screen shows.
 MOVED_TO_WAITLIST = "De centrale agenda heeft deze aanmelding op de wachtlijst gezet."
 SEAT_AFTER_ALL = "Er is toch plek: deze aanmelding staat nu vast."
@@ -32,6 +34,10 @@ class CallItem:
     activity_id: str
     activity_title: str
     starts_at: str
+
+    @property
+    def display_code(self) -> str:
+        return codes.display_code(self.code)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> CallItem:

@@ -25,7 +25,7 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
-from kiosk import agenda, audit, auth, checkin, config, dutch, print_jobs, signup_lists
+from kiosk import agenda, audit, auth, calls, checkin, config, dutch, print_jobs, signup_lists
 from kiosk import slips as slip_domain
 from kiosk.agenda import utc_iso
 from kiosk.db import connect, write_transaction
@@ -185,7 +185,35 @@ def sign_out() -> Response:
 @bp.get("/")
 @auth.require_role("volunteer")
 def home() -> str:
-    return render_desk("volunteer/home.html")
+    return render_desk("volunteer/home.html", to_call=len(calls.signups_needing_a_call(get_db())))
+
+
+# --- Residents to phone ----------------------------------------------------------------
+
+
+@bp.get("/bellen")
+@auth.require_role("volunteer")
+def to_call() -> str:
+    return render_desk("volunteer/calls.html", items=calls.signups_needing_a_call(get_db()))
+
+
+@bp.post("/aanmelding/<signup_id>/gebeld")
+@auth.require_role("volunteer")
+def called(signup_id: str) -> Response:
+    db = get_db()
+    signup = _signup_or_404(signup_id)
+    with write_transaction(db):
+        calls.mark_called(db, signup.id)
+        audit.record(
+            db,
+            auth.current_actor(),
+            "signup.called",
+            f"Gebeld over aanmelding {signup.display_code}",
+            activity_id=signup.activity_id,
+            signup_id=signup.id,
+        )
+    flash(f"Aanmelding {signup.display_code}: gebeld. Dank u wel.")
+    return redirect(url_for(".to_call"), code=303)
 
 
 @bp.post("/printer/opnieuw")

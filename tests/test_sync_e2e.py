@@ -6,6 +6,7 @@ lose or double nothing."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,13 +19,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk import calls
+from kiosk import calls, create_app
 from kiosk.signups import cancel_signup, create_signup
 from sync import status
 from sync.hub.agenda import set_status
 from sync.hub.db import next_rev
 from sync.hub_client import HubClient
 from sync.worker import SyncWorker, run_round
+from tests.desk_helpers import fast_pins, set_pins, sign_in
 from tests.sync_support import (
     HubServer,
     hub_activity,
@@ -35,6 +37,7 @@ from tests.sync_support import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+_ = fast_pins
 
 
 @pytest.fixture
@@ -91,7 +94,15 @@ def test_offline_signups_on_two_kiosks_arrive_exactly_once(world):
     assert status.get_status(world.a).last_error == ""
 
 
-def test_ten_seats_from_two_offline_kiosks_end_as_exactly_ten_confirmed(world):
+def desk_calls(kiosk_path: Path) -> set[str]:
+    """The signups the kiosk's volunteer screen asks to phone, read off its HTML."""
+    client = create_app({"TESTING": True, "DATABASE": str(kiosk_path)}).test_client()
+    sign_in(client)
+    page = client.get("/vrijwilliger/bellen").get_data(as_text=True)
+    return set(re.findall(r'data-signup="([^"]+)"', page))
+
+
+def test_ten_seats_from_two_offline_kiosks_end_as_exactly_ten_confirmed(world, fast_pins):
     world.hub.start()
     connect_kiosks(world)
     sync(world.a)
@@ -112,6 +123,10 @@ def test_ten_seats_from_two_offline_kiosks_end_as_exactly_ten_confirmed(world):
         assert all(local[s.id] == hub_says[s.id] for s in made)
         to_call = {c.signup_id for c in calls.signups_needing_a_call(kiosk)}
         assert to_call == {s.id for s in made if hub_says[s.id] == "waitlist"}
+    set_pins(world.b)
+    assert desk_calls(world.tmp / "b.db") == {
+        s.id for s in b_made if hub_says[s.id] == "waitlist"
+    }
 
 
 def test_unused_lease_seats_go_back_to_residents_waiting_elsewhere(world):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from kiosk import codes, slips
+from kiosk import calls, codes, slips
 from kiosk.config import get_setting, signing_secret
 from kiosk.signups import create_signup
 from printing.worker import process_due_jobs
@@ -290,3 +290,32 @@ def test_no_resident_screen_shows_a_name_or_phone(app, client, db):
             for secret in (NAME, "Wilhelmina", "Zwartjes", PHONE, "06 98765432", "0611112222"):
                 assert secret not in page, f"{secret!r} on {path}"
     assert checked >= 5
+
+
+def test_residents_to_phone_are_listed_until_called(desk, db):
+    make_activity(db, title="Koffieochtend")
+    moved = create_signup(db, "a1", name="Ans Bakker", phone="0612345678", kiosk_id="k")
+    create_signup(db, "a1", name="Kees Jansen", phone="0687654321", kiosk_id="k")
+    assert 'data-testid="calls-link"' not in html(desk.get("/vrijwilliger/"))
+    calls.ask_to_call(db, moved.id, calls.MOVED_TO_WAITLIST)
+
+    home = html(desk.get("/vrijwilliger/"))
+    assert "Bewoners bellen: 1 aanmelding is veranderd" in home
+    page = html(desk.get("/vrijwilliger/bellen"))
+    assert "Ans Bakker" in page and "06 12345678" in page and calls.MOVED_TO_WAITLIST in page
+    assert "Kees Jansen" not in page and "Koffieochtend" in page
+
+    done = desk.post(f"/vrijwilliger/aanmelding/{moved.id}/gebeld")
+    assert done.status_code == 303 and done.location.endswith("/vrijwilliger/bellen")
+    page = html(desk.get(done.location))
+    assert "Ans Bakker" not in page and "Niemand hoeft gebeld te worden." in page
+    assert calls.signups_needing_a_call(db) == []
+    [entry] = db.execute(
+        "SELECT actor, action FROM audit_log WHERE action = 'signup.called'"
+    ).fetchall()
+    assert entry == ("Marieke (vrijwilliger)", "signup.called")
+
+
+def test_residents_to_phone_need_the_pin(client, db):
+    response = client.get("/vrijwilliger/bellen")
+    assert response.status_code in (302, 303) and "/vrijwilliger/pincode" in response.location
