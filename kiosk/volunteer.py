@@ -185,7 +185,21 @@ def sign_out() -> Response:
 @bp.get("/")
 @auth.require_role("volunteer")
 def home() -> str:
-    return render_desk("volunteer/home.html", to_call=len(calls.signups_needing_a_call(get_db())))
+    db = get_db()
+    return render_desk(
+        "volunteer/home.html",
+        to_call=len(calls.signups_needing_a_call(db)),
+        no_printer=config.get_setting(db, "printer").startswith("dummy:"),
+    )
+
+
+@bp.get("/bonnen")
+@auth.require_role("volunteer")
+def kept_prints() -> str:
+    """Without a printer (dummy://) the kiosk keeps its last prints in memory to show here."""
+    from printing.backends import kept_prints
+
+    return render_desk("volunteer/kept_prints.html", prints=kept_prints())
 
 
 # --- Residents to phone ----------------------------------------------------------------

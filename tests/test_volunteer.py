@@ -9,7 +9,7 @@ import re
 import pytest
 
 from kiosk import calls, codes, slips
-from kiosk.config import get_setting, signing_secret
+from kiosk.config import get_setting, set_setting, signing_secret
 from kiosk.signups import create_signup
 from printing.worker import process_due_jobs
 from tests.conftest import make_activity
@@ -319,3 +319,19 @@ def test_residents_to_phone_are_listed_until_called(desk, db):
 def test_residents_to_phone_need_the_pin(client, db):
     response = client.get("/vrijwilliger/bellen")
     assert response.status_code in (302, 303) and "/vrijwilliger/pincode" in response.location
+
+
+def test_without_a_printer_the_desk_shows_the_last_prints(desk, db):
+    from printing import backends
+
+    backends.clear_kept_prints()
+    set_setting(db, "printer", "dummy://")
+    make_activity(db, title="Koffieochtend")
+    made = create_signup(db, "a1", name="Ans Bakker", kiosk_id="k")
+    assert "Er is nog niets geprint." in html(desk.get("/vrijwilliger/bonnen"))
+    assert process_due_jobs(db).printed == 1
+
+    assert 'data-testid="kept-prints-link"' in html(desk.get("/vrijwilliger/"))
+    page = html(desk.get("/vrijwilliger/bonnen"))
+    assert page.count('data-testid="kept-print"') == 1
+    assert "Koffieochtend" in page and made.display_code in page
