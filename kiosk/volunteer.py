@@ -218,14 +218,7 @@ def called(signup_id: str) -> Response:
     signup = _signup_or_404(signup_id)
     with write_transaction(db):
         calls.mark_called(db, signup.id)
-        audit.record(
-            db,
-            auth.current_actor(),
-            "signup.called",
-            f"Gebeld over aanmelding {signup.display_code}",
-            activity_id=signup.activity_id,
-            signup_id=signup.id,
-        )
+        _audit_signup(db, signup, "signup.called", f"Gebeld over aanmelding {signup.display_code}")
     flash(f"Aanmelding {signup.display_code}: gebeld. Dank u wel.")
     return redirect(url_for(".to_call"), code=303)
 
@@ -371,13 +364,8 @@ def entry_phone() -> View:
         )
     with write_transaction(db):
         waitlist = " (wachtlijst)" if signup.status == "waitlist" else ""
-        audit.record(
-            db,
-            auth.current_actor(),
-            "phone.entered",
-            f"Telefonische aanmelding {signup.display_code}{waitlist}",
-            activity_id=signup.activity_id,
-            signup_id=signup.id,
+        _audit_signup(
+            db, signup, "phone.entered", f"Telefonische aanmelding {signup.display_code}{waitlist}"
         )
     if print_ticket:
         _wake_printer()
@@ -491,6 +479,18 @@ def print_attendance(activity_id: str) -> Response:
     return redirect(url_for(".activity", activity_id=act.id), code=303)
 
 
+def _audit_signup(db: Any, signup: Signup, action: str, detail: str) -> None:
+    """Call inside the transaction that did the deed."""
+    audit.record(
+        db,
+        auth.current_actor(),
+        action,
+        detail,
+        activity_id=signup.activity_id,
+        signup_id=signup.id,
+    )
+
+
 def _signup_or_404(signup_id: str) -> Signup:
     signup = get_signup(get_db(), signup_id)
     if signup is None:
@@ -517,14 +517,12 @@ def cancel(signup_id: str) -> Response:
     with write_transaction(db):
         moved_up = cancel_signup(db, signup.id)
         moved = ", ".join(s.display_code for s in moved_up)
-        audit.record(
+        _audit_signup(
             db,
-            auth.current_actor(),
+            signup,
             "signup.cancelled",
             f"Aanmelding {signup.display_code} geannuleerd"
             + (f"; van de wachtlijst naar binnen: {moved}" if moved else ""),
-            activity_id=signup.activity_id,
-            signup_id=signup.id,
         )
     return redirect(
         url_for(
@@ -544,13 +542,8 @@ def reprint(signup_id: str) -> Response:
     signup = _signup_or_404(signup_id)
     with write_transaction(db):
         print_jobs.queue_print_job(db, "ticket", signup.id, {"copy": True})
-        audit.record(
-            db,
-            auth.current_actor(),
-            "ticket.reprinted",
-            f"Kopie van kaartje {signup.display_code} geprint",
-            activity_id=signup.activity_id,
-            signup_id=signup.id,
+        _audit_signup(
+            db, signup, "ticket.reprinted", f"Kopie van kaartje {signup.display_code} geprint"
         )
     _wake_printer()
     flash(f"Een kopie van kaartje {signup.display_code} gaat naar de printer.")
