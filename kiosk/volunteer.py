@@ -197,9 +197,9 @@ def home() -> str:
 @auth.require_role("volunteer")
 def kept_prints() -> str:
     """Without a printer (dummy://) the kiosk keeps its last prints in memory to show here."""
-    from printing.backends import kept_prints
+    from printing import backends
 
-    return render_desk("volunteer/kept_prints.html", prints=kept_prints())
+    return render_desk("volunteer/kept_prints.html", prints=backends.kept_prints())
 
 
 # --- Residents to phone ----------------------------------------------------------------
