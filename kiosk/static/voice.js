@@ -1,7 +1,10 @@
 // Signing up by voice. The kiosk says the question (tts.js), then listens: the microphone's
 // audio is brought down to 16 kHz mono 16-bit, sent to the kiosk in half-second WAV pieces
 // while the resident talks (so recognition is nearly done when they stop), and ends after
-// about a second of silence, or at 10 seconds. The kiosk's answer replaces the step on
+// about a second of silence, or at 10 seconds. A pause is sent with its first 0.3 s only;
+// the rest waits, and is sent if the resident goes on talking or dropped at the end: the
+// recognizer needs no more, and the last upload then carries no audio, so the answer
+// comes as soon as the kiosk hears that the resident has stopped. The kiosk's answer replaces the step on
 // screen. Every step can be tapped instead; a tap stops the listening.
 (function () {
   "use strict";
@@ -13,6 +16,7 @@
   const FRAME = 320; // 20 ms: the speech detector's step
   const FRAME_MS = 20;
   const END_SILENCE_MS = 1000;
+  const PAUSE_SENT_MS = 300; // of a pause, this much goes to the recognizer at once
   const MAX_MS = 10000;
   const NO_SPEECH_MS = 8000;
   const START_FRAMES = 3; // 60 ms above the threshold is speech, a click is not
@@ -114,6 +118,7 @@
     this.speech = false;
     this.loudFrames = 0;
     this.silentMs = 0;
+    this.holding = false; // in a pause: pending audio waits to see if speech goes on
     this.noise = null;
     this.ended = false;
     this.aborted = false;
@@ -154,12 +159,23 @@
     this.pending.push(pcm);
     this.pendingLength += pcm.length;
     this.samples += pcm.length;
+    const silentBefore = this.silentMs;
     this.detect(pcm);
-    if (this.pendingLength >= PIECE_SAMPLES) this.send(false);
-    const ms = (this.samples / TARGET_RATE) * 1000;
-    if ((this.speech && this.silentMs >= END_SILENCE_MS) || ms >= MAX_MS || (!this.speech && ms >= NO_SPEECH_MS)) {
+    if (this.speech && this.silentMs >= END_SILENCE_MS) {
+      // Everything not yet sent lies inside the final second of silence.
+      this.takePending();
       this.finish();
+      return;
     }
+    if (this.silentMs < silentBefore) this.holding = false; // talking again: send the pause too
+    if (!this.holding && this.speech && this.silentMs >= PAUSE_SENT_MS) {
+      this.send(false); // the speech up to here, with the start of the pause
+      this.holding = true;
+    } else if (!this.holding && this.pendingLength >= PIECE_SAMPLES) {
+      this.send(false);
+    }
+    const ms = (this.samples / TARGET_RATE) * 1000;
+    if (ms >= MAX_MS || (!this.speech && ms >= NO_SPEECH_MS)) this.finish();
   };
 
   // End of speech: the quietest 20 ms so far is the room; speech is 15 dB above it.
