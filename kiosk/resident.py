@@ -26,6 +26,7 @@ from kiosk.signups import (
     create_signup,
     get_signup,
 )
+from voice.lang.nl import NAME_PARTICLES
 
 bp = Blueprint("resident", __name__)
 
@@ -279,6 +280,12 @@ def error_page(error: HTTPException) -> tuple[str, int]:
 # 500 rather than Exception: with TESTING on, Flask still raises errors into the test.
 for _code in (400, 404, 405, 413, 500):
     bp.app_errorhandler(_code)(error_page)
+
+
+@bp.app_template_global("name_particles")
+def _name_particles() -> str:
+    """The family-name particles the name keyboards write small ("Jan de Vries")."""
+    return " ".join(sorted(NAME_PARTICLES))
 
 
 @bp.app_template_filter("written_moment")

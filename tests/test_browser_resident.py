@@ -203,6 +203,21 @@ def test_full_touch_flow_ends_with_a_printed_ticket(kiosk, printer, kiosk_page):
     expect(page.get_by_role("heading", name="Wat is er te doen?")).to_be_visible()
 
 
+def test_name_keyboard_writes_family_name_particles_small(kiosk, kiosk_page):
+    page = kiosk_page
+    page.goto(kiosk.url + "/")
+    with page.expect_navigation():
+        page.get_by_test_id("activity-card").filter(has_text=TITLE).tap()
+    tap_and_load(page, "join")
+    name = page.get_by_test_id("name")
+    tap_text(page, "JAN VAN 'T HOF")
+    expect(name).to_have_value("Jan van 't Hof")
+    for _ in range(len("Jan van 't Hof")):
+        page.get_by_test_id("key-backspace").tap()
+    tap_text(page, "VAN DER BERG-DE WIT")  # a first word stays capital: the surname alone
+    expect(name).to_have_value("Van der Berg-De Wit")
+
+
 def test_bent_u_er_nog_warns_extends_and_resets(kiosk, kiosk_page):
     page = kiosk_page
     page.goto(kiosk.url + "/activiteit/soep")

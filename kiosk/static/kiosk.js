@@ -12,6 +12,14 @@
     setTimeout(function () { button.classList.remove("pressed"); }, 150);
   }
 
+  // "Jan De Vries" -> "Jan de Vries": inside a name, a family-name particle (the list
+  // comes from the page) is written small. Checked when the word ends: at the space.
+  function smallParticle(text, particles) {
+    const match = /(\S)\s+(\S+)$/.exec(text);
+    if (!match || particles.indexOf(match[2].toLowerCase()) < 0) return text;
+    return text.slice(0, text.length - match[2].length) + match[2].toLowerCase();
+  }
+
   // In-page keyboards: a key types into the input named by data-for.
   document.querySelectorAll("[data-for]").forEach(function (pad) {
     const input = document.getElementById(pad.dataset.for);
@@ -26,6 +34,9 @@
         // Names: a capital at the start and after a space or dash, small letters elsewhere.
         if (input.dataset.keyboard === "letters" && input.value && !/[\s'-]$/.test(input.value)) {
           ch = ch.toLowerCase();
+        }
+        if (ch === " " && input.dataset.particles) {
+          input.value = smallParticle(input.value, input.dataset.particles.split(" "));
         }
         input.value += ch;
       }
