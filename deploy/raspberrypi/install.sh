@@ -160,8 +160,10 @@ kiosk init-db
 
 step "Printer (udev-regel: de kiosk mag de USB-printer gebruiken)"
 put_file "$HERE/99-buurtkiosk-printer.rules" /etc/udev/rules.d/99-buurtkiosk-printer.rules 0644
-run udevadm control --reload-rules
-run udevadm trigger --subsystem-match=usb --subsystem-match=usbmisc
+# Without a running udev (a container) the rule still takes effect at the next start.
+{ run udevadm control --reload-rules &&
+  run udevadm trigger --subsystem-match=usb --subsystem-match=usbmisc; } ||
+  note "udev niet bereikt; de regel werkt na het opnieuw opstarten."
 
 step "Diensten (systemd): de kiosk en de nachtelijke back-up"
 for unit in "${UNITS[@]}"; do
