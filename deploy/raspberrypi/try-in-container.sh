@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Run install.sh for real on a fresh Debian 12 (Bookworm) with systemd, in a container,
+# and check what a buurthuis relies on. For developers, not for volunteers:
+#
+#   sudo bash deploy/raspberrypi/try-in-container.sh [FOLDER]   # default /var/tmp/buurtkiosk-bookworm
+#
+# The container is a debootstrap of Debian 12 booted with systemd-nspawn; the machine's
+# own architecture (amd64 here, arm64 on a Pi). It checks: the install succeeds and a
+# second run does too; the kiosk service runs as its own user with a watchdog and answers
+# /health; after kill -9 systemd starts it again; the nightly job makes a backup.
+# Not covered: the desktop (labwc, Chromium in kiosk mode), USB printer, microphone.
+
+# The checks are shell text run inside the container: their $ expand there, not here.
+# shellcheck disable=SC2016
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOTFS="${1:-/var/tmp/buurtkiosk-bookworm}"
+NAME=buurtkiosk-try
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+if [[ $(id -u) -ne 0 ]]; then
+  exec sudo bash "$0" "$@"
+fi
+if ! command -v debootstrap >/dev/null || ! command -v systemd-nspawn >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap systemd-container
+fi
+
+if [[ ! -x $ROOTFS/usr/bin/python3 ]]; then
+  echo "== Debian 12 in $ROOTFS"
+  debootstrap --include=systemd,systemd-sysv,dbus,sudo,python3,python3-venv,ca-certificates,curl \
+    bookworm "$ROOTFS" http://deb.debian.org/debian
+fi
+echo "$NAME" >"$ROOTFS/etc/hostname"
+cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+# Behind a proxy that inspects TLS, the container needs the same extra certificates.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/"
+fi
+rm -rf "$ROOTFS/root/buurtkiosk"
+mkdir -p "$ROOTFS/root/buurtkiosk"
+tar -C "$REPO" --exclude=./.git --exclude=./.venv --exclude=./.venv-emupos --exclude=./build \
+  --exclude=./data -cf - . | tar -C "$ROOTFS/root/buurtkiosk" -xf -
+
+echo "== Starting the container (systemd as PID 1)"
+systemd-nspawn --quiet --register=no --keep-unit -D "$ROOTFS" -M "$NAME" -b \
+  >"$ROOTFS.console.log" 2>&1 &
+nspawn=$!
+trap 'kill "$nspawn" 2>/dev/null || true; wait "$nspawn" 2>/dev/null || true' EXIT
+init=""
+for _ in $(seq 60); do
+  init="$(pgrep -P "$nspawn" | head -n 1 || true)"
+  if [[ -n $init ]]; then
+    state="$(nsenter -t "$init" -a systemctl is-system-running 2>/dev/null || true)"
+    [[ $state == running || $state == degraded ]] && break
+  fi
+  sleep 1
+done
+[[ -n $init ]] || { echo "The container did not start; see $ROOTFS.console.log" >&2; exit 1; }
+inside() { nsenter -t "$init" -a env PATH="$PATH" bash -c "$1"; }
+
+inside 'update-ca-certificates >/dev/null; id pi >/dev/null 2>&1 || useradd -m -u 1000 pi'
+
+failed=0
+check() {
+  if inside "$2"; then echo "ok    $1"; else echo "FOUT  $1"; failed=1; fi
+}
+
+echo "== install.sh, first run"
+if inside 'cd /root/buurtkiosk && bash deploy/raspberrypi/install.sh' >"$ROOTFS.install-1.log" 2>&1; then
+  echo "ok    first install (log: $ROOTFS.install-1.log)"
+else
+  echo "FOUT  first install: the end of $ROOTFS.install-1.log"
+  tail -n 30 "$ROOTFS.install-1.log"
+  exit 1
+fi
+echo "== install.sh, second run (it must be safe to run twice)"
+check "second install" 'cd /root/buurtkiosk && bash deploy/raspberrypi/install.sh >/root/install-2.log 2>&1'
+
+echo "== The kiosk as a service"
+check "service active as user buurtkiosk, watchdog on" \
+  'systemctl is-active --quiet buurtkiosk.service &&
+   [[ $(systemctl show buurtkiosk.service -p User --value) == buurtkiosk ]] &&
+   [[ $(systemctl show buurtkiosk.service -p WatchdogUSec --value) != 0 ]]'
+check "start page and /health answer" \
+  'curl -fsS -o /dev/null http://127.0.0.1:8080/ && curl -fsS -o /dev/null http://127.0.0.1:8080/health'
+check "after kill -9, systemd starts it again" \
+  'before=$(systemctl show buurtkiosk.service -p MainPID --value); kill -9 "$before";
+   for _ in $(seq 30); do
+     sleep 1; curl -fsS -o /dev/null http://127.0.0.1:8080/health 2>/dev/null || continue
+     [[ $(systemctl show buurtkiosk.service -p MainPID --value) != "$before" ]] && exit 0
+   done; exit 1'
+check "nightly job (purge and backup) makes a backup" \
+  'systemctl start buurtkiosk-nightly.service && ls /var/lib/buurtkiosk/backups/*.db >/dev/null'
+check "nightly timer is waiting" 'systemctl is-active --quiet buurtkiosk-nightly.timer'
+
+inside 'systemctl poweroff' >/dev/null 2>&1 || true
+exit "$failed"
