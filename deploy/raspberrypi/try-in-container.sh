@@ -2,10 +2,12 @@
 # Run install.sh for real on a fresh Debian 12 (Bookworm) with systemd, in a container,
 # and check what a buurthuis relies on. For developers, not for volunteers:
 #
-#   sudo bash deploy/raspberrypi/try-in-container.sh [FOLDER]   # default /var/tmp/buurtkiosk-bookworm
+#   sudo bash deploy/raspberrypi/try-in-container.sh [--arch arm64] [FOLDER]
 #
-# The container is a debootstrap of Debian 12 booted with systemd-nspawn; the machine's
-# own architecture (amd64 here, arm64 on a Pi). It checks: the install succeeds and a
+# The container is a debootstrap of Debian 12 (in FOLDER, default
+# /var/tmp/buurtkiosk-bookworm-ARCH) booted with systemd-nspawn. --arch arm64 makes it a
+# Raspberry Pi's architecture, run through qemu-user: slow, but every wheel and binary the
+# kiosk installs is then the Pi's own. It checks: the install succeeds and a
 # second run does too; the kiosk service runs as its own user with a watchdog and answers
 # /health; after kill -9 systemd starts it again; the nightly job makes a backup.
 # Not covered: the desktop (labwc, Chromium in kiosk mode), USB printer, microphone.
@@ -14,21 +16,33 @@
 # shellcheck disable=SC2016
 set -euo pipefail
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-ROOTFS="${1:-/var/tmp/buurtkiosk-bookworm}"
-NAME=buurtkiosk-try
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-
 if [[ $(id -u) -ne 0 ]]; then
   exec sudo bash "$0" "$@"
 fi
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+arch="$(dpkg --print-architecture)"
+if [[ ${1:-} == --arch ]]; then
+  arch="${2:?--arch heeft een architectuur nodig, bijvoorbeeld arm64}"
+  shift 2
+fi
+ROOTFS="${1:-/var/tmp/buurtkiosk-bookworm-$arch}"
+NAME=buurtkiosk-try
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
 if ! command -v debootstrap >/dev/null || ! command -v systemd-nspawn >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap systemd-container
 fi
 
+if [[ $arch != "$(dpkg --print-architecture)" ]]; then
+  command -v qemu-aarch64-static >/dev/null ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user-static binfmt-support
+  [[ -e /proc/sys/fs/binfmt_misc/register ]] ||
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  update-binfmts --enable "qemu-${arch/arm64/aarch64}"
+fi
 if [[ ! -x $ROOTFS/usr/bin/python3 ]]; then
-  echo "== Debian 12 in $ROOTFS"
-  debootstrap --include=systemd,systemd-sysv,dbus,sudo,python3,python3-venv,ca-certificates,curl \
+  echo "== Debian 12 ($arch) in $ROOTFS"
+  debootstrap --arch="$arch" --include=systemd,systemd-sysv,dbus,sudo,python3,python3-venv,ca-certificates,curl \
     bookworm "$ROOTFS" http://deb.debian.org/debian
 fi
 echo "$NAME" >"$ROOTFS/etc/hostname"
