@@ -3,7 +3,9 @@
 # is missing, so running it again costs a second.
 set -euo pipefail
 
-packages=(python3 python3-venv python3-dev espeak-ng libespeak-ng1 alsa-utils libusb-1.0-0 sox)
+# libatomic1: Vosk's arm64 library (the Pi's) needs it, and a minimal system lacks it.
+packages=(python3 python3-venv python3-dev espeak-ng libespeak-ng1 alsa-utils libusb-1.0-0 sox
+  libatomic1)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium shellcheck systemd)
 fi
