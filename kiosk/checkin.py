@@ -47,6 +47,17 @@ def scan(
     head = text.partition(".")[0].upper()
     if head == codes.QR_PREFIX:
         code = codes.verify_ticket_qr(secret, text)
+        claimed = codes.claimed_ticket_code(text)
+        if code is None and claimed and get_signup_by_code(db, claimed) is None:
+            # Most likely a real ticket from another kiosk (each signs with its own key):
+            # refused all the same, but the resident is not told it is forged.
+            with write_transaction(db):
+                audit.record(db, actor, "checkin.elsewhere", "Kaartje van een andere kiosk")
+            return CheckIn(
+                "refused",
+                "Dit kaartje komt niet van deze kiosk. Misschien heeft de bewoner zich ergens "
+                "anders aangemeld. Vraag de naam en kijk op de lijst.",
+            )
         if code is None:
             with write_transaction(db):
                 audit.record(db, actor, "checkin.forged", "Kaartje met valse QR-code geweigerd")

@@ -45,14 +45,20 @@ def ticket_qr(secret: bytes, code: str) -> str:
     return f"{QR_PREFIX}.{code}.{_signature(secret, 'ticket:' + code)}"
 
 
-def verify_ticket_qr(secret: bytes, payload: str) -> str | None:
-    """The code of a genuine ticket QR, or None for anything forged or altered."""
+def claimed_ticket_code(payload: str) -> str | None:
+    """The code a well-formed ticket QR names, signature not yet checked."""
     parts = payload.strip().split(".")
-    if len(parts) != 3 or parts[0] != QR_PREFIX:
+    if len(parts) != 3 or parts[0] != QR_PREFIX or not parts[2]:
         return None
     code = normalize_code(parts[1])
-    if code is None or code != parts[1]:
+    return code if code == parts[1] else None
+
+
+def verify_ticket_qr(secret: bytes, payload: str) -> str | None:
+    """The code of a genuine ticket QR, or None for anything forged or altered."""
+    code = claimed_ticket_code(payload)
+    if code is None:
         return None
-    if not hmac.compare_digest(parts[2], _signature(secret, "ticket:" + code)):
+    if not hmac.compare_digest(payload.strip().split(".")[2], _signature(secret, "ticket:" + code)):
         return None
     return code

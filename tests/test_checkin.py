@@ -41,14 +41,15 @@ def test_genuine_qr_checks_in_once_then_says_al_binnen(db, ticket):
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda qr: qr[:-1] + ("A" if qr[-1] != "A" else "B"),  # signature changed
-        lambda qr: qr.replace(qr.split(".")[1], "7KQ4MX"),  # code changed, signature kept
-        lambda qr: "BK1." + qr.split(".")[1] + ".",  # no signature
+        lambda qr, other: qr[:-1] + ("A" if qr[-1] != "A" else "B"),  # signature changed
+        lambda qr, other: qr.replace(qr.split(".")[1], other),  # code changed, signature kept
+        lambda qr, other: "BK1." + qr.split(".")[1] + ".",  # no signature
     ],
 )
 def test_forged_or_altered_qr_is_refused_and_logged(db, ticket, tamper):
     signup, qr = ticket
-    result = scan(db, tamper(qr))
+    other = create_signup(db, "a1", name="Kees", phone="0687654321", kiosk_id="k1")  # known here
+    result = scan(db, tamper(qr, other.code))
     assert result.outcome == "refused" and "niet geldig" in result.message
     assert result.signup is None  # a forged code reveals no one
     assert db.execute("SELECT attended_at FROM signups").fetchone()[0] is None
@@ -59,6 +60,14 @@ def test_qr_signed_with_another_secret_is_refused(db, ticket):
     signup, _ = ticket
     other = codes.ticket_qr(b"not this kiosk", signup.code)
     assert scan(db, other).outcome == "refused"
+
+
+def test_ticket_from_another_kiosk_is_refused_without_calling_it_forged(db, ticket):
+    elsewhere = codes.ticket_qr(b"the other kiosk's key", "7KQ4MX")
+    result = scan(db, elsewhere)
+    assert result.outcome == "refused" and result.signup is None
+    assert "niet van deze kiosk" in result.message and "nagemaakt" not in result.message
+    assert db.execute("SELECT action FROM audit_log").fetchall() == [("checkin.elsewhere",)]
 
 
 def test_typed_code_asks_the_volunteer_to_confirm(db, ticket):
