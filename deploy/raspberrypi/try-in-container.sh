@@ -44,7 +44,8 @@ fi
 if [[ ! -x $ROOTFS/usr/bin/python3 ]]; then
   echo "== Debian 12 ($arch) in $ROOTFS"
   debootstrap --arch="$arch" --include=systemd,systemd-sysv,dbus,sudo,python3,python3-venv,ca-certificates,curl \
-    bookworm "$ROOTFS" http://deb.debian.org/debian
+    bookworm "$ROOTFS" http://deb.debian.org/debian >"$ROOTFS.debootstrap.log" 2>&1 ||
+    { tail -n 20 "$ROOTFS.debootstrap.log"; exit 1; }
 fi
 echo "$NAME" >"$ROOTFS/etc/hostname"
 cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
