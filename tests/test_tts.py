@@ -52,10 +52,8 @@ def test_sentences_are_cached_in_memory_and_on_disk(speech: Speech) -> None:
     sentence = "Wat is er te doen?"
     first = speech.sentence_wav(sentence)
     rendered = speech.rendered
-    started = time.perf_counter()
     assert speech.sentence_wav(sentence) == first
-    assert time.perf_counter() - started < 0.01
-    assert speech.rendered == rendered
+    assert speech.rendered == rendered  # not rendered again: served from the cache
     # A restarted kiosk finds it on disk.
     fresh = Speech(speech.cache_dir)
     try:

@@ -171,8 +171,8 @@ def test_browser_capture_reaches_the_real_engine_as_16khz_mono(
     # Speech (~0.4 s) after 0.6 s, then the first 0.3 s of the silence; a second of silence
     # ends it, and the rest of that second is never sent (with it, this would be over 1.9 s).
     assert 1.0 < seconds < 1.7, seconds
-    timing = final["timing"]
-    assert timing["answer_seconds"] < 0.5, timing
+    timing = final["timing"]  # reported for the log; bench/bench_voice.py measures speed
+    assert timing["audio_seconds"] == pytest.approx(seconds, abs=0.01), timing
 
 
 # --- a whole signup by voice, to the printed ticket ----------------------------------------

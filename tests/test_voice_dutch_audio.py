@@ -9,7 +9,6 @@ means the grammars and parsing work with the model, not that every resident is u
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -76,16 +75,3 @@ def test_number_of_people_in_dutch(
     intent = hear(engine, grammar.for_party_size(dialog.MAX_PARTY, engine, NL), said, tmp_path)
     assert (intent.kind, intent.value) == ("count", count)
 
-
-def test_answer_time_in_dutch(engine: VoskEngine, tmp_path: Path) -> None:
-    built = grammar.for_activity(CHOICES, engine, NL)
-    pcm = pcm_of(
-        spoken_wav("ik wil graag naar nummer drie", tmp_path / "lang.wav", voice="nl", after=1.0)
-    )
-    utterance = engine.open(built.phrases)
-    for start in range(0, len(pcm) - 8000, 8000):
-        utterance.feed(pcm[start : start + 8000])
-    started = time.perf_counter()
-    utterance.feed(pcm[len(pcm) - 8000 :])
-    utterance.finish()
-    assert time.perf_counter() - started < 0.5
