@@ -47,32 +47,36 @@ def scan(
     head = text.partition(".")[0].upper()
     if head == codes.QR_PREFIX:
         code = codes.verify_ticket_qr(secret, text)
+        if code is not None:
+            return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True)
         claimed = codes.claimed_ticket_code(text)
-        if code is None and claimed and get_signup_by_code(db, claimed) is None:
+        if claimed and get_signup_by_code(db, claimed) is None:
             # Most likely a real ticket from another kiosk (each signs with its own key):
             # refused all the same, but the resident is not told it is forged.
-            with write_transaction(db):
-                audit.record(db, actor, "checkin.elsewhere", "Kaartje van een andere kiosk")
-            return CheckIn(
-                "refused",
+            return _refused_and_logged(
+                db, actor, "checkin.elsewhere", "Kaartje van een andere kiosk",
                 "Dit kaartje komt niet van deze kiosk. Misschien heeft de bewoner zich ergens "
                 "anders aangemeld. Vraag de naam en kijk op de lijst.",
-            )
-        if code is None:
-            with write_transaction(db):
-                audit.record(db, actor, "checkin.forged", "Kaartje met valse QR-code geweigerd")
-            return CheckIn(
-                "refused",
-                "Dit kaartje is niet geldig: de QR-code is veranderd of nagemaakt. "
-                "Vraag de naam en kijk op de lijst.",
-            )
-        return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True)
+            )  # fmt: skip
+        return _refused_and_logged(
+            db, actor, "checkin.forged", "Kaartje met valse QR-code geweigerd",
+            "Dit kaartje is niet geldig: de QR-code is veranderd of nagemaakt. "
+            "Vraag de naam en kijk op de lijst.",
+        )  # fmt: skip
     if head == "BKS1":
         return CheckIn("refused", "Dit is een aanmeldstrook, geen kaartje.")
     code = codes.normalize_code(text)
     if code is None:
         return CheckIn("refused", "Dit is geen kaartje. Scan de QR-code of typ de code (7KQ-4MX).")
     return _check(db, code, actor=actor, activity_id=activity_id, confirmed=False)
+
+
+def _refused_and_logged(
+    db: sqlite_utils.Database, actor: str, action: str, detail: str, message: str
+) -> CheckIn:
+    with write_transaction(db):
+        audit.record(db, actor, action, detail)
+    return CheckIn("refused", message)
 
 
 def _check(
