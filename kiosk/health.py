@@ -104,6 +104,8 @@ def _printer_device(url: str) -> Path | None:
 
 
 def check_printer(db: sqlite_utils.Database, now: datetime) -> Check:
+    from printing import backends  # the kiosk's own modules load printing when used
+
     url = config.get_setting(db, "printer")
     waiting = pending_count(db)
     oldest, failing = db.execute(
@@ -118,7 +120,7 @@ def check_printer(db: sqlite_utils.Database, now: datetime) -> Check:
         "last_printed_at": printed.isoformat() if printed else None,
     }
     device = _printer_device(url)
-    if urlsplit(url).scheme == "dummy":
+    if backends.is_dummy(url):
         return Check("warning", "Er is geen printer ingesteld: er komen geen bonnen uit. "
                      "Stel de printer in bij Instellingen.", detail)
     if device is not None and not device.exists():

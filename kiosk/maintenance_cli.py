@@ -205,7 +205,7 @@ def cmd_ready_ticket(args: argparse.Namespace) -> int:
                          timeout=settings.timeout, preview=layout.plain_text(ops, columns))
     except (PrinterError, ValueError) as exc:
         return _fail(f"Geen 'klaar'-bon: {exc}")
-    if settings.printer_url.startswith("dummy:"):
+    if backends.is_dummy(settings.printer_url):
         print("Er is geen printer ingesteld, dus de 'klaar'-bon staat alleen hier:")
         print(layout.plain_text(ops, columns))
         return 0

@@ -185,11 +185,13 @@ def sign_out() -> Response:
 @bp.get("/")
 @auth.require_role("volunteer")
 def home() -> str:
+    from printing import backends
+
     db = get_db()
     return render_desk(
         "volunteer/home.html",
         to_call=len(calls.signups_needing_a_call(db)),
-        no_printer=config.get_setting(db, "printer").startswith("dummy:"),
+        no_printer=backends.is_dummy(config.get_setting(db, "printer")),
     )
 
 

@@ -48,6 +48,11 @@ _kept: deque[KeptPrint] = deque(maxlen=KEEP_DUMMY_PRINTS)
 _kept_lock = threading.Lock()
 
 
+def is_dummy(url: str) -> bool:
+    """dummy://: no printer set up; prints are only kept to show on the volunteer screen."""
+    return urlsplit(url.strip()).scheme == "dummy"
+
+
 def kept_prints() -> list[KeptPrint]:
     """What dummy:// printed in this process, newest first."""
     with _kept_lock:
