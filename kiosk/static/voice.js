@@ -4,8 +4,8 @@
 // about a second of silence, or at 10 seconds. A pause is sent with its first 0.3 s only;
 // the rest waits, and is sent if the resident goes on talking or dropped at the end: the
 // recognizer needs no more, and the last upload then carries no audio, so the answer
-// comes as soon as the kiosk hears that the resident has stopped. The kiosk's answer replaces the step on
-// screen. Every step can be tapped instead; a tap stops the listening.
+// comes as soon as the kiosk hears that the resident has stopped. The kiosk's answer
+// replaces the step on screen. Every step can be tapped instead; a tap stops the listening.
 (function () {
   "use strict";
   const root = document.getElementById("voice");
