@@ -11,7 +11,7 @@
 # second run does too; the kiosk service runs as its own user with a watchdog and answers
 # /health; after kill -9 systemd starts it again; the nightly job makes a backup; Vosk
 # loads and hears a word.
-# Not covered: the desktop (labwc, Chromium in kiosk mode), USB printer, microphone.
+# Not covered: USB printer, microphone, the desktop (for the screen: try-kiosk-screen.sh).
 
 # The checks are shell text run inside the container: their $ expand there, not here.
 # shellcheck disable=SC2016
