@@ -36,9 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk import agenda, config  # noqa: E402
-from kiosk.db import connect, migrate, write_transaction  # noqa: E402
-from kiosk.demo import load_demo  # noqa: E402
+from kiosk.core import agenda, config  # noqa: E402
+from kiosk.core.db import connect, migrate, write_transaction  # noqa: E402
+from kiosk.ops.demo import load_demo  # noqa: E402
 
 TARGET_MB = 300
 

@@ -25,10 +25,10 @@ from waitress.server import create_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk import create_app  # noqa: E402
-from kiosk.config import set_setting  # noqa: E402
-from kiosk.db import connect, migrate  # noqa: E402
-from kiosk.demo import load_demo  # noqa: E402
+from kiosk.core.config import set_setting  # noqa: E402
+from kiosk.core.db import connect, migrate  # noqa: E402
+from kiosk.ops.demo import load_demo  # noqa: E402
+from kiosk.web import create_app  # noqa: E402
 
 
 class TimingPrinter:

@@ -31,9 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk import auth, create_app, slips  # noqa: E402
-from kiosk.agenda import Activity, save_activity  # noqa: E402
-from kiosk.db import connect, migrate  # noqa: E402
+from kiosk.core import pins, slips  # noqa: E402
+from kiosk.core.agenda import Activity, save_activity  # noqa: E402
+from kiosk.core.db import connect, migrate  # noqa: E402
+from kiosk.web import create_app  # noqa: E402
 from printing import render  # noqa: E402
 from printing.slips import slip_layout, week_sheet_layout  # noqa: E402
 from tests.escpos_decode import Feed, Line, decode  # noqa: E402
@@ -74,7 +75,7 @@ def bench_entry(count: int) -> dict[str, list[float]]:
     migrate(db)
     for activity in _activities(5, datetime.now(UTC)):
         save_activity(db, activity)
-    auth.set_pin(db, "volunteer", "2468")
+    pins.set_pin(db, "volunteer", "2468")
     printed: list[slips.Slip] = []
     while len(printed) < count:
         batch = min(slips.MAX_SLIPS_PER_PRINT, count - len(printed))

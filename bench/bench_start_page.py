@@ -30,11 +30,11 @@ from waitress.server import create_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk import create_app  # noqa: E402
-from kiosk.agenda import Activity, save_activity  # noqa: E402
-from kiosk.db import connect, migrate, write_transaction  # noqa: E402
-from kiosk.dutch import AMSTERDAM  # noqa: E402
-from kiosk.signups import create_signup  # noqa: E402
+from kiosk.core.agenda import Activity, save_activity  # noqa: E402
+from kiosk.core.db import connect, migrate, write_transaction  # noqa: E402
+from kiosk.core.dutch import AMSTERDAM  # noqa: E402
+from kiosk.core.signups import create_signup  # noqa: E402
+from kiosk.web import create_app  # noqa: E402
 
 STADSDORPEN = ["Stadsdorp Zuid", "Stadsdorp Oost", "Stadsdorp Noord", "Stadsdorp West",
                "Stadsdorp Centrum"]

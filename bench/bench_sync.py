@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from waitress import create_server  # noqa: E402
 
-from kiosk import config  # noqa: E402
-from kiosk.agenda import Activity  # noqa: E402
-from kiosk.db import connect, migrate, write_transaction  # noqa: E402
-from kiosk.dutch import AMSTERDAM  # noqa: E402
-from kiosk.signups import create_signup  # noqa: E402
+from kiosk.core import config  # noqa: E402
+from kiosk.core.agenda import Activity  # noqa: E402
+from kiosk.core.db import connect, migrate, write_transaction  # noqa: E402
+from kiosk.core.dutch import AMSTERDAM  # noqa: E402
+from kiosk.core.signups import create_signup  # noqa: E402
 from sync import feeds  # noqa: E402
 from sync.hub import create_hub_app  # noqa: E402
 from sync.hub.admin import add_kiosk, add_stadsdorp  # noqa: E402

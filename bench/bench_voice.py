@@ -140,11 +140,11 @@ class _Quiet(WSGIRequestHandler):
 
 
 def bench_answer_time(model_path: str, language: object, pcm: bytes, runs: int) -> None:
-    from kiosk import create_app
-    from kiosk.agenda import Activity, save_activity
-    from kiosk.config import set_setting
-    from kiosk.db import connect, migrate, write_transaction
-    from kiosk.voice_views import _sign
+    from kiosk.core.agenda import Activity, save_activity
+    from kiosk.core.config import set_setting
+    from kiosk.core.db import connect, migrate, write_transaction
+    from kiosk.web import create_app
+    from kiosk.web.voice import _sign
 
     folder = Path(tempfile.mkdtemp(prefix="bench-voice-"))
     db = connect(folder / "kiosk.db")

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from kiosk import dutch
-from kiosk.agenda import Activity, get_activity
-from kiosk.signup_lists import SignupList, activity_signups
-from kiosk.signups import Signup
+from kiosk.core import dutch
+from kiosk.core.agenda import Activity, get_activity
+from kiosk.core.signup_lists import SignupList, activity_signups
+from kiosk.core.signups import Signup
 from printing.layout import Cut, Feed, Op, Rule, Text, wrap
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from kiosk import dutch
-from kiosk.agenda import Activity
-from kiosk.signups import Signup
+from kiosk.core import dutch
+from kiosk.core.agenda import Activity
+from kiosk.core.signups import Signup
 from printing.errors import PrinterConfigError
 
 Align = Literal["left", "center", "right"]

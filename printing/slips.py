@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from kiosk import codes, dutch
-from kiosk.agenda import Activity, get_activity
-from kiosk.slips import slip_qr
+from kiosk.core import codes, dutch
+from kiosk.core.agenda import Activity, get_activity
+from kiosk.core.slips import slip_qr
 from printing.layout import QR, Cut, Feed, Op, Rule, Text, wrap
 
 if TYPE_CHECKING:

@@ -20,12 +20,12 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import codes, config
-from kiosk.agenda import get_activity
-from kiosk.background import BackgroundLoop
-from kiosk.db import connect, write_transaction
-from kiosk.print_jobs import due_jobs, mark_abandoned, mark_failed, mark_printed
-from kiosk.signups import get_signup
+from kiosk.core import codes, config
+from kiosk.core.agenda import get_activity
+from kiosk.core.background import BackgroundLoop
+from kiosk.core.db import connect, write_transaction
+from kiosk.core.print_jobs import due_jobs, mark_abandoned, mark_failed, mark_printed
+from kiosk.core.signups import get_signup
 from printing import backends, layout, render
 from printing.errors import PrinterError
 from printing.layout import Op, Paper
@@ -232,7 +232,7 @@ class PrintWorker(BackgroundLoop):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m printing.worker --db kiosk.db --printer tcp://127.0.0.1:9100 [--once]`,
+    """`python -m printing.worker --db kiosk.core.db --printer tcp://127.0.0.1:9100 [--once]`,
     for benchmarks and for running the worker beside the web server."""
     parser = argparse.ArgumentParser(prog="python -m printing.worker")
     parser.add_argument("--db", required=True)

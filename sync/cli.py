@@ -10,8 +10,8 @@ import sys
 import threading
 from typing import Any
 
-from kiosk import config
-from kiosk.db import connect, migrate
+from kiosk.core import config
+from kiosk.core.db import connect, migrate
 
 
 def _kiosk_db(args: argparse.Namespace) -> str:

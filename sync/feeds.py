@@ -15,10 +15,11 @@ from urllib.parse import unquote, urldefrag
 
 import sqlite_utils
 
-from kiosk import calls, dutch
-from kiosk.agenda import Activity, save_activity, utc_iso
-from kiosk.config import get_setting
-from kiosk.db import write_transaction
+from kiosk.core import calls, dutch
+from kiosk.core.agenda import Activity, save_activity
+from kiosk.core.clock import utc_iso
+from kiosk.core.config import get_setting
+from kiosk.core.db import write_transaction
 from sync import http
 from sync.ical_import import FeedError, ParsedFeed, feed_source, parse_feed, window
 

@@ -11,9 +11,9 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from kiosk import calls, config, leases
-from kiosk.agenda import Activity, get_activity, save_activity
-from kiosk.db import write_transaction
+from kiosk.core import calls, config, leases
+from kiosk.core.agenda import Activity, get_activity, save_activity
+from kiosk.core.db import write_transaction
 from sync import http
 from sync.status import get_status, set_cursor
 from sync.verdicts import apply_verdict

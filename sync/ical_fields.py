@@ -14,8 +14,8 @@ from typing import Any
 
 import icalendar
 
-from kiosk.agenda import Activity
-from kiosk.dutch import AMSTERDAM
+from kiosk.core.agenda import Activity
+from kiosk.core.dutch import AMSTERDAM
 
 TITLE_MAX, SHORT_MAX, TEXT_MAX, FIELD_MAX = 200, 40, 2000, 300
 PRIVATE_CLASSES = {"PRIVATE", "CONFIDENTIAL"}

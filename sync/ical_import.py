@@ -15,8 +15,8 @@ from datetime import datetime, time, timedelta
 import icalendar
 import recurring_ical_events
 
-from kiosk.agenda import Activity
-from kiosk.dutch import AMSTERDAM
+from kiosk.core.agenda import Activity
+from kiosk.core.dutch import AMSTERDAM
 from sync.ical_fields import FIELD_MAX, text_value, to_activity
 
 WINDOW_DAYS = 60

@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import config
-from kiosk.agenda import now_iso
-from kiosk.db import write_transaction
+from kiosk.core import config
+from kiosk.core.clock import now_iso
+from kiosk.core.db import write_transaction
 from sync.http import SyncError
 from sync.hub_client import HubClient
 from sync.verdicts import apply_verdict

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from kiosk.agenda import utc_iso
+from kiosk.core.clock import utc_iso
 
 HUB_INTERVAL = timedelta(seconds=60)
 FIRST_BACKOFF = timedelta(minutes=1)

@@ -11,8 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import calls
-from kiosk.agenda import now_iso
+from kiosk.core import calls
+from kiosk.core.clock import now_iso
 from sync.http import SyncError
 
 STATUSES = ("confirmed", "waitlist", "cancelled")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk import leases
-from kiosk.background import BackgroundLoop
-from kiosk.db import write_transaction
+from kiosk.core import leases
+from kiosk.core.background import BackgroundLoop
+from kiosk.core.db import write_transaction
 from sync import feeds, status
 from sync.http import SyncError
 from sync.hub_client import HubClient, client_from_settings, pull_agenda

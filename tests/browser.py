@@ -30,8 +30,9 @@ import sqlite_utils
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from kiosk import config, create_app
-from kiosk.db import connect, migrate, write_transaction
+from kiosk.core import config
+from kiosk.core.db import connect, migrate, write_transaction
+from kiosk.web import create_app
 
 CHROMIUM = os.environ.get("BUURTKIOSK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Quiet and reproducible: no GPU in CI, no calls home, no first-run dialogs.

@@ -9,9 +9,9 @@ import sqlite_utils
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk import create_app
-from kiosk.agenda import Activity, save_activity
-from kiosk.db import connect, migrate
+from kiosk.core.agenda import Activity, save_activity
+from kiosk.core.db import connect, migrate
+from kiosk.web import create_app
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from typing import Any
 import sqlite_utils
 from waitress import create_server
 
-from kiosk import config
-from kiosk.agenda import Activity
-from kiosk.db import connect, migrate, write_transaction
+from kiosk.core import config
+from kiosk.core.agenda import Activity
+from kiosk.core.db import connect, migrate, write_transaction
 from sync.hub import create_hub_app
 from sync.hub.admin import add_coordinator, add_kiosk, add_stadsdorp
 from sync.hub.agenda import save_activity

@@ -7,60 +7,61 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kiosk import auth
-from kiosk.auth_cli import print_new_pins
-from kiosk.cli import main
+from kiosk.cli.main import main
+from kiosk.cli.pins import print_new_pins
+from kiosk.core import pins
+from kiosk.web import auth
 from tests.desk_helpers import COORDINATOR_PIN, VOLUNTEER_PIN, fast_pins, set_pins, sign_in
 
 _ = fast_pins
 
 
 @pytest.fixture
-def pins(db, fast_pins):
+def pinned(db, fast_pins):
     set_pins(db)
     return db
 
 
 def test_production_pins_use_scrypt(db):
-    auth.set_pin(db, "volunteer", VOLUNTEER_PIN)
+    pins.set_pin(db, "volunteer", VOLUNTEER_PIN)
     assert db.execute("SELECT hash FROM pins").fetchone()[0].startswith("scrypt:")
 
 
-def test_pins_are_stored_hashed_and_must_differ(pins):
-    stored = [row[0] for row in pins.execute("SELECT hash FROM pins")]
+def test_pins_are_stored_hashed_and_must_differ(pinned):
+    stored = [row[0] for row in pinned.execute("SELECT hash FROM pins")]
     assert len(stored) == 2
     assert all(h.startswith("pbkdf2:") and VOLUNTEER_PIN not in h for h in stored)
-    with pytest.raises(auth.PinError, match="andere rol"):
-        auth.set_pin(pins, "coordinator", VOLUNTEER_PIN)
+    with pytest.raises(pins.PinError, match="andere rol"):
+        pins.set_pin(pinned, "coordinator", VOLUNTEER_PIN)
     for bad in ("12", "abcd", "1234567890123"):
-        with pytest.raises(auth.PinError, match="4 tot 12 cijfers"):
-            auth.set_pin(pins, "volunteer", bad)
+        with pytest.raises(pins.PinError, match="4 tot 12 cijfers"):
+            pins.set_pin(pinned, "volunteer", bad)
 
 
-def test_check_pin_finds_the_role(pins):
-    assert auth.check_pin(pins, VOLUNTEER_PIN).role == "volunteer"
-    assert auth.check_pin(pins, COORDINATOR_PIN).role == "coordinator"
-    wrong = auth.check_pin(pins, "0000")
-    assert wrong.role is None and wrong.tries_left == auth.MAX_TRIES - 1
+def test_check_pin_finds_the_role(pinned):
+    assert pins.check_pin(pinned, VOLUNTEER_PIN).role == "volunteer"
+    assert pins.check_pin(pinned, COORDINATOR_PIN).role == "coordinator"
+    wrong = pins.check_pin(pinned, "0000")
+    assert wrong.role is None and wrong.tries_left == pins.MAX_TRIES - 1
 
 
-def test_five_wrong_pins_lock_even_the_right_one_then_the_pause_doubles(pins):
+def test_five_wrong_pins_lock_even_the_right_one_then_the_pause_doubles(pinned):
     now = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
-    for _ in range(auth.MAX_TRIES):
-        result = auth.check_pin(pins, "0000", now)
+    for _ in range(pins.MAX_TRIES):
+        result = pins.check_pin(pinned, "0000", now)
         assert result.role is None
     assert result.wait_seconds == 60
-    locked = auth.check_pin(pins, VOLUNTEER_PIN, now + timedelta(seconds=30))
+    locked = pins.check_pin(pinned, VOLUNTEER_PIN, now + timedelta(seconds=30))
     assert locked.role is None and 25 <= locked.wait_seconds <= 31
     # After the pause: five new tries, and the next lockout lasts twice as long.
     later = now + timedelta(seconds=61)
-    for _ in range(auth.MAX_TRIES):
-        result = auth.check_pin(pins, "0000", later)
+    for _ in range(pins.MAX_TRIES):
+        result = pins.check_pin(pinned, "0000", later)
     assert result.wait_seconds == 120
     # The right PIN after the pause opens, and clears the count.
-    opened = auth.check_pin(pins, VOLUNTEER_PIN, later + timedelta(seconds=121))
+    opened = pins.check_pin(pinned, VOLUNTEER_PIN, later + timedelta(seconds=121))
     assert opened.role == "volunteer"
-    assert pins.execute("SELECT failures, lockouts FROM pin_lockout").fetchone() == (0, 0)
+    assert pinned.execute("SELECT failures, lockouts FROM pin_lockout").fetchone() == (0, 0)
 
 
 def test_pins_from_environment_or_generated_once(db, fast_pins, monkeypatch, capsys):
@@ -71,8 +72,8 @@ def test_pins_from_environment_or_generated_once(db, fast_pins, monkeypatch, cap
     assert "13579" not in out  # given by the environment: nothing to show
     generated = out.split("coördinator: ")[1].split()[0]
     assert len(generated) == 6 and generated.isdigit()
-    assert auth.check_pin(db, "13579").role == "volunteer"
-    assert auth.check_pin(db, generated).role == "coordinator"
+    assert pins.check_pin(db, "13579").role == "volunteer"
+    assert pins.check_pin(db, generated).role == "coordinator"
     print_new_pins(db)
     assert capsys.readouterr().out == ""  # only on first start
 
@@ -80,13 +81,13 @@ def test_pins_from_environment_or_generated_once(db, fast_pins, monkeypatch, cap
 def test_set_pin_command(db_path, db, fast_pins, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("8642\n"))
     assert main(["--db", db_path, "set-pin", "vrijwilliger"]) == 0
-    assert auth.check_pin(db, "8642").role == "volunteer"
+    assert pins.check_pin(db, "8642").role == "volunteer"
     assert main(["--db", db_path, "set-pin", "coordinator", "--random"]) == 0
     pin = capsys.readouterr().out.strip().split(": ")[-1]
-    assert auth.check_pin(db, pin).role == "coordinator"
+    assert pins.check_pin(db, pin).role == "coordinator"
 
 
-def test_pages_need_a_pin_and_never_leak_to_the_pin_page(client, pins):
+def test_pages_need_a_pin_and_never_leak_to_the_pin_page(client, pinned):
     for path in (
         "/vrijwilliger/",
         "/vrijwilliger/invoeren",
@@ -101,7 +102,7 @@ def test_pages_need_a_pin_and_never_leak_to_the_pin_page(client, pins):
     assert client.post("/vrijwilliger/invoeren/strook", data={"scan": "x"}).status_code == 303
 
 
-def test_sign_in_needs_a_name_and_the_right_pin(client, pins):
+def test_sign_in_needs_a_name_and_the_right_pin(client, pinned):
     assert "Vul uw naam in" in sign_in(client, name="").get_data(as_text=True)
     wrong = sign_in(client, pin="1111")
     assert wrong.status_code == 400 and "nog 4 keer" in wrong.get_data(as_text=True)
@@ -112,14 +113,14 @@ def test_sign_in_needs_a_name_and_the_right_pin(client, pins):
     assert page.headers["Cache-Control"] == "no-store"
 
 
-def test_next_never_leaves_the_kiosk(client, pins):
+def test_next_never_leaves_the_kiosk(client, pinned):
     response = sign_in(client, next="https://evil.example/")
     assert response.location == "/vrijwilliger/"
     response = sign_in(client, next="//evil.example/")
     assert response.location == "/vrijwilliger/"
 
 
-def test_coordinator_passes_volunteer_checks_but_not_the_reverse(client, pins):
+def test_coordinator_passes_volunteer_checks_but_not_the_reverse(client, pinned):
     sign_in(client)
     assert client.get("/coordinator/instellingen").status_code == 303
     refused = sign_in(client, rol="coordinator")
@@ -129,7 +130,7 @@ def test_coordinator_passes_volunteer_checks_but_not_the_reverse(client, pins):
     assert client.get("/vrijwilliger/invoeren").status_code == 200
 
 
-def test_idle_session_ends_on_the_server_after_five_minutes(client, pins, monkeypatch):
+def test_idle_session_ends_on_the_server_after_five_minutes(client, pinned, monkeypatch):
     start = time.time()
     sign_in(client)
     monkeypatch.setattr(auth, "_clock", lambda: start + 299)
@@ -141,7 +142,7 @@ def test_idle_session_ends_on_the_server_after_five_minutes(client, pins, monkey
     assert client.get("/vrijwilliger/").status_code == 303  # stays signed out
 
 
-def test_cross_site_post_is_refused(client, pins):
+def test_cross_site_post_is_refused(client, pinned):
     sign_in(client)
     response = client.post(
         "/vrijwilliger/invoeren/strook",
@@ -155,7 +156,7 @@ def test_cross_site_post_is_refused(client, pins):
     assert same.status_code == 400  # reached the view: not a slip code
 
 
-def test_sign_out_is_logged(client, pins, db):
+def test_sign_out_is_logged(client, pinned, db):
     sign_in(client)
     client.post("/vrijwilliger/afsluiten")
     assert client.get("/vrijwilliger/").status_code == 303
@@ -166,10 +167,10 @@ def test_sign_out_is_logged(client, pins, db):
 def test_unusable_pins_in_the_environment_do_not_stop_the_kiosk(db, fast_pins, monkeypatch):
     monkeypatch.setenv("BUURTKIOSK_VOLUNTEER_PIN", "1234")
     monkeypatch.setenv("BUURTKIOSK_COORDINATOR_PIN", "1234")  # the same: not allowed
-    generated = auth.ensure_pins(db)
+    generated = pins.ensure_pins(db)
     assert list(generated) == ["coordinator"] and generated["coordinator"] != "1234"
-    assert auth.check_pin(db, "1234").role == "volunteer"
-    assert auth.check_pin(db, generated["coordinator"]).role == "coordinator"
+    assert pins.check_pin(db, "1234").role == "volunteer"
+    assert pins.check_pin(db, generated["coordinator"]).role == "coordinator"
 
 
 def test_pin_page_says_when_no_pin_is_set(client):

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import backup
-from kiosk.cli import main
-from kiosk.db import connect
-from kiosk.maintenance_log import last_event
-from kiosk.signups import create_signup
+from kiosk.cli.main import main
+from kiosk.core.db import connect
+from kiosk.core.maintenance_log import last_event
+from kiosk.core.signups import create_signup
+from kiosk.ops import backup
 from tests.conftest import make_activity
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from kiosk import codes
-from kiosk.agenda import Activity, save_activity
-from kiosk.db import write_transaction
-from kiosk.demo import load_demo
-from kiosk.print_jobs import retry_now
+from kiosk.core import codes
+from kiosk.core.agenda import Activity, save_activity
+from kiosk.core.db import write_transaction
+from kiosk.core.print_jobs import retry_now
+from kiosk.ops.demo import load_demo
 from tests.browser import (
     SMALL_SCREEN,
     LiveServer,

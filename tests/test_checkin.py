@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import checkin, codes, slips
-from kiosk.config import signing_secret
-from kiosk.signups import cancel_signup, create_signup
+from kiosk.core import checkin, codes, slips
+from kiosk.core.config import signing_secret
+from kiosk.core.signups import cancel_signup, create_signup
 from tests.conftest import make_activity
 
 ACTOR = "Piet (vrijwilliger)"

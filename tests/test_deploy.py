@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import build_parser
+from kiosk.cli.main import build_parser
 
 PI = Path(__file__).resolve().parent.parent / "deploy" / "raspberrypi"
 UNITS = sorted((PI / "systemd").iterdir())

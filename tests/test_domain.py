@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from kiosk import codes, dutch
-from kiosk.agenda import group_by_day, upcoming
-from kiosk.db import MIGRATIONS, schema_version
-from kiosk.signups import SignupError, cancel_signup, create_signup, get_signup
+from kiosk.core import codes, dutch
+from kiosk.core.agenda import group_by_day, upcoming
+from kiosk.core.db import MIGRATIONS, schema_version
+from kiosk.core.signups import SignupError, cancel_signup, create_signup, get_signup
 from tests.conftest import make_activity
 
 

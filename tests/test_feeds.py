@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from kiosk import calls
-from kiosk.agenda import get_activity
-from kiosk.config import set_setting
-from kiosk.dutch import AMSTERDAM
-from kiosk.signups import create_signup
+from kiosk.core import calls
+from kiosk.core.agenda import get_activity
+from kiosk.core.config import set_setting
+from kiosk.core.dutch import AMSTERDAM
+from kiosk.core.signups import create_signup
 from sync import feeds
 from sync.ical_fields import activity_id, short_name, split_location
 from sync.ical_import import FeedError, feed_source, parse_feed

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config, health, watchdog
-from kiosk.db import write_transaction
-from kiosk.maintenance_log import log_event
-from kiosk.print_jobs import mark_failed, mark_printed, queue_print_job
-from kiosk.signups import create_signup
+from kiosk.core import config
+from kiosk.core.db import write_transaction
+from kiosk.core.maintenance_log import log_event
+from kiosk.core.print_jobs import mark_failed, mark_printed, queue_print_job
+from kiosk.core.signups import create_signup
+from kiosk.ops import health, watchdog
 from tests.conftest import make_activity
 
 NOW = datetime.now(UTC)

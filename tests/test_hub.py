@@ -14,7 +14,7 @@ from typing import Any
 import icalendar
 import pytest
 
-from kiosk.cli import main as cli_main
+from kiosk.cli.main import main as cli_main
 from sync.hub import create_hub_app
 from sync.hub.admin import add_coordinator
 from sync.hub.db import connect_hub

@@ -50,12 +50,12 @@ def supervise(db_path: str, port: int) -> None:
 
     import waitress  # noqa: F401
 
-    import kiosk
+    import kiosk.web
     import printing.worker  # noqa: F401
     import sync.worker  # noqa: F401
-    from kiosk import cli
+    from kiosk.cli import main as cli
 
-    for module in kiosk.BLUEPRINTS:
+    for module in kiosk.web.BLUEPRINTS:
         importlib.import_module(module)
 
     while True:

@@ -18,10 +18,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk import codes
-from kiosk.config import set_setting, signing_secret
-from kiosk.print_jobs import queue_print_job, retry_now
-from kiosk.signups import create_signup
+from kiosk.core import codes
+from kiosk.core.config import set_setting, signing_secret
+from kiosk.core.print_jobs import queue_print_job, retry_now
+from kiosk.core.signups import create_signup
 from printing import backends, layout, render
 from printing.worker import process_due_jobs
 from tests.conftest import make_activity

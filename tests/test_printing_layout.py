@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.agenda import Activity
-from kiosk.signups import Signup
+from kiosk.core.agenda import Activity
+from kiosk.core.signups import Signup
 from printing import layout
 from printing.layout import QR, Cut, Rule, Text
 

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from kiosk import codes
-from kiosk.config import set_setting, signing_secret
-from kiosk.print_jobs import pending_count, queue_print_job, retry_now
-from kiosk.signups import create_signup
+from kiosk.core import codes
+from kiosk.core.config import set_setting, signing_secret
+from kiosk.core.print_jobs import pending_count, queue_print_job, retry_now
+from kiosk.core.signups import create_signup
 from printing import backends, worker
 from printing.layout import Text
 from printing.worker import PrintWorker, process_due_jobs

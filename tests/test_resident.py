@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk import resident
-from kiosk.agenda import Activity, AgendaDay, save_activity
-from kiosk.db import write_transaction
-from kiosk.dutch import AMSTERDAM
-from kiosk.signups import create_signup
+from kiosk.core.agenda import Activity, AgendaDay, save_activity
+from kiosk.core.db import write_transaction
+from kiosk.core.dutch import AMSTERDAM
+from kiosk.core.signups import create_signup
+from kiosk.web import resident
 from tests.conftest import make_activity
 
 # A fixed "now" in the future, so day headings and create_signup's "already begun"

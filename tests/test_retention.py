@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk import config
-from kiosk.cli import main
-from kiosk.db import write_transaction
-from kiosk.maintenance_log import last_event
-from kiosk.person_data import PersonQuery, export_person, find_signups, forget_person
-from kiosk.retention import purge_expired, retention_days
-from kiosk.signups import create_signup
+from kiosk.cli.main import main
+from kiosk.core import config
+from kiosk.core.db import write_transaction
+from kiosk.core.maintenance_log import last_event
+from kiosk.core.person_data import PersonQuery, export_person, find_signups, forget_person
+from kiosk.core.retention import purge_expired, retention_days
+from kiosk.core.signups import create_signup
 from tests.conftest import make_activity
 
 

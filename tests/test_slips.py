@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk import codes, slips
-from kiosk.agenda import upcoming
-from kiosk.signups import SignupError, get_signup
+from kiosk.core import codes, slips
+from kiosk.core.agenda import upcoming
+from kiosk.core.signups import SignupError, get_signup
 from printing.worker import process_due_jobs
 from tests.conftest import make_activity
 from tests.escpos_decode import decode
@@ -185,7 +185,7 @@ def test_week_sheet_prints_a_tick_list(db, printer):
 
 @pytest.mark.parametrize("paper_mm", [80, 58])
 def test_slips_fit_both_papers(db, printer, paper_mm):
-    from kiosk.config import set_setting
+    from kiosk.core.config import set_setting
 
     set_setting(db, "paper_mm", str(paper_mm))
     make_activity(db, title="Een heel erg lange titel voor een activiteit in de buurt")

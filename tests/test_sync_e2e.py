@@ -19,8 +19,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk import calls, create_app
-from kiosk.signups import cancel_signup, create_signup
+from kiosk.core import calls
+from kiosk.core.signups import cancel_signup, create_signup
+from kiosk.web import create_app
 from sync import status
 from sync.hub.agenda import set_status
 from sync.hub.db import next_rev

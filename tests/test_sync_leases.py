@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from kiosk import calls, leases
-from kiosk.db import write_transaction
-from kiosk.signups import SignupError, cancel_signup, create_signup, get_signup
+from kiosk.core import calls, leases
+from kiosk.core.db import write_transaction
+from kiosk.core.signups import SignupError, cancel_signup, create_signup, get_signup
 from sync.verdicts import apply_verdict
 from tests.conftest import make_activity
 

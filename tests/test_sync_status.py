@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main as cli_main
-from kiosk.config import set_setting
-from kiosk.db import write_transaction
-from kiosk.signups import create_signup
+from kiosk.cli.main import main as cli_main
+from kiosk.core.config import set_setting
+from kiosk.core.db import write_transaction
+from kiosk.core.signups import create_signup
 from tests.conftest import make_activity
 from tests.sync_support import FeedServer, HubServer, hub_activity, setup_hub
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from kiosk import config
-from kiosk.db import write_transaction
+from kiosk.core import config
+from kiosk.core.db import write_transaction
 from tests.conftest import make_activity
 from tests.voice_support import KoreanTestLanguage, korean_model_path, pcm_of, spoken_wav
 from voice import dialog, grammar, intents
@@ -324,7 +324,7 @@ def test_a_nearly_empty_utterance_is_refused() -> None:
 def voice_app(app: Flask, ko_model: LoadedModel, tmp_path: Path) -> Iterator[Flask]:
     app.config.update(VOICE_LANGUAGE=KO, TTS_CACHE_DIR=str(tmp_path / "tts"))
     with app.app_context():
-        from kiosk.flask_db import get_db
+        from kiosk.web.request_db import get_db
 
         db = get_db()
         make_activity(db, "a1", title="Koffieochtend")
@@ -334,7 +334,7 @@ def voice_app(app: Flask, ko_model: LoadedModel, tmp_path: Path) -> Iterator[Fla
 
 
 def dialog_token(app: Flask, step: str) -> str:
-    from kiosk.voice_views import _sign
+    from kiosk.web.voice import _sign
 
     with app.test_request_context():
         return _sign(dialog.State(step=step, activity_id="a1", signup_id="s-1"))

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import cli, config
-from kiosk.db import connect
+from kiosk.cli import main as cli
+from kiosk.core import config
+from kiosk.core.db import connect
 from tests.test_voice_engine import fake_model
 from tests.voice_support import korean_model_path
 from voice import model_install

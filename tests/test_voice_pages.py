@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from kiosk import config
-from kiosk.db import write_transaction
+from kiosk.core import config
+from kiosk.core.db import write_transaction
 from tests.conftest import make_activity
 from tests.voice_support import ScriptedStandIn, korean_model_path
 
 
 def set_model(app: Flask, path: str) -> None:
     with app.app_context():
-        from kiosk.flask_db import get_db
+        from kiosk.web.request_db import get_db
 
         db = get_db()
         with write_transaction(db):
@@ -170,7 +170,7 @@ def test_without_javascript_the_voice_screen_still_works(voice_client: Any, db: 
 def test_a_full_activity_asks_for_a_phone_number_for_the_waitlist(
     voice_client: Any, db: Any
 ) -> None:
-    from kiosk.signups import create_signup
+    from kiosk.core.signups import create_signup
 
     create_signup(db, "a3", party_size=2, kiosk_id="k", phone="0612345678")
     page = voice_client.get("/stem?activiteit=a3").text
@@ -191,7 +191,7 @@ def test_a_full_activity_asks_for_a_phone_number_for_the_waitlist(
 def test_a_refusal_by_the_signup_rules_goes_back_to_that_step(
     voice_client: Any, app: Flask, db: Any
 ) -> None:
-    from kiosk.voice_views import _sign
+    from kiosk.web.voice import _sign
     from voice import dialog
 
     with app.test_request_context():

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from kiosk import calls, codes, slips
-from kiosk.config import get_setting, set_setting, signing_secret
-from kiosk.signups import create_signup
+from kiosk.core import calls, codes, slips
+from kiosk.core.config import get_setting, set_setting, signing_secret
+from kiosk.core.signups import create_signup
 from printing.worker import process_due_jobs
 from tests.conftest import make_activity
 from tests.desk_helpers import COORDINATOR_PIN, fast_pins, set_pins, sign_in
@@ -169,7 +169,7 @@ def test_print_slips_screen(desk, db):
 
 
 def test_printer_trouble_shows_calmly(desk, db):
-    from kiosk.print_jobs import mark_failed, queue_print_job
+    from kiosk.core.print_jobs import mark_failed, queue_print_job
 
     job = queue_print_job(db, "test")
     mark_failed(db, job, "Het papier is op. Leg een nieuwe rol in de printer.")
@@ -189,7 +189,7 @@ def coordinator(client, db, fast_pins):
 
 
 def test_settings_page_shows_every_setting_and_validates(coordinator, db):
-    from kiosk.config import SETTINGS
+    from kiosk.core.config import SETTINGS
 
     page = html(coordinator.get("/coordinator/instellingen"))
     for spec in SETTINGS.values():
@@ -228,7 +228,7 @@ def test_test_print_reaches_the_printer(coordinator, db):
 
 
 def test_changing_a_pin(coordinator, db):
-    from kiosk import auth
+    from kiosk.core import pins
 
     mismatch = coordinator.post(
         "/coordinator/pincodes", data={"role": "volunteer", "pin": "5555", "pin_again": "5556"}
@@ -237,7 +237,7 @@ def test_changing_a_pin(coordinator, db):
     coordinator.post(
         "/coordinator/pincodes", data={"role": "volunteer", "pin": "5555", "pin_again": "5555"}
     )
-    assert auth.check_pin(db, "5555").role == "volunteer"
+    assert pins.check_pin(db, "5555").role == "volunteer"
 
 
 def test_audit_log_says_who_did_what(client, db, fast_pins):

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from kiosk import auth, codes, slips
-from kiosk.config import signing_secret
-from kiosk.db import write_transaction
-from kiosk.signups import create_signup
+from kiosk.core import codes, pins, slips
+from kiosk.core.config import signing_secret
+from kiosk.core.db import write_transaction
+from kiosk.core.signups import create_signup
 from tests.browser import (  # noqa: F401
     LiveServer,
     browser_fixture,
@@ -44,14 +44,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, printer: FakePrinter) -> It
     path = tmp_path_factory.mktemp("desk") / "kiosk.db"
     live = start_live_server(path, settings={"printer": printer.url}, start_workers=True)
     db = live.db()
-    original = auth.HASH_METHOD
-    auth.HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes; scrypt is tested in test_auth
+    original = pins.HASH_METHOD
+    pins.HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes; scrypt is tested in test_auth
     try:
         set_pins(db)
         make_activity(db, "a1", title="Koffieochtend", capacity=100)
         make_activity(db, "a2", title="Bingo", days_ahead=3)
     finally:
-        auth.HASH_METHOD = original
+        pins.HASH_METHOD = original
         db.close()
     yield live
     live.stop()

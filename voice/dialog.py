@@ -49,7 +49,7 @@ STEPS = (ACTIVITY_STEP, CONFIRM_ACTIVITY, PHONE_STEP, NAME_STEP, CONFIRM_NAME, P
 TOUCH_ONLY_STEPS = (PHONE_STEP, DONE, STOPPED)
 
 MAX_TRIES = 2
-MAX_PARTY = 10  # the same limit as the signup rules in kiosk/signups.py
+MAX_PARTY = 10  # the same limit as the signup rules in kiosk/core/signups.py
 
 
 @dataclass(frozen=True)

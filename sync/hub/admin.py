@@ -16,8 +16,8 @@ from typing import Any
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.agenda import now_iso
-from kiosk.db import write_transaction
+from kiosk.core.clock import now_iso
+from kiosk.core.db import write_transaction
 
 
 class AdminError(ValueError):

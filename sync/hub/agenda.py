@@ -9,8 +9,9 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import dutch
-from kiosk.agenda import Activity, now_iso, utc_iso
+from kiosk.core import dutch
+from kiosk.core.agenda import Activity
+from kiosk.core.clock import now_iso, utc_iso
 from sync.hub import seats
 from sync.hub.db import current_rev
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from werkzeug.wrappers import Response
 
-from kiosk.db import write_transaction
+from kiosk.core.db import write_transaction
 from sync.hub import admin, agenda, events
 from sync.hub.web import API_VERSION, get_hub_db, json_error, now
 

@@ -26,9 +26,10 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from kiosk import dutch
-from kiosk.agenda import Activity, utc_iso
-from kiosk.db import write_transaction
+from kiosk.core import dutch
+from kiosk.core.agenda import Activity
+from kiosk.core.clock import utc_iso
+from kiosk.core.db import write_transaction
 from sync.hub import admin, agenda, seats
 from sync.hub.db import next_rev
 from sync.hub.web import get_hub_db, now

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.config import default_db_path
-from kiosk.db import Migration, connect, run_script, schema_version, write_transaction
+from kiosk.core.config import default_db_path
+from kiosk.core.db import Migration, connect, run_script, schema_version, write_transaction
 
 
 def default_hub_db_path() -> Path:

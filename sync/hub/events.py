@@ -17,8 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.agenda import Activity, now_iso
-from kiosk.db import write_transaction
+from kiosk.core.agenda import Activity
+from kiosk.core.clock import now_iso
+from kiosk.core.db import write_transaction
 from sync.hub import agenda, seats
 from sync.hub.db import next_rev
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import dutch
-from kiosk.agenda import utc_iso
-from kiosk.db import write_transaction
+from kiosk.core import dutch
+from kiosk.core.clock import utc_iso
+from kiosk.core.db import write_transaction
 from sync import http
 from sync.feeds import fetch
 from sync.hub import agenda

@@ -12,7 +12,7 @@ import icalendar
 from flask import Blueprint, abort, request
 from werkzeug.wrappers import Response
 
-from kiosk.dutch import AMSTERDAM
+from kiosk.core.dutch import AMSTERDAM
 from sync.hub.web import get_hub_db, now
 
 bp = Blueprint("hub_ics", __name__)

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from kiosk.agenda import utc_iso
-from kiosk.db import write_transaction
+from kiosk.core.clock import utc_iso
+from kiosk.core.db import write_transaction
 
 DEFAULT_DAYS = 30
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.agenda import now_iso
+from kiosk.core.clock import now_iso
 
 OWNED_BY_KIOSK = "kiosk:"  # source prefix of activities a kiosk made up itself
 

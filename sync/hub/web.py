@@ -10,7 +10,7 @@ import sqlite_utils
 from flask import current_app, g, jsonify
 from werkzeug.wrappers import Response
 
-from kiosk.db import connect
+from kiosk.core.db import connect
 
 API_VERSION = 1
 

@@ -1,0 +1,1 @@
+"""The `buurtkiosk` command line: thin over kiosk.core and kiosk.ops."""

@@ -1,0 +1,164 @@
+"""Check-in at the door: a scanned ticket QR marks the signup attended.
+
+Only a QR with a valid signature checks someone in by itself. A typed code (the QR would
+not scan) is looked up and shown, and the volunteer confirms after asking the name: a code
+alone can be read off someone else's ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import sqlite_utils
+
+from kiosk.core import audit, codes, dutch
+from kiosk.core.agenda import Activity, get_activity
+from kiosk.core.clock import now_iso
+from kiosk.core.db import write_transaction
+from kiosk.core.outbox import record_change
+from kiosk.core.signups import Signup, get_signup, get_signup_by_code
+
+Outcome = Literal["welcome", "already", "confirm", "refused"]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    outcome: Outcome
+    message: str
+    signup: Signup | None = None
+    activity: Activity | None = None
+
+
+def _clock(stamp: str) -> str:
+    return dutch.clock(datetime.fromisoformat(stamp.replace("Z", "+00:00")))
+
+
+def scan(
+    db: sqlite_utils.Database,
+    secret: bytes,
+    raw: str,
+    *,
+    actor: str,
+    activity_id: str | None = None,
+) -> CheckIn:
+    """What the scanner (or the volunteer) typed at the door -> what to tell the volunteer."""
+    text = raw.strip()
+    head = text.partition(".")[0].upper()
+    if head == codes.QR_PREFIX:
+        code = codes.verify_ticket_qr(secret, text)
+        if code is not None:
+            return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True)
+        claimed = codes.claimed_ticket_code(text)
+        if claimed and get_signup_by_code(db, claimed) is None:
+            # Most likely a real ticket from another kiosk (each signs with its own key):
+            # refused all the same, but the resident is not told it is forged.
+            return _refused_and_logged(
+                db, actor, "checkin.elsewhere", "Kaartje van een andere kiosk",
+                "Dit kaartje komt niet van deze kiosk. Misschien heeft de bewoner zich ergens "
+                "anders aangemeld. Vraag de naam en kijk op de lijst.",
+            )  # fmt: skip
+        return _refused_and_logged(
+            db, actor, "checkin.forged", "Kaartje met valse QR-code geweigerd",
+            "Dit kaartje is niet geldig: de QR-code is veranderd of nagemaakt. "
+            "Vraag de naam en kijk op de lijst.",
+        )  # fmt: skip
+    if head == "BKS1":
+        return CheckIn("refused", "Dit is een aanmeldstrook, geen kaartje.")
+    code = codes.normalize_code(text)
+    if code is None:
+        return CheckIn("refused", "Dit is geen kaartje. Scan de QR-code of typ de code (7KQ-4MX).")
+    return _check(db, code, actor=actor, activity_id=activity_id, confirmed=False)
+
+
+def _refused_and_logged(
+    db: sqlite_utils.Database, actor: str, action: str, detail: str, message: str
+) -> CheckIn:
+    with write_transaction(db):
+        audit.record(db, actor, action, detail)
+    return CheckIn("refused", message)
+
+
+def _check(
+    db: sqlite_utils.Database, code: str, *, actor: str, activity_id: str | None, confirmed: bool
+) -> CheckIn:
+    signup = get_signup_by_code(db, code)
+    if signup is None:
+        return CheckIn(
+            "refused",
+            f"Code {codes.display_code(code)} staat niet op deze kiosk. "
+            "Vraag de naam en kijk op de lijst.",
+        )
+    activity = get_activity(db, signup.activity_id)
+    refusal = _refusal(signup, activity, activity_id)
+    if refusal:
+        return CheckIn("refused", refusal, signup, activity)
+    if signup.attended_at:
+        return CheckIn("already", _already(signup), signup, activity)
+    if not confirmed:
+        return CheckIn("confirm", "Klopt de naam? Meld dan binnen met de knop.", signup, activity)
+    return mark_attended(db, signup.id, actor=actor, how="scan")
+
+
+def _refusal(signup: Signup, activity: Activity | None, expected: str | None) -> str:
+    if activity is None:
+        return "De activiteit van dit kaartje staat niet meer in de agenda."
+    if expected and signup.activity_id != expected:
+        return (
+            f"Dit kaartje is voor een andere activiteit: {activity.title}, "
+            f"{dutch.written_moment(activity.starts_at)}."
+        )
+    if signup.status == "cancelled":
+        return "Deze aanmelding is geannuleerd. Dit kaartje geldt niet meer."
+    if signup.status == "waitlist":
+        return "Deze aanmelding staat op de wachtlijst: er was nog geen plek."
+    return ""
+
+
+def _already(signup: Signup) -> str:
+    return f"Al binnen (sinds {_clock(signup.attended_at or '')})."
+
+
+def mark_attended(
+    db: sqlite_utils.Database, signup_id: str, *, actor: str, how: str = "hand"
+) -> CheckIn:
+    """Mark a confirmed signup as arrived; a second time only says so."""
+    with write_transaction(db):
+        signup = get_signup(db, signup_id)
+        if signup is None:
+            return CheckIn("refused", "Deze aanmelding bestaat niet.")
+        activity = get_activity(db, signup.activity_id)
+        refusal = _refusal(signup, activity, None)
+        if refusal:
+            return CheckIn("refused", refusal, signup, activity)
+        if signup.attended_at:
+            return CheckIn("already", _already(signup), signup, activity)
+        stamp = now_iso()
+        db.execute(
+            "UPDATE signups SET attended_at = ?, updated_at = ? WHERE id = ?",
+            [stamp, stamp, signup_id],
+        )
+        record_change(db, "signup.attended", signup_id, {"id": signup_id, "at": stamp})
+        audit.record(
+            db,
+            actor,
+            "checkin",
+            f"Binnen gemeld ({'gescand' if how == 'scan' else 'met de hand'}): "
+            f"aanmelding {signup.display_code}",
+            activity_id=signup.activity_id,
+            signup_id=signup_id,
+        )
+    arrived = get_signup(db, signup_id)
+    people = "1 persoon" if signup.party_size == 1 else f"{signup.party_size} personen"
+    return CheckIn("welcome", f"Welkom! Binnen gemeld: {people}.", arrived, activity)
+
+
+def attendance_counts(db: sqlite_utils.Database, activity_id: str) -> tuple[int, int]:
+    """(people arrived, people expected) among confirmed signups."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(CASE WHEN attended_at IS NOT NULL THEN party_size END), 0), "
+        "COALESCE(SUM(party_size), 0) FROM signups WHERE activity_id = ? AND status = 'confirmed'",
+        [activity_id],
+    ).fetchone()
+    return int(row[0]), int(row[1])

@@ -1,0 +1,272 @@
+"""The kiosk's SQLite store: connection settings, schema migrations, transactions.
+
+Every writer goes through `write_transaction`, which takes the write lock up front
+(BEGIN IMMEDIATE) so a read-then-write such as a capacity check cannot race.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open the database with the pragmas a power cut must not hurt."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=15)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # FULL: a signup the resident saw confirmed survives the plug being pulled.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=15000")
+    return sqlite_utils.Database(conn)
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One atomic unit of work; nested use becomes a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run DDL statement by statement: sqlite3's executescript would COMMIT mid-migration."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE activities (
+            id TEXT PRIMARY KEY,
+            stadsdorp TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL,
+            short_name TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            starts_at TEXT NOT NULL,
+            ends_at TEXT,
+            starts_utc TEXT NOT NULL,
+            location_name TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT '',
+            capacity INTEGER CHECK (capacity IS NULL OR capacity >= 0),
+            price TEXT NOT NULL DEFAULT '',
+            contact TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL DEFAULT '',
+            accessibility TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'scheduled'
+                CHECK (status IN ('scheduled', 'cancelled', 'removed')),
+            source TEXT NOT NULL DEFAULT 'local',
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX activities_by_start ON activities (starts_utc);
+
+        CREATE TABLE signups (
+            id TEXT PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            activity_id TEXT NOT NULL REFERENCES activities (id),
+            name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            party_size INTEGER NOT NULL CHECK (party_size BETWEEN 1 AND 10),
+            channel TEXT NOT NULL CHECK (channel IN ('touch', 'voice', 'paper', 'phone')),
+            slip_code TEXT UNIQUE,
+            status TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlist', 'cancelled')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            kiosk_id TEXT NOT NULL,
+            attended_at TEXT,
+            cancelled_at TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX signups_by_activity ON signups (activity_id, status);
+
+        CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            signup_id TEXT REFERENCES signups (id),
+            payload TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'printed', 'abandoned')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            printed_at TEXT
+        );
+        CREATE INDEX print_jobs_pending ON print_jobs (status, next_attempt_at);
+
+        CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            signup_id TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            result TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX outbox_unsent ON outbox (sent_at, created_at);
+
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _volunteer_desk(db: sqlite_utils.Database) -> None:
+    """PINs and their lockout, printed paper slips, and the volunteers' audit log.
+
+    Slips and audit rows name signups and activities without foreign keys on purpose:
+    they are records of paper and of deeds, and must not stop a signup purge."""
+    run_script(
+        db,
+        """
+        CREATE TABLE pins (
+            role TEXT PRIMARY KEY CHECK (role IN ('volunteer', 'coordinator')),
+            hash TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+
+        CREATE TABLE pin_lockout (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            lockouts INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE slips (
+            code TEXT PRIMARY KEY,
+            activity_id TEXT,
+            choices TEXT NOT NULL DEFAULT '[]',
+            print_job_id INTEGER,
+            printed_at TEXT NOT NULL,
+            printed_by TEXT NOT NULL,
+            entered_at TEXT,
+            entered_by TEXT,
+            signup_id TEXT
+        );
+        CREATE INDEX slips_by_activity ON slips (activity_id);
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            activity_id TEXT,
+            signup_id TEXT
+        );
+        CREATE INDEX audit_by_time ON audit_log (at)
+        """,
+    )
+
+
+def _maintenance_log(db: sqlite_utils.Database) -> None:
+    """Backups, restores, purges and AVG requests, so the coordinator can see they ran.
+
+    Counts and dates only: a record of a deletion must not keep what was deleted."""
+    run_script(
+        db,
+        """
+        CREATE TABLE maintenance_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX maintenance_log_by_kind ON maintenance_log (kind, at)
+        """,
+    )
+
+
+def _sync(db: sqlite_utils.Database) -> None:
+    """Sync with the central agenda: feed and hub state, seat leases, and what the
+    hub said about each signup (sync/, kiosk/core/leases.py, kiosk/core/calls.py)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE feed_state (
+            url TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            etag TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL DEFAULT '',
+            expanded_on TEXT NOT NULL DEFAULT '',
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            activity_count INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE sync_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            agenda_cursor TEXT NOT NULL DEFAULT '',
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            failures INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT
+        );
+        INSERT INTO sync_state (id) VALUES (1);
+
+        CREATE TABLE seat_leases (
+            activity_id TEXT PRIMARY KEY REFERENCES activities (id),
+            seats INTEGER NOT NULL CHECK (seats >= 0),
+            hub_seats_taken INTEGER NOT NULL DEFAULT 0,
+            hub_waiting INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+
+        ALTER TABLE signups ADD COLUMN seat_basis TEXT
+            CHECK (seat_basis IS NULL OR seat_basis IN ('lease', 'provisional'));
+        ALTER TABLE signups ADD COLUMN hub_status TEXT;
+        ALTER TABLE signups ADD COLUMN call_reason TEXT NOT NULL DEFAULT '';
+        CREATE INDEX signups_to_call ON signups (call_reason) WHERE call_reason != '';
+
+        ALTER TABLE outbox ADD COLUMN outcome TEXT
+        """,
+    )
+
+
+# Append only: a shipped migration is never edited, a new one is added.
+MIGRATIONS: list[Migration] = [_v1_core, _volunteer_desk, _maintenance_log, _sync]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the schema up to date; each step commits with its version number."""
+    current = schema_version(db)
+    if current > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema {current} is newer than this program ({len(MIGRATIONS)})"
+        )
+    for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+        with write_transaction(db):
+            step(db)
+            db.execute(f"PRAGMA user_version = {version}")
+    return len(MIGRATIONS)

@@ -1,0 +1,78 @@
+"""The print queue table: the domain adds jobs inside its transaction; a worker
+in printing/ takes them out after the commit. Nothing here talks to a printer."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.core.clock import now_iso, utc_iso
+
+# A job that keeps failing waits longer each time, but never longer than this:
+# a volunteer who plugs the printer back in should not wait long.
+MAX_RETRY_SECONDS = 30
+
+
+def queue_print_job(
+    db: sqlite_utils.Database,
+    kind: str,
+    signup_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    now = now_iso()
+    cursor = db.execute(
+        "INSERT INTO print_jobs (kind, signup_id, payload, created_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [kind, signup_id, json.dumps(payload or {}), now, now],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def due_jobs(db: sqlite_utils.Database, limit: int = 10) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT * FROM print_jobs WHERE status = 'pending' AND next_attempt_at <= ? "
+            "ORDER BY id LIMIT ?",
+            [now_iso(), limit],
+        )
+    )
+
+
+def mark_printed(db: sqlite_utils.Database, job_id: int) -> None:
+    db.execute(
+        "UPDATE print_jobs SET status = 'printed', printed_at = ?, attempts = attempts + 1, "
+        "last_error = '' WHERE id = ?",
+        [now_iso(), job_id],
+    )
+
+
+def mark_failed(db: sqlite_utils.Database, job_id: int, error: str) -> None:
+    attempts = db.execute("SELECT attempts FROM print_jobs WHERE id = ?", [job_id]).fetchone()[0]
+    delay = min(2 ** attempts, MAX_RETRY_SECONDS)
+    retry_at = utc_iso(datetime.now(UTC) + timedelta(seconds=delay))
+    db.execute(
+        "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+        "WHERE id = ?",
+        [error[:500], retry_at, job_id],
+    )
+
+
+def mark_abandoned(db: sqlite_utils.Database, job_id: int, error: str) -> None:
+    """A job that can never print (its signup was purged): out of the queue, reason kept."""
+    db.execute(
+        "UPDATE print_jobs SET status = 'abandoned', attempts = attempts + 1, last_error = ? "
+        "WHERE id = ?",
+        [error[:500], job_id],
+    )
+
+
+def retry_now(db: sqlite_utils.Database) -> None:
+    """'Opnieuw proberen' on the volunteer screen, or the printer came back."""
+    db.execute("UPDATE print_jobs SET next_attempt_at = ? WHERE status = 'pending'", [now_iso()])
+
+
+def pending_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'").fetchone()[0]

@@ -1,0 +1,1 @@
+"""Offline speech: Vosk recognition, the spoken dialog, read-aloud with pyttsx3."""
