@@ -46,17 +46,11 @@ LONGEST_LIFE = 0.3  # seconds between "server answers" and the kill
 def supervise(db_path: str, port: int) -> None:
     """Restart=always. Prints each server's pid, one per line, for the test to kill."""
     # What a start would import, paid once here instead of at every restart.
-    import importlib
 
     import waitress  # noqa: F401
 
-    import kiosk.web
-    import printing.worker  # noqa: F401
-    import sync.worker  # noqa: F401
+    import kiosk.web  # noqa: F401  (every screen area, the workers too)
     from kiosk.cli import main as cli
-
-    for module in kiosk.web.BLUEPRINTS:
-        importlib.import_module(module)
 
     while True:
         pid = os.fork()

@@ -76,3 +76,12 @@ def retry_now(db: sqlite_utils.Database) -> None:
 
 def pending_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'").fetchone()[0]
+
+
+def stuck_jobs(db: sqlite_utils.Database) -> tuple[int, str | None]:
+    """Jobs that failed at least once and wait for a retry, and the latest reason why."""
+    stuck = "FROM print_jobs WHERE status = 'pending' AND attempts > 0"
+    count = db.execute(f"SELECT COUNT(*) {stuck}").fetchone()[0]
+    if not count:
+        return 0, None
+    return count, db.execute(f"SELECT last_error {stuck} ORDER BY id DESC LIMIT 1").fetchone()[0]

@@ -1,37 +1,34 @@
-"""Buurtkiosk: the Flask app that runs on the kiosk."""
+"""The kiosk's web app: everything app-wide is wired here, in create_app, and nowhere else."""
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from flask import Flask
+from flask import Flask
 
-# Flask is imported inside create_app so that the domain, printing and voice modules
-# (all under this package's namespace or importing from it) stay free of the web layer.
-
-# One module per area of the screens, each exposing `bp`.
-BLUEPRINTS: tuple[str, ...] = (
-    "kiosk.web.resident",
-    "kiosk.web.volunteer",
-    "kiosk.web.coordinator",
-    "kiosk.web.health",
-    "kiosk.web.sync",
-    "kiosk.web.voice",
+from kiosk.core import config, pins
+from kiosk.core.db import connect, migrate
+from kiosk.web import (
+    coordinator,
+    desk,
+    health,
+    pages,
+    request_db,
+    resident,
+    sync,
+    voice,
+    volunteer,
+    workers,
 )
+
+# One module per area of the screens, each with its blueprint `bp`.
+SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Defaults, then the environment, then a test's mapping."""
-    from flask import Flask
-
-    from kiosk.core import config
-    from kiosk.core.db import connect, migrate
-    from kiosk.web import request_db
-
     app = Flask(__name__)
     app.config.from_mapping(
         DATABASE=os.environ.get("BUURTKIOSK_DB") or str(config.default_db_path()),
@@ -46,44 +43,34 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         migrate(db)
         app.config["SECRET_KEY"] = config.signing_secret(db)
         app.config["KIOSK_ID"] = config.kiosk_id(db)
+        if not app.testing:
+            # A kiosk started without `buurtkiosk init-db` still gets PINs; the log shows
+            # them once. Test apps skip this: hashing costs a tenth of a second per PIN.
+            for role, new_pin in pins.ensure_pins(db).items():
+                app.logger.warning("Nieuwe pincode %s: %s", pins.ROLE_LABELS[role], new_pin)
     finally:
         db.close()
 
     request_db.init_app(app)
-
-    @app.context_processor
-    def kiosk_context() -> dict[str, Any]:
-        db = request_db.get_db()
-        return {
-            "kiosk_name": config.get_setting(db, "kiosk_name"),
-            "idle_seconds": int(config.get_setting(db, "idle_seconds")),
-        }
-
-    for module_name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module_name).bp)
+    app.jinja_env.filters.update(pages.FILTERS)
+    app.jinja_env.globals.update(pages.GLOBALS)
+    app.context_processor(_kiosk_context)
+    app.context_processor(desk.desk_context)
+    app.context_processor(voice.voice_context)
+    for code in pages.ERROR_CODES:
+        app.register_error_handler(code, pages.error_page)
+    for area in SCREEN_AREAS:
+        app.register_blueprint(area.bp)
 
     if app.config["START_WORKERS"]:
-        start_workers(app)
+        workers.start_workers(app)
+        voice.preload_model(app)
     return app
 
 
-def start_workers(app: Flask) -> None:
-    """The print worker runs beside the web server and is woken by each new signup."""
-    from printing.worker import PrintWorker
-
-    worker = PrintWorker(app.config["DATABASE"])
-    worker.start()
-    app.extensions["print_worker"] = worker
-
-    # The sync worker pushes the outbox and pulls the agenda; offline it just waits.
-    from sync.worker import SyncWorker
-
-    sync_worker = SyncWorker(app.config["DATABASE"])
-    sync_worker.start()
-    app.extensions["sync_worker"] = sync_worker
-
-
-def wake_printer(app: Flask) -> None:
-    worker = app.extensions.get("print_worker")
-    if worker is not None:
-        worker.wake()
+def _kiosk_context() -> dict[str, Any]:
+    db = request_db.get_db()
+    return {
+        "kiosk_name": config.get_setting(db, "kiosk_name"),
+        "idle_seconds": int(config.get_setting(db, "idle_seconds")),
+    }

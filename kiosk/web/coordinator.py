@@ -2,8 +2,7 @@
 kiosk.core.config.SETTINGS, so a new setting appears here by itself), a test print, the PINs,
 and the audit log.
 
-Other areas add their coordinator pages as their own blueprints and put a link on the
-coordinator's start page with `add_menu_item`.
+The coordinator's start page links to every coordinator page, those of other areas too.
 """
 
 from __future__ import annotations
@@ -18,23 +17,20 @@ from werkzeug.wrappers import Response
 from kiosk.core import audit, config, pins, print_jobs
 from kiosk.core.db import write_transaction
 from kiosk.web import auth
+from kiosk.web.desk import render_desk
 from kiosk.web.request_db import get_db
-from kiosk.web.volunteer import render_desk
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
 # (label, endpoint) shown on the coordinator's start page, in order.
-MENU: list[tuple[str, str]] = [
+MENU: tuple[tuple[str, str], ...] = (
     ("Instellingen en testafdruk", "coordinator.settings"),
     ("Pincodes", "coordinator.pins"),
     ("Logboek", "coordinator.audit_log"),
-]
+    ("Status van de kiosk", "health.status"),
+    ("Synchronisatie", "sync_views.sync_status"),
+)
 AUDIT_PAGE = 100
-
-
-def add_menu_item(label: str, endpoint: str) -> None:
-    if (label, endpoint) not in MENU:
-        MENU.append((label, endpoint))
 
 
 @bp.after_request

@@ -7,12 +7,11 @@ from flask import Blueprint, current_app, jsonify
 from werkzeug.wrappers import Response
 
 from kiosk.ops.health import LABELS, WORKER_NAMES, Health, check_health
-from kiosk.web import auth, coordinator
+from kiosk.web import auth
+from kiosk.web.desk import render_desk
 from kiosk.web.request_db import app_now, get_db
-from kiosk.web.volunteer import render_desk
 
 bp = Blueprint("health", __name__)
-coordinator.add_menu_item("Status van de kiosk", "health.status")
 
 
 def _report() -> Health:

@@ -11,10 +11,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config, dutch
+from kiosk.core import agenda, config
 from kiosk.core.signups import (
     MAX_NAME,
     MAX_PARTY,
@@ -26,7 +25,7 @@ from kiosk.core.signups import (
     get_signup,
 )
 from kiosk.web.request_db import app_now, get_db
-from voice.lang.nl import NAME_PARTICLES
+from kiosk.web.workers import wake_printer
 
 bp = Blueprint("resident", __name__)
 
@@ -243,8 +242,6 @@ def _submit(activity: agenda.Activity, answers: Answers) -> Response | tuple[str
             return _render_step(activity, FIELD_STEP[error.field], answers, error.message), 400
         return _render_activity(activity, error.message), 400
 
-    from kiosk.web import wake_printer
-
     wake_printer(current_app)
     return redirect(url_for("resident.done", signup_id=signup.id), code=303)
 
@@ -264,45 +261,3 @@ def done(signup_id: str) -> str | Response:
     return render_template(
         "done.html", signup=signup, activity=activity, done_idle_seconds=DONE_IDLE_SECONDS
     )
-
-
-def error_page(error: HTTPException) -> tuple[str, int]:
-    """A plain Dutch page with a way back, never a technical error text. (A blueprint
-    that answers in JSON registers its own handlers, which win for its routes.)"""
-    code = error.code or 500
-    if code == 500:
-        # Flask passes the original exception along; the log gets it, the screen does not.
-        original = getattr(error, "original_exception", None) or error
-        current_app.logger.error("Fout op een scherm: %r", original)
-    return render_template("error.html", code=code), code
-
-
-# 500 rather than Exception: with TESTING on, Flask still raises errors into the test.
-for _code in (400, 404, 405, 413, 500):
-    bp.app_errorhandler(_code)(error_page)
-
-
-@bp.app_template_global("name_particles")
-def _name_particles() -> str:
-    """The family-name particles the name keyboards write small ("Jan de Vries")."""
-    return " ".join(sorted(NAME_PARTICLES))
-
-
-@bp.app_template_filter("written_moment")
-def _written_moment(moment: datetime) -> str:
-    return dutch.written_moment(moment)
-
-
-@bp.app_template_filter("time_range")
-def _time_range(activity: agenda.Activity) -> str:
-    return dutch.time_range(activity.starts_at, activity.ends_at)
-
-
-@bp.app_template_filter("written_date")
-def _written_date(moment: datetime) -> str:
-    return dutch.written_date(dutch.local(moment).date())
-
-
-@bp.app_template_filter("clock")
-def _clock(moment: datetime) -> str:
-    return dutch.clock(moment)

@@ -8,14 +8,13 @@ from werkzeug.wrappers import Response
 
 from kiosk.core import audit, calls, config
 from kiosk.core.db import write_transaction
-from kiosk.web import auth, coordinator
+from kiosk.web import auth
+from kiosk.web.desk import render_desk
 from kiosk.web.request_db import get_db
-from kiosk.web.volunteer import render_desk
 from sync import feeds, status
 from sync.outbox_push import rejected_rows, unsent_count
 
 bp = Blueprint("sync_views", __name__, url_prefix="/coordinator/sync")
-coordinator.add_menu_item("Synchronisatie", "sync_views.sync_status")
 
 
 @bp.after_request

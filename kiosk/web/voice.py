@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ from werkzeug.exceptions import HTTPException
 
 from kiosk.core import agenda, config
 from kiosk.core.signups import SignupError, clean_name, clean_phone, create_signup
+from kiosk.web.pages import error_page
 from kiosk.web.request_db import app_now, get_db
+from kiosk.web.workers import wake_printer
 from voice import dialog, intents
 from voice.audio import AudioError, read_wav, to_wav
 from voice.engine import Engine, VoskEngine, warm_up
@@ -107,14 +110,11 @@ def _speech() -> Speech:
     return speech
 
 
-@bp.record_once
-def _preload(state: Any) -> None:
-    """On the kiosk (workers on), load the model in the background at start, so the first
-    resident who speaks does not wait for it."""
-    app: Flask = state.app
-    if not app.config.get("START_WORKERS") or app.config.get("VOICE_ENGINE") is not None:
+def preload_model(app: Flask) -> None:
+    """Load the model in the background at start, so the first resident who speaks does
+    not wait for it."""
+    if app.config.get("VOICE_ENGINE") is not None:
         return
-    import threading
 
     def load() -> None:
         with app.app_context():
@@ -132,8 +132,7 @@ def _preload(state: Any) -> None:
     threading.Thread(target=load, name="voice-model-preload", daemon=True).start()
 
 
-@bp.app_context_processor
-def _voice_context() -> dict[str, Any]:
+def voice_context() -> dict[str, Any]:
     try:
         available = voice_status().available
     except Exception:  # a page must render even when the voice check cannot
@@ -216,8 +215,6 @@ def _sign_up(reply: dialog.Reply, choices: list[Choice]) -> str | dialog.Reply:
         )
     except SignupError as error:
         return dialog.refused(state, error.field, error.message, choices, _language())
-    from kiosk.web import wake_printer
-
     wake_printer(current_app)
     return url_for("resident.done", signup_id=signup.id, stem=1)
 
@@ -461,8 +458,6 @@ def _json_errors(error: HTTPException) -> Response | tuple[Response | str, int]:
             else ("Er ging iets mis. Probeer het nog een keer, of tik op het scherm.")
         )
         return jsonify(error=message, detail=error.description), error.code or 500
-    from kiosk.web.resident import error_page
-
     return error_page(error)
 
 

@@ -8,7 +8,6 @@ kiosk.web.auth. Every page here shows names, so every response is marked no-stor
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -22,16 +21,17 @@ from flask import (
     session,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from kiosk.core import agenda, audit, calls, checkin, config, dutch, pins, print_jobs, signup_lists
 from kiosk.core import slips as slip_domain
 from kiosk.core.clock import utc_iso
-from kiosk.core.db import connect, write_transaction
+from kiosk.core.db import write_transaction
 from kiosk.core.signups import Signup, SignupError, cancel_signup, create_signup, get_signup
 from kiosk.web import auth
+from kiosk.web.desk import render_desk
 from kiosk.web.request_db import app_now, get_db
+from kiosk.web.workers import wake_printer
 
 bp = Blueprint("volunteer", __name__, url_prefix="/vrijwilliger")
 
@@ -39,77 +39,12 @@ View = str | Response | tuple[str, int]
 
 
 def _wake_printer() -> None:
-    from kiosk.web import wake_printer
-
     wake_printer(current_app)
-
-
-@bp.record_once
-def _first_start(state: BlueprintSetupState) -> None:
-    """A kiosk started without `buurtkiosk init-db` still gets PINs; the log shows them
-    once. Test apps skip this: hashing costs a tenth of a second per PIN."""
-    app = state.app
-    if app.testing:
-        return
-    db = connect(app.config["DATABASE"])
-    try:
-        for role, new_pin in pins.ensure_pins(db).items():
-            app.logger.warning("Nieuwe pincode %s: %s", pins.ROLE_LABELS[role], new_pin)
-    finally:
-        db.close()
 
 
 @bp.after_request
 def _private(response: Response) -> Response:
     return auth.no_store(response)
-
-
-@bp.app_context_processor
-def _desk_context() -> dict[str, Any]:
-    return {"desk_idle_seconds": auth.idle_seconds(), "role_labels": pins.ROLE_LABELS}
-
-
-def _moment(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
-@bp.app_template_filter("desk_stamp")
-def _desk_stamp(stamp: str | None) -> str:
-    """A stored UTC time as 'dinsdag 1 december om 10.12 uur'."""
-    return dutch.written_moment(_moment(stamp)) if stamp else ""
-
-
-@bp.app_template_filter("desk_clock")
-def _desk_clock(stamp: str | None) -> str:
-    return dutch.clock(_moment(stamp)) if stamp else ""
-
-
-@bp.app_template_filter("desk_phone")
-def _desk_phone(phone: str) -> str:
-    """'0612345678' -> '06 12345678': easier to read out and dial."""
-    return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
-
-
-def _printer_trouble() -> dict[str, Any] | None:
-    """The calm notice the design asks for when jobs are stuck: how many, and why."""
-    db = get_db()
-    stuck = "FROM print_jobs WHERE status = 'pending' AND attempts > 0"
-    count = db.execute(f"SELECT COUNT(*) {stuck}").fetchone()[0]
-    if not count:
-        return None
-    error = db.execute(f"SELECT last_error {stuck} ORDER BY id DESC LIMIT 1").fetchone()[0]
-    return {"count": count, "error": error}
-
-
-def render_desk(template: str, **context: Any) -> str:
-    """A desk page, with who is signed in and any printer trouble."""
-    return render_template(
-        template,
-        actor=auth.current_actor(),
-        role=auth.signed_in_role(),
-        printer_trouble=_printer_trouble(),
-        **context,
-    )
 
 
 # --- Signing in and out ------------------------------------------------------------------

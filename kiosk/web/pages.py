@@ -1,0 +1,70 @@
+"""What every page of the kiosk shares: the plain Dutch error page and the template
+filters for dates and times. create_app installs them; no blueprint does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, render_template
+from werkzeug.exceptions import HTTPException
+
+from kiosk.core import agenda, dutch
+from voice.lang.nl import NAME_PARTICLES
+
+# 500 rather than Exception: with TESTING on, Flask still raises errors into the test.
+ERROR_CODES = (400, 404, 405, 413, 500)
+
+
+def error_page(error: HTTPException) -> tuple[str, int]:
+    """A plain Dutch page with a way back, never a technical error text. (A blueprint
+    that answers in JSON registers its own handlers, which win for its routes.)"""
+    code = error.code or 500
+    if code == 500:
+        # Flask passes the original exception along; the log gets it, the screen does not.
+        original = getattr(error, "original_exception", None) or error
+        current_app.logger.error("Fout op een scherm: %r", original)
+    return render_template("error.html", code=code), code
+
+
+def _moment(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def desk_stamp(stamp: str | None) -> str:
+    """A stored UTC time as 'dinsdag 1 december om 10.12 uur'."""
+    return dutch.written_moment(_moment(stamp)) if stamp else ""
+
+
+def desk_clock(stamp: str | None) -> str:
+    return dutch.clock(_moment(stamp)) if stamp else ""
+
+
+def desk_phone(phone: str) -> str:
+    """'0612345678' -> '06 12345678': easier to read out and dial."""
+    return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
+
+
+def time_range(activity: agenda.Activity) -> str:
+    return dutch.time_range(activity.starts_at, activity.ends_at)
+
+
+def written_date(moment: datetime) -> str:
+    return dutch.written_date(dutch.local(moment).date())
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "written_moment": dutch.written_moment,
+    "time_range": time_range,
+    "written_date": written_date,
+    "clock": dutch.clock,
+    "desk_stamp": desk_stamp,
+    "desk_clock": desk_clock,
+    "desk_phone": desk_phone,
+}
+
+GLOBALS: dict[str, Any] = {
+    # The family-name particles the name keyboards write small ("Jan de Vries").
+    "name_particles": " ".join(sorted(NAME_PARTICLES)),
+}
