@@ -16,6 +16,7 @@ from urllib.parse import unquote, urldefrag
 import sqlite_utils
 
 from kiosk.core import calls, dutch
+from kiosk.core.activity_ids import move_activity_id
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.clock import utc_iso
 from kiosk.core.config import get_setting
@@ -189,6 +190,10 @@ def apply_feed(
             [_json_ids(parsed)],
         )
     }
+    for new_id, legacy_id in parsed.legacy_ids.items():
+        if legacy_id in existing and new_id not in existing and move_activity_id(
+                db, legacy_id, new_id):
+            existing[new_id] = {**existing.pop(legacy_id), "id": new_id}
     added = updated = removed = 0
     for activity in parsed.activities:
         if activity.id in hub_owned:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from kiosk.core import calls, config, leases
+from kiosk.core.activity_ids import move_activity_id
 from kiosk.core.agenda import Activity, get_activity, save_activity
 from kiosk.core.db import write_transaction
 from sync import http
@@ -115,9 +116,12 @@ def apply_agenda(db: sqlite_utils.Database, answer: dict[str, Any]) -> int:
         seat_rows = [s for s in answer["seats"] if isinstance(s, dict)]
         verdicts = list(answer["signups"])
         cursor = str(answer["cursor"])
+        renamed = [(str(r["from"]), str(r["to"])) for r in answer.get("renamed", [])]
     except (KeyError, TypeError, ValueError):
         raise http.SyncError("Het antwoord van de centrale agenda klopt niet.") from None
     with write_transaction(db):
+        for old_id, new_id in renamed:
+            move_activity_id(db, old_id, new_id)
         for activity in activities:
             before = get_activity(db, activity.id)
             save_activity(db, activity)

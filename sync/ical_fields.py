@@ -9,6 +9,7 @@ import functools
 import hashlib
 import html
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -21,11 +22,67 @@ TITLE_MAX, SHORT_MAX, TEXT_MAX, FIELD_MAX = 200, 40, 2000, 300
 PRIVATE_CLASSES = {"PRIVATE", "CONFIDENTIAL"}
 
 
-def activity_id(source: str, uid: str, recurrence_id: date | datetime) -> str:
-    """Stable across re-syncs: feed + UID + the occurrence's original start
-    (RECURRENCE-ID), so an occurrence moved to another day keeps its signups."""
-    digest = hashlib.sha256(f"{source}\n{uid}\n{_moment_key(recurrence_id)}".encode()).digest()
+def activity_id(source: str, uid: str, occurrence: date | datetime | None = None) -> str:
+    """Stable across re-syncs: feed + UID for a one-off event, so a change of time keeps
+    its signups; feed + UID + the occurrence's original start (RECURRENCE-ID) for one
+    occurrence of a series, so an occurrence moved to another day keeps them too."""
+    key = _moment_key(occurrence) if occurrence is not None else ""
+    digest = hashlib.sha256(f"{source}\n{uid}\n{key}".encode()).digest()
     return "ics-" + base64.b32encode(digest[:10]).decode().lower()  # 80 bits, 16 characters
+
+
+def legacy_activity_id(event: icalendar.Event, source: str) -> str:
+    """The id an occurrence had before one-off events lost their start time from it:
+    feed + UID + RECURRENCE-ID, which recurring_ical_events sets to the start when the
+    event has none. Only for moving an existing agenda's signups over once."""
+    uid = str(event.get("UID") or "").strip() or _fallback_uid(event)
+    recurrence = getattr(event.get("RECURRENCE-ID"), "dt", None)
+    start = _start(event)
+    key = recurrence if isinstance(recurrence, date) else start
+    return activity_id(source, uid, key)
+
+
+@dataclass
+class SeriesIdentities:
+    """What an expanded occurrence no longer says about itself: whether its UID is a
+    series at all, and by how much a RANGE=THISANDFUTURE override moved the occurrences
+    after it (recurring_ical_events gives them all the override's RECURRENCE-ID)."""
+
+    series_uids: set[str] = field(default_factory=set)
+    # (UID, original start in UTC) of a THISANDFUTURE override -> its shift
+    shifts: dict[tuple[str, str], timedelta] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, calendar: icalendar.Calendar) -> SeriesIdentities:
+        found = cls()
+        for event in calendar.walk("VEVENT"):
+            uid = str(event.get("UID") or "").strip()
+            found.titles.setdefault(uid, text_value(event.get("SUMMARY"), 80))
+            recurrence = event.get("RECURRENCE-ID")
+            if any(name in event for name in ("RRULE", "RDATE")) or recurrence is not None:
+                found.series_uids.add(uid)
+            start = _start(event)
+            if (recurrence is not None and start is not None
+                    and isinstance(getattr(recurrence, "dt", None), date)
+                    and str(recurrence.params.get("RANGE", "")).upper() == "THISANDFUTURE"):
+                found.shifts[(uid, _moment_key(recurrence.dt))] = start - _aware(recurrence.dt)
+        return found
+
+    def title_of(self, uid: str) -> str:
+        return self.titles.get(uid) or "(zonder titel)"
+
+    def original_start(self, uid: str, event: icalendar.Event, start: datetime) -> datetime:
+        """The start this occurrence had in the series before anything moved it."""
+        recurrence = event.get("RECURRENCE-ID")
+        moment = getattr(recurrence, "dt", None)
+        if not isinstance(moment, date):
+            return start
+        shift = self.shifts.get((uid, _moment_key(moment)))
+        if shift is None:
+            return _aware(moment)  # a plain occurrence, or an override of just this one
+        # Under a THISANDFUTURE override: the override itself and every later one.
+        return start - shift
 
 
 def _moment_key(moment: date | datetime) -> str:
@@ -61,9 +118,13 @@ def _end(event: icalendar.Event, start: datetime) -> datetime | None:
     return None
 
 
-def to_activity(event: icalendar.Event, *, source: str, stadsdorp: str = "") -> Activity | None:
+def to_activity(
+    event: icalendar.Event, *, source: str, stadsdorp: str = "",
+    identities: SeriesIdentities | None = None,
+) -> Activity | None:
     """One expanded occurrence -> an Activity, or None when it has no usable start or
     is marked private (a kiosk is a public screen)."""
+    identities = identities or SeriesIdentities()
     start = _start(event)
     if start is None:
         return None
@@ -72,11 +133,12 @@ def to_activity(event: icalendar.Event, *, source: str, stadsdorp: str = "") -> 
     cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
     title = _title(event, cancelled)
     uid = str(event.get("UID") or "").strip() or _fallback_uid(event)
-    recurrence = getattr(event.get("RECURRENCE-ID"), "dt", None)
+    occurrence = (identities.original_start(uid, event, start)
+                  if uid in identities.series_uids else None)
     place, address = split_location(text_value(event.get("LOCATION"), FIELD_MAX))
     end = _end(event, start)
     return Activity(
-        id=activity_id(source, uid, recurrence if isinstance(recurrence, date) else start),
+        id=activity_id(source, uid, occurrence),
         title=title,
         short_name=short_name(title),
         description=text_value(event.get("DESCRIPTION"), TEXT_MAX),

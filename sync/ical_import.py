@@ -8,8 +8,9 @@ becomes is in sync/ical_fields.py.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time as time_module
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 import icalendar
@@ -17,7 +18,15 @@ import recurring_ical_events
 
 from kiosk.core.agenda import Activity
 from kiosk.core.dutch import AMSTERDAM
-from sync.ical_fields import FIELD_MAX, text_value, to_activity
+from sync.ical_fields import (
+    FIELD_MAX,
+    SeriesIdentities,
+    legacy_activity_id,
+    text_value,
+    to_activity,
+)
+
+log = logging.getLogger(__name__)
 
 WINDOW_DAYS = 60
 # A feed that expands to more than this is broken (or hostile: FREQ=SECONDLY); stop
@@ -26,6 +35,7 @@ MAX_OCCURRENCES = 20_000
 ALLOWED_FREQS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 MAX_BYHOUR = 4
 PARSE_BUDGET_SECONDS = 20.0
+MAX_NAMED_SKIPS = 20  # the sync screen names this many skipped series, then counts
 
 
 class FeedError(ValueError):
@@ -41,6 +51,12 @@ class ParsedFeed:
     activities: list[Activity]
     calendar_name: str
     skipped: int  # events without a usable start, private ones, broken recurrence rules
+    # Titles of series left out because their repeat rule is broken or runs away, for
+    # the sync screen: the coordinator can ask the calendar's owner to fix just those.
+    skipped_series: tuple[str, ...] = ()
+    # New id -> the id the same occurrence had before ids became stable (one-off events
+    # carried their start time): lets an existing agenda move its signups over once.
+    legacy_ids: dict[str, str] = field(default_factory=dict)
 
 
 def feed_source(url: str) -> str:
@@ -95,17 +111,22 @@ def window(now: datetime, days: int = WINDOW_DAYS) -> tuple[datetime, datetime]:
 
 
 def parse_feed(
-    data: bytes, *, source: str, now: datetime, days: int = WINDOW_DAYS, stadsdorp: str = ""
+    data: bytes, *, source: str, now: datetime, days: int = WINDOW_DAYS, stadsdorp: str = "",
+    max_occurrences: int = MAX_OCCURRENCES,
 ) -> ParsedFeed:
-    """The activities of a feed within the window, recurrences expanded."""
+    """The activities of a feed within the window, recurrences expanded. A series that
+    cannot be expanded is skipped and named in `skipped_series`; the rest stays."""
     calendar = parse_calendar(decode(data))
     name = text_value(calendar.get("X-WR-CALNAME"), FIELD_MAX)
-    skipped = drop_runaway_rules(calendar)
+    skipped_series = drop_bad_rules(calendar)
+    identities = SeriesIdentities.of(calendar)
     start, end = window(now, days)
     deadline = time_module.monotonic() + PARSE_BUDGET_SECONDS
     activities: dict[str, Activity] = {}
+    legacy_ids: dict[str, str] = {}
+    skipped = len(skipped_series)
     try:
-        query = recurring_ical_events.of(calendar)
+        query = recurring_ical_events.of(calendar, skip_bad_series=True)
         # Series by series rather than query.between(), so the caps below apply while
         # expanding, not after a runaway series has filled the memory.
         for series in query.series:
@@ -113,51 +134,76 @@ def parse_feed(
                 raise FeedError("De agenda-feed is te ingewikkeld om op tijd in te lezen.")
             try:
                 occurrences = [o.as_component(False) for o in series.between(start, end)]
-            except (ValueError, TypeError, KeyError, OverflowError):
-                skipped += 1  # one broken series must not cost the rest of the agenda
+            except Exception:  # noqa: BLE001 - any fault in one series costs only that series
+                log.warning("feed %s: series %r skipped", source, series.uid, exc_info=True)
+                skipped_series.append(identities.title_of(str(series.uid)))
+                skipped += 1
                 continue
             for event in occurrences:
-                activity = to_activity(event, source=source, stadsdorp=stadsdorp or name)
+                activity = to_activity(event, source=source, stadsdorp=stadsdorp or name,
+                                       identities=identities)
                 if activity is None:
                     skipped += 1
-                else:
-                    activities[activity.id] = activity
-            if len(activities) > MAX_OCCURRENCES:
+                    continue
+                activities[activity.id] = activity
+                legacy = legacy_activity_id(event, source)
+                if legacy != activity.id:
+                    legacy_ids[activity.id] = legacy
+            if len(activities) > max_occurrences:
                 raise FeedError(
-                    f"De agenda-feed heeft meer dan {MAX_OCCURRENCES} activiteiten in "
-                    f"{days} dagen. Dat klopt vast niet; de vorige agenda blijft staan."
+                    f"De agenda-feed heeft meer dan {max_occurrences} activiteiten in "
+                    f"{days} dagen. Zoveel kan de kiosk niet tonen; de vorige agenda "
+                    "blijft staan. Vraag de beheerder van de agenda om een kleinere feed."
                 )
     except FeedError:
         raise
-    except Exception as err:
+    except Exception:
         # The feed is untrusted input to two third-party parsers: whatever they raise on
-        # it means "this feed is unusable", never "stop syncing".
+        # it means "this feed is unusable", never "stop syncing". The detail is English
+        # and technical: it goes to the log, the coordinator reads Dutch.
+        log.warning("feed %s cannot be read", source, exc_info=True)
         raise FeedError(
-            f"De agenda-feed kan niet worden gelezen ({type(err).__name__}: {str(err)[:100]})."
+            "De agenda-feed kan niet worden gelezen: er staat iets in dat de kiosk niet "
+            "begrijpt. De vorige agenda blijft staan."
         ) from None
-    return ParsedFeed(sorted(activities.values(), key=lambda a: a.starts_at), name, skipped)
+    return ParsedFeed(sorted(activities.values(), key=lambda a: a.starts_at), name, skipped,
+                      tuple(skipped_series[:MAX_NAMED_SKIPS]), legacy_ids)
 
 
-def drop_runaway_rules(calendar: icalendar.Calendar) -> int:
-    """Remove series that repeat more than a few times a day (FREQ=MINUTELY, a DAILY
-    rule with sixty BYMINUTEs): no community agenda has them, and expanding one from a
-    DTSTART years ago would hold the kiosk for minutes. Returns how many went."""
-    dropped = 0
-    for event in list(calendar.walk("VEVENT")):
-        rules = event.get("RRULE")
-        for rule in rules if isinstance(rules, list) else [rules] if rules else []:
-            freq = str((rule.get("FREQ") or [""])[0]).upper()
-            too_often = (
-                freq not in ALLOWED_FREQS
-                or len(rule.get("BYSECOND", [])) > 1
-                or len(rule.get("BYMINUTE", [])) > 1
-                or len(rule.get("BYHOUR", [])) > MAX_BYHOUR
-            )
-            if too_often:
-                if event in calendar.subcomponents:
-                    calendar.subcomponents.remove(event)
-                dropped += 1
-                break
-    return dropped
 
 
+def drop_bad_rules(calendar: icalendar.Calendar) -> list[str]:
+    """Remove series whose repeat rule cannot be read (COUNT=abc, FREQ=FORTNIGHTLY) or
+    repeats more than a few times a day (FREQ=MINUTELY, a DAILY rule with sixty
+    BYMINUTEs): no community agenda has the latter, and expanding one from a DTSTART
+    years ago would hold the kiosk for minutes. Returns the titles of what went."""
+    bad: dict[str, str] = {}  # UID -> title
+    events = list(calendar.walk("VEVENT"))
+    for event in events:
+        try:
+            rules = event.get("RRULE")
+            listed = rules if isinstance(rules, list) else [rules] if rules else []
+            broken = any(_runs_away(rule) for rule in listed)
+        except Exception:  # noqa: BLE001 - icalendar raises several kinds on a broken rule
+            log.info("unreadable RRULE in %r", event.get("UID"), exc_info=True)
+            broken = True
+        if broken:
+            bad[str(event.get("UID", ""))] = (
+                text_value(event.get("SUMMARY"), 80) or "(zonder titel)")
+    if bad:
+        # The whole series goes, its moved occurrences too: they would show as strays.
+        calendar.subcomponents = [
+            c for c in calendar.subcomponents
+            if not (c.name == "VEVENT" and str(c.get("UID", "")) in bad)
+        ]
+    return list(bad.values())
+
+
+def _runs_away(rule: icalendar.vRecur) -> bool:
+    freq = str((rule.get("FREQ") or [""])[0]).upper()
+    return (
+        freq not in ALLOWED_FREQS
+        or len(rule.get("BYSECOND", [])) > 1
+        or len(rule.get("BYMINUTE", [])) > 1
+        or len(rule.get("BYHOUR", [])) > MAX_BYHOUR
+    )

@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.core import dutch
+from kiosk.core.activity_ids import move_activity_id
 from kiosk.core.agenda import Activity
 from kiosk.core.clock import now_iso, utc_iso
 from sync.hub import seats
@@ -44,6 +45,31 @@ def save_activity(
         f"ON CONFLICT (id) DO UPDATE SET {updates}",
         list(row.values()),
     )
+
+
+# The hub's rows that name an activity (see kiosk.core.activity_ids).
+HUB_REFERENCES = (("signups", "activity_id"), ("leases", "activity_id"))
+
+
+def rename_activity(db: sqlite_utils.Database, old_id: str, new_id: str, rev: int) -> bool:
+    """Give an activity its stable id, keeping its signups and leases; the kiosks learn
+    of it through the agenda's `renamed` list. Call inside a write transaction."""
+    if not move_activity_id(db, old_id, new_id, HUB_REFERENCES):
+        return False
+    db.execute("UPDATE signups SET rev = ? WHERE activity_id = ?", [rev, new_id])
+    db.execute(
+        "INSERT INTO activity_renames (old_id, new_id, rev) VALUES (?, ?, ?) "
+        "ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id, rev = excluded.rev",
+        [old_id, new_id, rev],
+    )
+    return True
+
+
+def current_id(db: sqlite_utils.Database, activity_id: str) -> str:
+    """The id an activity has now, for a kiosk that still uses an old one."""
+    row = db.execute("SELECT new_id FROM activity_renames WHERE old_id = ?",
+                     [activity_id]).fetchone()
+    return row[0] if row else activity_id
 
 
 def set_status(db: sqlite_utils.Database, activity_id: str, status: str, rev: int) -> None:
@@ -136,10 +162,16 @@ def agenda_for(
             [kiosk["id"], since],
         )
     ]
+    renamed = [
+        {"from": r[0], "to": r[1]}
+        for r in db.execute("SELECT old_id, new_id FROM activity_renames WHERE rev > ? "
+                            "ORDER BY rev", [since])
+    ]
     db.execute("UPDATE kiosks SET last_pull_at = ? WHERE id = ?", [now_iso(), kiosk["id"]])
     return {
         "version": API_VERSION,
         "cursor": str(current_rev(db)),
+        "renamed": renamed,
         "activities": activities,
         "seats": seat_rows,
         "signups": signups,

@@ -143,7 +143,23 @@ def _v1_hub(db: sqlite_utils.Database) -> None:
     )
 
 
-HUB_MIGRATIONS: list[Migration] = [_v1_hub]
+def _activity_renames(db: sqlite_utils.Database) -> None:
+    """Ids that changed (a one-off feed event's id no longer holds its start time): the
+    kiosks rename their copy, and a signup pushed under the old id still finds it."""
+    run_script(
+        db,
+        """
+        CREATE TABLE activity_renames (
+            old_id TEXT PRIMARY KEY,
+            new_id TEXT NOT NULL,
+            rev INTEGER NOT NULL
+        );
+        CREATE INDEX activity_renames_by_rev ON activity_renames (rev)
+        """,
+    )
+
+
+HUB_MIGRATIONS: list[Migration] = [_v1_hub, _activity_renames]
 
 
 def migrate_hub(db: sqlite_utils.Database) -> int:

@@ -128,7 +128,7 @@ def _own_signup(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
 def _activity_for(ctx: Context, activity_id: str) -> dict[str, Any]:
     """The hub's own activity, or the kiosk's own one (local or from a feed only that
     kiosk reads) made from the snapshot the kiosk sent along."""
-    row = agenda.get_activity(ctx.db, activity_id)
+    row = agenda.get_activity(ctx.db, agenda.current_id(ctx.db, activity_id))
     if row is not None and not row["source"].startswith(seats.OWNED_BY_KIOSK):
         return row
     # Kiosk-made ids may clash between kiosks ("a1"), so the hub keeps them apart.
@@ -266,7 +266,8 @@ def _lease_returned(ctx: Context, payload: dict[str, Any]) -> Result:
     number = payload.get("seats")
     if not isinstance(number, int) or number < 0:
         raise Rejected("Het aantal teruggegeven plaatsen klopt niet.")
-    activity = agenda.get_activity(ctx.db, _text(payload, "activity_id", 120))
+    activity_id = agenda.current_id(ctx.db, _text(payload, "activity_id", 120))
+    activity = agenda.get_activity(ctx.db, activity_id)
     if activity is not None and seats.enforced(activity):
         seats.return_seats(ctx.db, activity, ctx.kiosk["id"], number, ctx.rev)
     return {"result": "accepted", "signup": None}

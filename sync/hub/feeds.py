@@ -54,6 +54,8 @@ def import_feed(db: sqlite_utils.Database, url: str, now: datetime | None = None
         return err.message
     with write_transaction(db):
         rev = next_rev(db)
+        for new_id, legacy_id in parsed.legacy_ids.items():
+            agenda.rename_activity(db, legacy_id, new_id, rev)
         for activity in parsed.activities:
             # Here a stadsdorp is a slug; the calendar's own name is not one.
             activity = replace(activity, stadsdorp=state["stadsdorp"])
