@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,13 +23,18 @@ from kiosk.core.clock import utc_iso
 from kiosk.core.config import get_setting
 from kiosk.core.db import write_transaction
 from sync import http
-from sync.ical_import import FeedError, ParsedFeed, feed_source, parse_feed, window
+from sync.feed_urls import FeedUrlError, normalise_feed_url
+from sync.ical_child import parse_in_child
+from sync.ical_import import FeedError, ParsedFeed, feed_source, window
 
 # Real feeds are far smaller (a Google export of years is about 1 MB); parsing costs
 # about 30 MB of memory per MB of iCalendar, so this keeps a bad feed to ~150 MB.
 MAX_FEED_BYTES = 5 * 1024 * 1024
 FEED_INTERVAL = timedelta(minutes=15)
+FEED_DEADLINE = 60.0  # seconds for a whole download: connect, headers and body
 WHAT = "De agenda-feed"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,14 +68,15 @@ def split_feed_url(configured: str) -> tuple[str, str]:
 
 
 def fetch(url: str, etag: str = "", last_modified: str = "", *, timeout: float = http.TIMEOUT,
-          max_bytes: int = MAX_FEED_BYTES) -> Fetched:
+          max_bytes: int = MAX_FEED_BYTES, deadline: float | None = None) -> Fetched:
     headers = {"Accept": "text/calendar, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     response = http.request(
-        "GET", url, headers=headers, max_bytes=max_bytes, timeout=timeout, what=WHAT
+        "GET", url, headers=headers, max_bytes=max_bytes, timeout=timeout, what=WHAT,
+        deadline=FEED_DEADLINE if deadline is None else deadline,
     )
     if response.status not in (200, 304):
         label = {401: "vraagt om een wachtwoord", 403: "is niet openbaar",
@@ -116,7 +123,13 @@ def pull_feed(db: sqlite_utils.Database, configured: str, now: datetime | None =
     """Fetch one feed and bring the agenda in line with it. Never raises for a bad
     feed: the error is stored for the sync screen and returned."""
     now = now or datetime.now(UTC)
-    url, stadsdorp = split_feed_url(configured)
+    try:
+        url, stadsdorp = split_feed_url(normalise_feed_url(configured))
+    except FeedUrlError as err:
+        url = split_feed_url(configured.strip())[0]
+        with write_transaction(db):
+            _save_state(db, url, last_attempt_at=utc_iso(now), last_error=err.message)
+        return FeedResult(url, changed=False, error=err.message)
     state = _state(db, url)
     today = dutch.local(now).date().isoformat()
     # Once a day the validators are dropped: a 304 says the file did not change, but
@@ -135,7 +148,8 @@ def pull_feed(db: sqlite_utils.Database, configured: str, now: datetime | None =
                 _save_state(db, url, last_attempt_at=utc_iso(now), last_success_at=utc_iso(now),
                             last_error="")
             return FeedResult(url, changed=False)
-        parsed = parse_feed(fetched.body, source=feed_source(url), now=now, stadsdorp=stadsdorp)
+        parsed = parse_in_child(fetched.body, source=feed_source(url), now=now,
+                                stadsdorp=stadsdorp)
     except (http.SyncError, FeedError) as err:
         with write_transaction(db):
             _save_state(db, url, last_attempt_at=utc_iso(now), last_error=err.message)
@@ -146,6 +160,7 @@ def pull_feed(db: sqlite_utils.Database, configured: str, now: datetime | None =
             db, url, etag=fetched.etag, last_modified=fetched.last_modified,
             content_hash=digest, expanded_on=today, last_attempt_at=utc_iso(now),
             last_success_at=utc_iso(now), last_error="", activity_count=len(parsed.activities),
+            skipped_series=json.dumps(list(parsed.skipped_series), ensure_ascii=False),
         )
     return result
 
@@ -228,7 +243,7 @@ def _json_ids(parsed: ParsedFeed) -> str:
 def forget_unconfigured(db: sqlite_utils.Database, now: datetime) -> int:
     """A feed the coordinator took out of the settings takes its future activities
     with it (signups kept, residents on the call list)."""
-    configured = {split_feed_url(u)[0] for u in configured_feeds(db)}
+    configured = {split_feed_url(_tidy(u))[0] for u in configured_feeds(db)}
     gone = [row[0] for row in db.execute("SELECT url FROM feed_state").fetchall()
             if row[0] not in configured]
     if not gone:
@@ -248,11 +263,37 @@ def pull_due_feeds(
     now = now or datetime.now(UTC)
     forget_unconfigured(db, now)
     return [
-        pull_feed(db, configured, now)
+        _pull_guarded(db, configured, now)
         for configured in configured_feeds(db)
-        if force or is_due(db, split_feed_url(configured)[0], now)
+        if force or is_due(db, split_feed_url(_tidy(configured))[0], now)
     ]
 
 
+def _pull_guarded(db: sqlite_utils.Database, configured: str, now: datetime) -> FeedResult:
+    """A fault nobody foresaw in one feed is that feed's error, never the end of the
+    round: the other feeds are still read, and this one is tried again in its turn."""
+    try:
+        return pull_feed(db, configured, now)
+    except Exception:
+        log.exception("feed %s failed unexpectedly", configured)
+        message = ("De kiosk kon deze agenda-feed niet verwerken (interne fout). De vorige "
+                   "agenda blijft staan; de kiosk probeert het later opnieuw.")
+        url = split_feed_url(_tidy(configured))[0]
+        with write_transaction(db):
+            _save_state(db, url, last_attempt_at=utc_iso(now), last_error=message)
+        return FeedResult(url, changed=False, error=message)
+
+
+def _tidy(configured: str) -> str:
+    """The URL a feed's state is kept under; a bad address under what was typed."""
+    try:
+        return normalise_feed_url(configured)
+    except FeedUrlError:
+        return configured.strip()  # its state is kept under what was typed
+
+
 def feed_states(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    return list(db.query("SELECT * FROM feed_state ORDER BY url"))
+    rows = list(db.query("SELECT * FROM feed_state ORDER BY url"))
+    for row in rows:
+        row["skipped_series"] = json.loads(row.get("skipped_series") or "[]")
+    return rows

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 WINDOW_DAYS = 60
 # A feed that expands to more than this is broken (or hostile: FREQ=SECONDLY); stop
 # before it eats the kiosk's memory.
-MAX_OCCURRENCES = 20_000
+MAX_OCCURRENCES = 10_000
 ALLOWED_FREQS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 MAX_BYHOUR = 4
 PARSE_BUDGET_SECONDS = 20.0
@@ -155,7 +155,7 @@ def parse_feed(
                     f"{days} dagen. Zoveel kan de kiosk niet tonen; de vorige agenda "
                     "blijft staan. Vraag de beheerder van de agenda om een kleinere feed."
                 )
-    except FeedError:
+    except (FeedError, MemoryError):
         raise
     except Exception:
         # The feed is untrusted input to two third-party parsers: whatever they raise on

@@ -250,8 +250,14 @@ def _sync(db: sqlite_utils.Database) -> None:
     )
 
 
+def _feed_skips(db: sqlite_utils.Database) -> None:
+    """The series a feed's last import left out (broken repeat rule), as a JSON list of
+    titles for the sync screen."""
+    db.execute("ALTER TABLE feed_state ADD COLUMN skipped_series TEXT NOT NULL DEFAULT '[]'")
+
+
 # Append only: a shipped migration is never edited, a new one is added.
-MIGRATIONS: list[Migration] = [_v1_core, _volunteer_desk, _maintenance_log, _sync]
+MIGRATIONS: list[Migration] = [_v1_core, _volunteer_desk, _maintenance_log, _sync, _feed_skips]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

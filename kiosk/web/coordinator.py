@@ -19,6 +19,7 @@ from kiosk.core.db import write_transaction
 from kiosk.web import auth
 from kiosk.web.desk import render_desk
 from kiosk.web.request_db import get_db
+from sync.feed_urls import feed_list_problem, normalise_feed_list
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -95,6 +96,11 @@ CHECKS: dict[str, Callable[[str], str]] = {
     "retention_days": _int_between(1, 3650),
     "printer": _printer_url,
     "printer_profile": _printer_profile,
+    "feeds": feed_list_problem,
+}
+# Settings stored in a tidied form once their check passed.
+TIDY: dict[str, Callable[[str], str]] = {
+    "feeds": normalise_feed_list,  # webcal:// and a missing https:// put right
 }
 
 
@@ -173,7 +179,7 @@ def settings_save() -> str | tuple[str, int] | Response:
         if error:
             errors[key] = error
         else:
-            changes[key] = value
+            changes[key] = TIDY.get(key, str)(value)
     if errors:
         return render_desk(
             "coordinator/settings.html", rows=_rows(), errors=errors, test_job=None

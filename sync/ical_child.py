@@ -1,0 +1,169 @@
+"""Parsing a feed in a child process with a memory limit, so no feed can take the
+kiosk's memory: icalendar holds about 30 times the file's size while parsing, and a
+Pi 3B+ shares 1 GB with Chromium. The child's memory goes back to the system when it
+ends; the kiosk process only ever holds the bytes and the finished activities.
+
+    parse_in_child(data, source=..., now=..., stadsdorp=...) -> ParsedFeed
+
+The child is `python -m sync.ical_child LIMIT_MB SOURCE NOW DAYS STADSDORP`, the feed
+on stdin, JSON on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.core.agenda import Activity
+from sync.ical_import import WINDOW_DAYS, FeedError, ParsedFeed, parse_feed
+
+log = logging.getLogger(__name__)
+
+# Address space of the child (RLIMIT_AS). Python and the parsers take about 30 MB
+# before the first byte is read; 10,000 events take the child to about 90 MB. With the
+# kiosk process that keeps parent and child below 200 MB together (bench_feed_memory).
+CHILD_LIMIT_MB = 110
+CHILD_DEADLINE = 60.0  # seconds for the whole parse; beyond it the child is killed
+# Counted on the raw bytes before any parsing: the cheapest refusal of a runaway feed.
+MAX_EVENTS = 10_000
+
+TOO_BIG = (
+    "De agenda-feed is te groot om in te lezen (de kiosk heeft er niet genoeg geheugen "
+    "voor). De vorige agenda blijft staan. Vraag de beheerder van de agenda om een "
+    "kleinere feed, bijvoorbeeld alleen de komende maanden."
+)
+
+
+def too_many_events(data: bytes) -> FeedError | None:
+    count = data.count(b"BEGIN:VEVENT")
+    if count <= MAX_EVENTS:
+        return None
+    return FeedError(
+        f"De agenda-feed heeft {count} activiteiten; de kiosk leest er hoogstens "
+        f"{MAX_EVENTS}. De vorige agenda blijft staan. Vraag de beheerder van de agenda "
+        "om een kleinere feed, bijvoorbeeld alleen de komende maanden."
+    )
+
+
+def parse_in_child(
+    data: bytes, *, source: str, now: datetime, stadsdorp: str = "",
+    days: int = WINDOW_DAYS, limit_mb: int = CHILD_LIMIT_MB,
+    deadline: float = CHILD_DEADLINE,
+) -> ParsedFeed:
+    """parse_feed in a child process. Raises FeedError (Dutch) for whatever goes wrong,
+    a child killed for its memory or its time included."""
+    refused = too_many_events(data)
+    if refused is not None:
+        raise refused
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+    command = [sys.executable, "-m", "sync.ical_child", str(limit_mb), source,
+               now.isoformat(), str(days), stadsdorp]
+    try:
+        done = subprocess.run(command, input=data, capture_output=True, timeout=deadline,
+                              env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise FeedError(
+            "De agenda-feed is te ingewikkeld om op tijd in te lezen. De vorige agenda "
+            "blijft staan."
+        ) from None
+    except OSError as err:
+        log.error("cannot start the feed parser: %s", err)
+        raise FeedError("De kiosk kon de agenda-feed niet inlezen (interne fout).") from None
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        log.warning("feed parser ended with %s: %s", done.returncode,
+                    done.stderr.decode(errors="replace")[-2000:])
+        # Killed, or CPython itself gave up: under its address-space limit that is the
+        # memory running out (a crash while handling a MemoryError prints "Fatal").
+        out_of_memory = done.returncode < 0 or any(sign in done.stderr for sign in (
+            b"MemoryError", b"Cannot allocate memory", b"Fatal Python error"))
+        raise FeedError(TOO_BIG if out_of_memory else
+                        "De kiosk kon de agenda-feed niet inlezen (interne fout). De vorige "
+                        "agenda blijft staan; de kiosk probeert het later opnieuw.")
+    log.info("feed parsed in a child process, its peak %s kB", answer.get("peak_kb"))
+    if "error" in answer:
+        raise FeedError(str(answer["error"]))
+    return _parsed_from_json(answer)
+
+
+def _parsed_to_json(parsed: ParsedFeed) -> dict[str, Any]:
+    def activity(a: Activity) -> dict[str, Any]:
+        row = asdict(a)
+        row["starts_at"] = a.starts_at.isoformat()
+        row["ends_at"] = a.ends_at.isoformat() if a.ends_at else None
+        return row
+
+    return {"activities": [activity(a) for a in parsed.activities],
+            "calendar_name": parsed.calendar_name, "skipped": parsed.skipped,
+            "skipped_series": list(parsed.skipped_series), "legacy_ids": parsed.legacy_ids}
+
+
+def _parsed_from_json(answer: dict[str, Any]) -> ParsedFeed:
+    activities = []
+    for row in answer["activities"]:
+        row["starts_at"] = datetime.fromisoformat(row["starts_at"])
+        row["ends_at"] = datetime.fromisoformat(row["ends_at"]) if row["ends_at"] else None
+        activities.append(Activity(**row))
+    return ParsedFeed(activities, answer["calendar_name"], answer["skipped"],
+                      tuple(answer["skipped_series"]), answer["legacy_ids"])
+
+
+def _child(argv: list[str]) -> int:
+    import resource
+
+    limit_mb, source, now, days, stadsdorp = argv
+    limit = int(limit_mb) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    out = sys.stdout
+    try:
+        data = sys.stdin.buffer.read()
+        parsed = parse_feed(data, source=source, now=datetime.fromisoformat(now),
+                            days=int(days), stadsdorp=stadsdorp)
+        answer: dict[str, Any] = _parsed_to_json(parsed)
+    except FeedError as err:
+        # Out of memory deep inside icalendar can surface as a parse error of its own;
+        # a failure at the limit was the limit.
+        answer = {"error": TOO_BIG if _near(limit) else err.message}
+    except MemoryError:
+        answer = {"error": TOO_BIG}
+    except Exception:  # noqa: BLE001 - near its limit CPython fails in odd ways (SystemError)
+        if not _near(limit):
+            raise  # a real bug: the traceback goes to the parent's log
+        answer = {"error": TOO_BIG}
+    answer["peak_kb"] = peak_rss_kb()
+    out.write(json.dumps(answer, ensure_ascii=False))
+    out.flush()
+    return 0
+
+
+def _near(limit: int) -> bool:
+    return peak_rss_kb() * 1024 > 0.8 * limit
+
+
+def peak_rss_kb(pid: int | str = "self") -> int:
+    """VmHWM, the peak resident memory of this process image. Not getrusage: its
+    ru_maxrss survives exec, so a child would report the parent's peak as its own."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))
