@@ -24,7 +24,7 @@ from kiosk.core.config import get_setting
 from kiosk.core.db import write_transaction
 from sync import http
 from sync.feed_urls import FeedUrlError, normalise_feed_url
-from sync.ical_child import parse_in_child
+from sync.ical_child import give_memory_back, parse_in_child
 from sync.ical_import import FeedError, ParsedFeed, feed_source, window
 
 # Real feeds are far smaller (a Google export of years is about 1 MB); parsing costs
@@ -162,6 +162,8 @@ def pull_feed(db: sqlite_utils.Database, configured: str, now: datetime | None =
             last_success_at=utc_iso(now), last_error="", activity_count=len(parsed.activities),
             skipped_series=json.dumps(list(parsed.skipped_series), ensure_ascii=False),
         )
+    del parsed, fetched
+    give_memory_back()
     return result
 
 

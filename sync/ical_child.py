@@ -11,6 +11,8 @@ on stdin, JSON on stdout.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import logging
 import os
@@ -54,11 +56,12 @@ def too_many_events(data: bytes) -> FeedError | None:
 
 def parse_in_child(
     data: bytes, *, source: str, now: datetime, stadsdorp: str = "",
-    days: int = WINDOW_DAYS, limit_mb: int = CHILD_LIMIT_MB,
-    deadline: float = CHILD_DEADLINE,
+    days: int = WINDOW_DAYS, limit_mb: int | None = None, deadline: float | None = None,
 ) -> ParsedFeed:
     """parse_feed in a child process. Raises FeedError (Dutch) for whatever goes wrong,
     a child killed for its memory or its time included."""
+    limit_mb = limit_mb or CHILD_LIMIT_MB
+    deadline = deadline or CHILD_DEADLINE
     refused = too_many_events(data)
     if refused is not None:
         raise refused
@@ -118,6 +121,13 @@ def _parsed_from_json(answer: dict[str, Any]) -> ParsedFeed:
         activities.append(Activity(**row))
     return ParsedFeed(activities, answer["calendar_name"], answer["skipped"],
                       tuple(answer["skipped_series"]), answer["legacy_ids"])
+
+
+def give_memory_back() -> None:
+    """Hand freed heap pages back to the system after a big feed: CPython frees the
+    parsed objects, but glibc keeps the pages for the next malloc unless asked."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to ask
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _child(argv: list[str]) -> int:
