@@ -62,7 +62,7 @@ class SeriesIdentities:
             recurrence = event.get("RECURRENCE-ID")
             if any(name in event for name in ("RRULE", "RDATE")) or recurrence is not None:
                 found.series_uids.add(uid)
-            start = _start(event)
+            start = _start(event)  # type: ignore[arg-type]  # walk("VEVENT") yields Events
             if (recurrence is not None and start is not None
                     and isinstance(getattr(recurrence, "dt", None), date)
                     and str(recurrence.params.get("RANGE", "")).upper() == "THISANDFUTURE"):

@@ -211,3 +211,21 @@ def test_unexpected_fault_in_one_feed_is_its_own_error(db, server, monkeypatch):
     results = feeds.pull_due_feeds(db, NOW)
     assert "interne fout" in results[0].error and results[1].error == ""
     assert titles(db, b) == ["Lezing"]
+
+
+def test_hub_add_feed_refuses_a_bad_address_and_tidies_webcal(tmp_path, monkeypatch):
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from kiosk.cli.main import cli  # noqa: PLC0415
+    from sync.hub.db import connect_hub  # noqa: PLC0415
+
+    hub_db = str(tmp_path / "hub.db")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["hub", "--hub-db", hub_db, "add-feed", "ftp://x.nl/a.ics"])
+    assert refused.exit_code == 1 and "begint met ftp://" in refused.output
+    # webcal:// stored as https:// (the fetch itself fails here: no internet in tests)
+    monkeypatch.setattr("sync.feeds.FEED_DEADLINE", 1.0)
+    runner.invoke(cli, ["hub", "--hub-db", hub_db, "add-feed", "webcal://127.0.0.1:9/a.ics"])
+    db = connect_hub(hub_db)
+    assert [r[0] for r in db.execute("SELECT url FROM feeds")] == ["https://127.0.0.1:9/a.ics"]
+    db.close()

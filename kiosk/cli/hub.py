@@ -139,12 +139,17 @@ def add_coordinator_command(username: str) -> int:
 @click.option("--stadsdorp", help="korte naam van het stadsdorp")
 def add_feed_command(url: str, stadsdorp: str | None) -> int:
     """Lees een iCalendar-feed in de hub in."""
+    from sync.feed_urls import FeedUrlError
     from sync.hub.feeds import add_feed, import_feed
 
     def run() -> int:
         db = _hub_db()
-        add_feed(db, url, stadsdorp or "")
-        error = import_feed(db, url)
+        try:
+            fetched = add_feed(db, url, stadsdorp or "")
+        except FeedUrlError as err:
+            click.echo(err.message, err=True)
+            return 1
+        error = import_feed(db, fetched)
         click.echo(f"Feed toegevoegd{': ' + error if error else ' en ingelezen.'}")
         return 1 if error else 0
     return _admin(run)

@@ -18,16 +18,21 @@ from kiosk.core import dutch
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 from sync import http
+from sync.feed_urls import normalise_feed_url
 from sync.feeds import fetch
 from sync.hub import agenda
 from sync.hub.db import next_rev
 from sync.ical_import import FeedError, feed_source, parse_feed, window
 
 
-def add_feed(db: sqlite_utils.Database, url: str, stadsdorp: str = "") -> None:
+def add_feed(db: sqlite_utils.Database, url: str, stadsdorp: str = "") -> str:
+    """Returns the address as it will be fetched (webcal:// as https://); a bad one
+    raises FeedUrlError in Dutch."""
+    url = normalise_feed_url(url)
     with write_transaction(db):
         db.execute("INSERT INTO feeds (url, stadsdorp) VALUES (?, ?) ON CONFLICT (url) "
                    "DO UPDATE SET stadsdorp = excluded.stadsdorp", [url, stadsdorp])
+    return url
 
 
 def import_feed(db: sqlite_utils.Database, url: str, now: datetime | None = None) -> str:
