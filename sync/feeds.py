@@ -187,7 +187,8 @@ def apply_feed(
     """Upsert what changed, mark what vanished as removed. Call inside a transaction.
 
     Only activities from now on can vanish: yesterday's falls out of the window, not
-    out of the agenda. Signups are never deleted; their residents go on the call list.
+    out of the agenda. Signups are never deleted; what their residents were told is
+    kept first, so every change that matters puts them on the call list.
     """
     source = feed_source(url)
     start, _end = window(now)
@@ -218,22 +219,22 @@ def apply_feed(
         old = existing.get(activity.id)
         if old is not None and _comparable(old) == _comparable(_as_row(activity)):
             continue
+        if old is not None:
+            calls.remember_what_was_told(db, activity_id=activity.id)
         save_activity(db, activity)
         if old is None:
             added += 1
         else:
             updated += 1
-            if activity.status == "cancelled" and old["status"] != "cancelled":
-                calls.ask_to_call_for_activity(db, activity.id, calls.ACTIVITY_CANCELLED)
     seen = {activity.id for activity in parsed.activities}
     for activity_id, old in existing.items():
         if activity_id in seen or old["status"] == "removed" or old["starts_utc"] < utc_iso(now):
             continue
+        calls.remember_what_was_told(db, activity_id=activity_id)
         db.execute(
             "UPDATE activities SET status = 'removed', updated_at = ? WHERE id = ?",
             [utc_iso(now), activity_id],
         )
-        calls.ask_to_call_for_activity(db, activity_id, calls.ACTIVITY_REMOVED)
         removed += 1
     return FeedResult(url, changed=True, added=added, updated=updated, removed=removed)
 

@@ -123,13 +123,9 @@ def apply_agenda(db: sqlite_utils.Database, answer: dict[str, Any]) -> int:
         for old_id, new_id in renamed:
             move_activity_id(db, old_id, new_id)
         for activity in activities:
-            before = get_activity(db, activity.id)
+            if get_activity(db, activity.id) is not None:
+                calls.remember_what_was_told(db, activity_id=activity.id)
             save_activity(db, activity)
-            if before is not None and before.status != activity.status:
-                reason = {"cancelled": calls.ACTIVITY_CANCELLED,
-                          "removed": calls.ACTIVITY_REMOVED}.get(activity.status)
-                if reason:
-                    calls.ask_to_call_for_activity(db, activity.id, reason)
         leased: list[str] = []
         for seat in seat_rows:
             activity_id = str(seat.get("activity_id"))

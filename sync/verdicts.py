@@ -31,14 +31,16 @@ def apply_verdict(db: sqlite_utils.Database, state: Any) -> None:
     if local == "cancelled" or local == verdict:
         db.execute("UPDATE signups SET hub_status = ? WHERE id = ?", [verdict, state["id"]])
         return
-    reason = {
-        ("confirmed", "waitlist"): calls.MOVED_TO_WAITLIST,
-        ("waitlist", "confirmed"): calls.SEAT_AFTER_ALL,
-    }.get((local, verdict), calls.CANCELLED_CENTRALLY)
     hub_reason = str(state.get("reason") or "")[:200]
+    if verdict != "cancelled":
+        # A seat given or taken: the call list sees it in the facts, and sees it go
+        # again if the hub changes its mind before anyone phoned.
+        calls.remember_what_was_told(db, signup_id=state["id"])
+        calls.note_from_hub(db, state["id"], hub_reason)
     db.execute(
         "UPDATE signups SET status = ?, hub_status = ?, updated_at = ?, "
         "cancelled_at = CASE WHEN ? = 'cancelled' THEN ? ELSE cancelled_at END WHERE id = ?",
         [verdict, verdict, now_iso(), verdict, now_iso(), state["id"]],
     )
-    calls.ask_to_call(db, state["id"], f"{reason} {hub_reason}".strip())
+    if verdict == "cancelled":
+        calls.ask_to_call(db, state["id"], f"{calls.CANCELLED_CENTRALLY} {hub_reason}".strip())

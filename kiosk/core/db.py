@@ -256,8 +256,26 @@ def _feed_skips(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE feed_state ADD COLUMN skipped_series TEXT NOT NULL DEFAULT '[]'")
 
 
+def _call_list_facts(db: sqlite_utils.Database) -> None:
+    """What each resident was told (start, place, activity status, own status) before
+    sync first changed it, and the hub's note on a seat decision (kiosk/core/calls.py)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE signups ADD COLUMN told_starts_at TEXT;
+        ALTER TABLE signups ADD COLUMN told_place TEXT;
+        ALTER TABLE signups ADD COLUMN told_activity_status TEXT;
+        ALTER TABLE signups ADD COLUMN told_status TEXT;
+        ALTER TABLE signups ADD COLUMN call_note TEXT NOT NULL DEFAULT '';
+        CREATE INDEX signups_told ON signups (activity_id) WHERE told_starts_at IS NOT NULL
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
-MIGRATIONS: list[Migration] = [_v1_core, _volunteer_desk, _maintenance_log, _sync, _feed_skips]
+MIGRATIONS: list[Migration] = [
+    _v1_core, _volunteer_desk, _maintenance_log, _sync, _feed_skips, _call_list_facts,
+]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

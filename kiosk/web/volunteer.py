@@ -161,6 +161,28 @@ def called(signup_id: str) -> Response:
     return redirect(url_for(".to_call"), code=303)
 
 
+@bp.post("/aanmelding/<signup_id>/nieuw-kaartje")
+@auth.require_role("volunteer")
+def new_ticket(signup_id: str) -> Response:
+    """From the call list: the paper the resident holds is wrong now (new time, place or
+    seat), so print one that is right, saying what changed since the first."""
+    db = get_db()
+    signup = _signup_or_404(signup_id)
+    item = calls.call_item(db, signup.id)
+    if item is None or not item.reprint:
+        flash("Voor deze aanmelding is geen nieuw kaartje nodig.")
+        return redirect(url_for(".to_call"), code=303)
+    with write_transaction(db):
+        print_jobs.queue_print_job(db, "ticket", signup.id,
+                                   {"copy": True, "what_changed": list(item.changes)})
+        _audit_signup(db, signup, "ticket.reprinted",
+                      f"Nieuw kaartje {signup.display_code}: {item.reason}")
+    _wake_printer()
+    flash(f"Een nieuw kaartje {signup.display_code} gaat naar de printer. "
+          "Bel de bewoner ook, en druk dan op Gebeld.")
+    return redirect(url_for(".to_call"), code=303)
+
+
 @bp.post("/printer/opnieuw")
 @auth.require_role("volunteer")
 def printer_retry() -> Response:
