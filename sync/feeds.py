@@ -18,7 +18,7 @@ import sqlite_utils
 
 from kiosk.core import calls, dutch
 from kiosk.core.activity_ids import move_activity_id
-from kiosk.core.agenda import Activity, save_activity
+from kiosk.core.agenda import DERIVED, Activity, save_activity
 from kiosk.core.clock import utc_iso
 from kiosk.core.config import get_setting
 from kiosk.core.db import write_transaction
@@ -167,7 +167,7 @@ def pull_feed(db: sqlite_utils.Database, configured: str, now: datetime | None =
     return result
 
 
-_COMPARED = [f.name for f in fields(Activity) if f.name not in ("id", "seats_taken")]
+_COMPARED = [f.name for f in fields(Activity) if f.name not in ("id", *DERIVED)]
 
 
 def _comparable(values: dict[str, Any]) -> tuple[Any, ...]:

@@ -31,6 +31,8 @@ class Activity:
     status: str = "scheduled"
     source: str = "local"
     seats_taken: int = 0
+    # The start before sync first moved it (None: never moved), for "Nieuwe tijd".
+    moved_from: datetime | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Activity:
@@ -39,6 +41,8 @@ class Activity:
         values["starts_at"] = datetime.fromisoformat(row["starts_at"])
         values["ends_at"] = datetime.fromisoformat(row["ends_at"]) if row.get("ends_at") else None
         values["seats_taken"] = row.get("seats_taken") or 0
+        moved = row.get("moved_from")
+        values["moved_from"] = datetime.fromisoformat(moved) if moved else None
         return cls(**values)
 
     @property
@@ -52,6 +56,10 @@ class Activity:
         return self.seats_left == 0
 
     @property
+    def has_new_time(self) -> bool:
+        return self.moved_from is not None and self.moved_from != self.starts_at
+
+    @property
     def spoken_name(self) -> str:
         return self.short_name or self.title
 
@@ -61,9 +69,14 @@ class Activity:
         return dutch.written_moment(self.starts_at)
 
 
+# Worked out here, never taken from a feed or the hub.
+DERIVED = ("seats_taken", "moved_from")
+
+
 def save_activity(db: sqlite_utils.Database, activity: Activity) -> None:
-    """Insert or update in place: an activity's id is stable across re-syncs."""
-    row = {f.name: getattr(activity, f.name) for f in fields(Activity) if f.name != "seats_taken"}
+    """Insert or update in place: an activity's id is stable across re-syncs. A change
+    of start keeps the first start in `moved_from`."""
+    row = {f.name: getattr(activity, f.name) for f in fields(Activity) if f.name not in DERIVED}
     row["starts_at"] = dutch.local(activity.starts_at).isoformat()
     row["ends_at"] = dutch.local(activity.ends_at).isoformat() if activity.ends_at else None
     row["starts_utc"] = utc_iso(activity.starts_at)
@@ -73,16 +86,33 @@ def save_activity(db: sqlite_utils.Database, activity: Activity) -> None:
     updates = ", ".join(f"{k} = excluded.{k}" for k in row if k != "id")
     db.execute(
         f"INSERT INTO activities ({columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        "ON CONFLICT (id) DO UPDATE SET moved_from = CASE "
+        "WHEN activities.starts_utc != excluded.starts_utc "
+        "THEN COALESCE(activities.moved_from, activities.starts_at) "
+        f"ELSE activities.moved_from END, {updates}",
         row,
     )
 
 
+# Seats taken as a resident should hear it. For a hub activity (it has a seat lease
+# row): the hub's last count across all kiosks plus this kiosk's signups the hub has not
+# acknowledged yet, but never so many that this kiosk's own unused lease looks taken.
+# Otherwise this kiosk's own count.
 _SELECT = """
-SELECT a.*, COALESCE((
-    SELECT SUM(s.party_size) FROM signups s
-    WHERE s.activity_id = a.id AND s.status = 'confirmed'), 0) AS seats_taken
-FROM activities a
+SELECT a.*, CASE
+    WHEN l.activity_id IS NULL OR a.capacity IS NULL THEN COALESCE((
+        SELECT SUM(s.party_size) FROM signups s
+        WHERE s.activity_id = a.id AND s.status = 'confirmed'), 0)
+    ELSE MIN(
+        l.hub_seats_taken + COALESCE((
+            SELECT SUM(s.party_size) FROM signups s
+            WHERE s.activity_id = a.id AND s.status = 'confirmed' AND s.hub_status IS NULL), 0),
+        MAX(a.capacity - MAX(l.seats - COALESCE((
+            SELECT SUM(s.party_size) FROM signups s
+            WHERE s.activity_id = a.id AND s.status = 'confirmed' AND s.seat_basis = 'lease'),
+            0), 0), 0))
+    END AS seats_taken
+FROM activities a LEFT JOIN seat_leases l ON l.activity_id = a.id
 """
 
 

@@ -258,7 +258,8 @@ def _feed_skips(db: sqlite_utils.Database) -> None:
 
 def _call_list_facts(db: sqlite_utils.Database) -> None:
     """What each resident was told (start, place, activity status, own status) before
-    sync first changed it, and the hub's note on a seat decision (kiosk/core/calls.py)."""
+    sync first changed it, and the hub's note on a seat decision (kiosk/core/calls.py);
+    an activity's first start once sync moved it ("Nieuwe tijd" on its card)."""
     run_script(
         db,
         """
@@ -267,7 +268,8 @@ def _call_list_facts(db: sqlite_utils.Database) -> None:
         ALTER TABLE signups ADD COLUMN told_activity_status TEXT;
         ALTER TABLE signups ADD COLUMN told_status TEXT;
         ALTER TABLE signups ADD COLUMN call_note TEXT NOT NULL DEFAULT '';
-        CREATE INDEX signups_told ON signups (activity_id) WHERE told_starts_at IS NOT NULL
+        CREATE INDEX signups_told ON signups (activity_id) WHERE told_starts_at IS NOT NULL;
+        ALTER TABLE activities ADD COLUMN moved_from TEXT
         """,
     )
 

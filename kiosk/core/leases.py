@@ -20,6 +20,7 @@ from kiosk.core.outbox import record_change
 
 LEASE = "lease"
 PROVISIONAL = "provisional"
+FULL = "full"
 RETURNED = "lease.returned"
 
 
@@ -54,13 +55,32 @@ def get_lease(db: sqlite_utils.Database, activity_id: str) -> Lease | None:
     return Lease(activity_id, row[0], seats_used(db, activity_id), row[1], row[2])
 
 
-def seat_basis(db: sqlite_utils.Database, activity_id: str, party_size: int) -> str | None:
-    """LEASE when the party fits in this kiosk's lease, PROVISIONAL beyond it, and None
-    for an activity without a lease (local or from a feed: the kiosk decides alone)."""
+def seat_outlook(
+    db: sqlite_utils.Database, activity_id: str, capacity: int | None, party_size: int
+) -> str | None:
+    """What a new signup of `party_size` would get: LEASE (a seat this kiosk may give),
+    PROVISIONAL (beyond the lease: the hub decides, "onder voorbehoud") or FULL (beyond
+    the lease and the hub's last count leaves no seat: the waitlist). None for an
+    activity without a lease. One rule for the "Klopt dit?" screen and the signup."""
     lease = get_lease(db, activity_id)
     if lease is None:
         return None
-    return LEASE if party_size <= lease.spare else PROVISIONAL
+    if party_size <= lease.spare:
+        return LEASE
+    if capacity is not None and hub_seats_taken(db, lease) + party_size > capacity:
+        return FULL
+    return PROVISIONAL
+
+
+def hub_seats_taken(db: sqlite_utils.Database, lease: Lease) -> int:
+    """The hub's last count across all kiosks, plus this kiosk's confirmed signups the
+    hub has not acknowledged yet (they are not in its count)."""
+    unacknowledged = db.execute(
+        "SELECT COALESCE(SUM(party_size), 0) FROM signups WHERE activity_id = ? "
+        "AND status = 'confirmed' AND hub_status IS NULL",
+        [lease.activity_id],
+    ).fetchone()[0]
+    return lease.hub_seats_taken + unacknowledged
 
 
 def _unsent_returns(db: sqlite_utils.Database, activity_id: str) -> int:

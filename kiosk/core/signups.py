@@ -76,6 +76,11 @@ class Signup:
         return cls(**{k: v for k, v in row.items() if k in keys})
 
 
+PROVISIONAL_NEEDS_PHONE = (
+    "Er zijn bijna geen plaatsen meer. Vul uw telefoonnummer in. "
+    "Dan bellen wij u als er toch geen plek is."
+)
+
 _NAME_ALLOWED = re.compile(r"^[\w .,'’()&/-]*$")
 
 
@@ -186,9 +191,12 @@ def create_signup(
         status = "confirmed"
         # An activity from the hub has a seat lease: the hub, not this kiosk, knows
         # what other kiosks confirmed, so beyond the lease the hub decides.
-        basis = leases.seat_basis(db, activity_id, size)
+        outlook = leases.seat_outlook(db, activity_id, activity.capacity, size)
+        basis = leases.PROVISIONAL if outlook == leases.FULL else outlook
         capacity = None if basis else activity.capacity
-        if capacity is not None and _seats_taken(db, activity_id) + size > capacity:
+        full = outlook == leases.FULL or (
+            capacity is not None and _seats_taken(db, activity_id) + size > capacity)
+        if full:
             status = "waitlist"
             # Someone has to call a waitlisted resident when a seat comes free.
             if not phone:
@@ -197,13 +205,9 @@ def create_signup(
                     "telefoonnummer in. Wij bellen u als er plek is.",
                     "phone",
                 )
-        if basis == leases.PROVISIONAL and not phone:
+        if basis == leases.PROVISIONAL and status == "confirmed" and not phone:
             # If the hub finds no seat after all, someone has to call.
-            raise SignupError(
-                "Er zijn bijna geen plaatsen meer. Vul uw telefoonnummer in. "
-                "Dan bellen wij u als er toch geen plek is.",
-                "phone",
-            )
+            raise SignupError(PROVISIONAL_NEEDS_PHONE, "phone")
         stamp = now_iso()
         signup = Signup(
             id=signup_id or str(uuid.uuid4()),

@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config
+from kiosk.core import agenda, config, leases
 from kiosk.core.signups import (
     MAX_NAME,
     MAX_PARTY,
+    PROVISIONAL_NEEDS_PHONE,
     SignupError,
     clean_name,
     clean_party_size,
@@ -134,8 +135,21 @@ def _shown(answers: Answers) -> Answers:
     return {key: value[: SHOWN_LIMIT.get(key, len(value))] for key, value in answers.items()}
 
 
+def _outlook(activity: agenda.Activity, answers: Answers) -> str | None:
+    """What the seat would be (leases.seat_outlook); the domain decides for real on
+    submit."""
+    try:
+        size = int(answers["party_size"])
+    except ValueError:
+        return None
+    return leases.seat_outlook(get_db(), activity.id, activity.capacity, size)
+
+
 def _will_wait(activity: agenda.Activity, answers: Answers) -> bool:
-    """Would this party go on the waitlist? (The domain decides for real on submit.)"""
+    """Would this party go on the waitlist?"""
+    outlook = _outlook(activity, answers)
+    if outlook is not None:
+        return outlook == leases.FULL
     if activity.seats_left is None:
         return False
     try:
@@ -154,6 +168,7 @@ def _render_step(
         answers=_shown(answers),
         error=error,
         will_wait=_will_wait(activity, answers),
+        provisional=_outlook(activity, answers) == leases.PROVISIONAL,
         max_party=MAX_PARTY,
         step_number=STEPS.index(step) + 1,
         step_count=len(STEPS),
@@ -212,6 +227,10 @@ def signup_step(activity_id: str) -> str | Response | tuple[str, int]:
     if step == "aantal" and _will_wait(activity, answers) and not answers["phone"]:
         # Someone has to call a waitlisted resident: ask for the number before the summary.
         return _render_step(activity, "telefoon", answers, _WAITLIST_NEEDS_PHONE), 400
+    if (step == "aantal" and not answers["phone"]
+            and _outlook(activity, answers) == leases.PROVISIONAL):
+        # Beyond this kiosk's seats the hub decides; if it finds none, someone calls.
+        return _render_step(activity, "telefoon", answers, PROVISIONAL_NEEDS_PHONE), 400
     if step != "controle":
         return _render_step(activity, STEPS[STEPS.index(step) + 1], answers)
     return _submit(activity, answers)

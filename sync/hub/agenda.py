@@ -11,7 +11,7 @@ import sqlite_utils
 
 from kiosk.core import dutch
 from kiosk.core.activity_ids import move_activity_id
-from kiosk.core.agenda import Activity
+from kiosk.core.agenda import DERIVED, Activity
 from kiosk.core.clock import now_iso, utc_iso
 from sync.hub import seats
 from sync.hub.db import current_rev
@@ -19,7 +19,7 @@ from sync.hub.db import current_rev
 API_VERSION = 1
 # An activity that began a little while ago may still change (cancelled at the door).
 RECENT = timedelta(hours=12)
-ACTIVITY_COLUMNS = tuple(f.name for f in fields(Activity) if f.name != "seats_taken")
+ACTIVITY_COLUMNS = tuple(f.name for f in fields(Activity) if f.name not in DERIVED)
 
 
 def get_activity(db: sqlite_utils.Database, activity_id: str) -> dict[str, Any] | None:
