@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.core import codes, config
+from kiosk.core import config, tickets
 from kiosk.core.agenda import get_activity
 from kiosk.core.background import BackgroundLoop
 from kiosk.core.db import write_transaction
@@ -90,7 +90,7 @@ def ticket_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSe
         activity,
         paper_mm=settings.paper.mm,
         columns=settings.paper.columns,
-        qr_payload=codes.ticket_qr(settings.secret, signup.code),
+        qr_payload=tickets.ticket_qr(db, signup.code),
         kiosk_name=settings.kiosk_name,
         copy=bool(job_payload(job).get("copy")),
     )

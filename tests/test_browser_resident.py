@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.core import codes
+from kiosk.core import codes, tickets
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
 from kiosk.core.print_jobs import retry_now
@@ -197,7 +197,9 @@ def test_full_touch_flow_ends_with_a_printed_ticket(kiosk, printer, kiosk_page):
     for text in ("AANMELDING", TITLE, "Naam: Jan Smith", "3 personen"):
         receipt.find(text)
     assert receipt.find(codes.display_code(code)).style.width >= 4  # very large
-    assert receipt.qr_contents() == [codes.ticket_qr(kiosk.app.config["SECRET_KEY"], code)]
+    db = kiosk.db()
+    assert receipt.qr_contents() == [tickets.ticket_qr(db, code)]
+    db.close()
 
     tap_and_load(page, "finish")
     expect(page.get_by_role("heading", name="Wat is er te doen?")).to_be_visible()

@@ -13,7 +13,7 @@ from typing import Literal
 
 import sqlite_utils
 
-from kiosk.core import audit, codes, dutch
+from kiosk.core import audit, codes, door_list, dutch, tickets
 from kiosk.core.agenda import Activity, get_activity
 from kiosk.core.clock import now_iso
 from kiosk.core.db import write_transaction
@@ -46,18 +46,23 @@ def scan(
     """What the scanner (or the volunteer) typed at the door -> what to tell the volunteer."""
     text = raw.strip()
     head = text.partition(".")[0].upper()
-    if head == codes.QR_PREFIX:
-        code = codes.verify_ticket_qr(secret, text)
-        if code is not None:
+    if head in (codes.QR_PREFIX, tickets.PREFIX):
+        verdict, code = tickets.read_ticket(db, secret, text)
+        if verdict == "valid" and code is not None:
+            entry = door_list.find(db, code) if get_signup_by_code(db, code) is None else None
+            if entry is not None:
+                return _check_door(db, entry, actor=actor, activity_id=activity_id)
             return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True)
-        claimed = codes.claimed_ticket_code(text)
-        if claimed and get_signup_by_code(db, claimed) is None:
-            # Most likely a real ticket from another kiosk (each signs with its own key):
-            # refused all the same, but the resident is not told it is forged.
+        own_code = code is not None and get_signup_by_code(db, code) is not None
+        if verdict == "unknown-key" and not (head == codes.QR_PREFIX and own_code):
+            # A real ticket, most likely, from a kiosk whose key has not reached this one
+            # (no sync yet since it started): refused all the same, but not called forged.
+            which = ("niet van deze kiosk" if head == codes.QR_PREFIX
+                     else "van een kiosk die deze kiosk nog niet kent")
             return _refused_and_logged(
                 db, actor, "checkin.elsewhere", "Kaartje van een andere kiosk",
-                "Dit kaartje komt niet van deze kiosk. Misschien heeft de bewoner zich ergens "
-                "anders aangemeld. Vraag de naam en kijk op de lijst.",
+                f"Dit kaartje komt {which}. Misschien heeft de bewoner zich ergens anders "
+                "aangemeld. Vraag de naam en kijk op de lijst.",
             )  # fmt: skip
         return _refused_and_logged(
             db, actor, "checkin.forged", "Kaartje met valse QR-code geweigerd",
@@ -70,6 +75,24 @@ def scan(
     if code is None:
         return CheckIn("refused", "Dit is geen kaartje. Scan de QR-code of typ de code (7KQ-4MX).")
     return _check(db, code, actor=actor, activity_id=activity_id, confirmed=False)
+
+
+def _check_door(
+    db: sqlite_utils.Database, entry: door_list.DoorEntry, *, actor: str,
+    activity_id: str | None,
+) -> CheckIn:
+    """A ticket from another kiosk, on the list the hub sent for this buurthuis."""
+    if activity_id and entry.activity_id != activity_id:
+        return CheckIn("refused", f"Dit kaartje is voor een andere activiteit: "
+                                  f"{entry.activity_title}.")
+    if entry.attended_at:
+        return CheckIn("already", f"Al binnen (sinds {_clock(entry.attended_at)}).")
+    with write_transaction(db):
+        door_list.check_in(db, entry, actor=actor)
+    people = "1 persoon" if entry.party_size == 1 else f"{entry.party_size} personen"
+    who = f" ({entry.name})" if entry.name else ""
+    return CheckIn("welcome", f"Welkom{who}! Binnen gemeld: {people}. "
+                              "Aangemeld bij een andere kiosk.")
 
 
 def _refused_and_logged(

@@ -274,9 +274,40 @@ def _call_list_facts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _any_ticket_at_any_door(db: sqlite_utils.Database) -> None:
+    """Other kiosks' public ticket keys, and the door list of residents who signed up at
+    other kiosks (kiosk/core/tickets.py, kiosk/core/door_list.py). The door list has no
+    phone numbers: the hub never sends them."""
+    run_script(
+        db,
+        """
+        CREATE TABLE ticket_keys (
+            key_id TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            kiosk_name TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE door_list (
+            signup_id TEXT PRIMARY KEY,
+            code TEXT NOT NULL,
+            activity_id TEXT NOT NULL,
+            activity_title TEXT NOT NULL DEFAULT '',
+            starts_at TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            party_size INTEGER NOT NULL,
+            kiosk_name TEXT NOT NULL DEFAULT '',
+            attended_at TEXT
+        );
+        CREATE INDEX door_list_by_code ON door_list (code)
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _feed_skips, _call_list_facts,
+    _any_ticket_at_any_door,
 ]
 
 

@@ -1,0 +1,85 @@
+"""The door list: residents who signed up at other kiosks for activities at this
+kiosk's buurthuis, as the hub sends them (name, party size, code; never a phone), so
+their tickets are let in here while the internet is down. A check-in here travels to
+the hub through the outbox like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.core import audit, codes
+from kiosk.core.clock import now_iso
+from kiosk.core.outbox import record_change
+
+
+@dataclass(frozen=True)
+class DoorEntry:
+    signup_id: str
+    code: str
+    activity_id: str
+    activity_title: str
+    starts_at: str
+    name: str
+    party_size: int
+    kiosk_name: str
+    attended_at: str | None
+
+    @property
+    def display_code(self) -> str:
+        return codes.display_code(self.code)
+
+
+def store(db: sqlite_utils.Database, attendees: list[Any]) -> int:
+    """Replace the list with the hub's; a check-in made here is kept. Call inside a
+    write transaction. Malformed entries are left out. Returns how many were stored."""
+    kept = dict(db.execute(
+        "SELECT signup_id, attended_at FROM door_list WHERE attended_at IS NOT NULL").fetchall())
+    db.execute("DELETE FROM door_list")
+    stored = 0
+    for item in attendees:
+        if not isinstance(item, dict):
+            continue
+        code = codes.normalize_code(str(item.get("code") or ""))
+        size = item.get("party_size")
+        if code is None or not isinstance(size, int) or not 1 <= size <= 10:
+            continue
+        signup_id = str(item.get("id") or "")[:64]
+        if not signup_id:
+            continue
+        attended = kept.get(signup_id) or (str(item["attended_at"])[:40]
+                                           if item.get("attended_at") else None)
+        db.execute(
+            "INSERT OR REPLACE INTO door_list (signup_id, code, activity_id, activity_title, "
+            "starts_at, name, party_size, kiosk_name, attended_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [signup_id, code, str(item.get("activity_id") or "")[:120],
+             str(item.get("activity_title") or "")[:200], str(item.get("starts_at") or "")[:40],
+             str(item.get("name") or "")[:100], size, str(item.get("kiosk") or "")[:100],
+             attended],
+        )
+        stored += 1
+    return stored
+
+
+def find(db: sqlite_utils.Database, code: str) -> DoorEntry | None:
+    rows = list(db.query("SELECT * FROM door_list WHERE code = ?", [code]))
+    return DoorEntry(**rows[0]) if rows else None
+
+
+def check_in(db: sqlite_utils.Database, entry: DoorEntry, *, actor: str) -> DoorEntry:
+    """Mark arrived here and tell the hub. Call inside a write transaction."""
+    stamp = now_iso()
+    db.execute("UPDATE door_list SET attended_at = ? WHERE signup_id = ?",
+               [stamp, entry.signup_id])
+    record_change(db, "signup.attended", entry.signup_id,
+                  {"id": entry.signup_id, "at": stamp, "door": True})
+    audit.record(db, actor, "checkin",
+                 f"Binnen gemeld (gescand, aangemeld bij {entry.kiosk_name or 'een andere kiosk'})"
+                 f": aanmelding {entry.display_code}", activity_id=entry.activity_id)
+    found = find(db, entry.code)
+    assert found is not None
+    return found
