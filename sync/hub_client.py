@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from kiosk.core import calls, config, leases
+from kiosk.core import calls, config, door_list, leases, tickets
 from kiosk.core.activity_ids import move_activity_id
 from kiosk.core.agenda import Activity, get_activity, save_activity
 from kiosk.core.db import write_transaction
@@ -30,8 +30,10 @@ class HubClient:
     token: str
     timeout: float = http.TIMEOUT
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
+              extra: dict[str, str] | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
+                   **(extra or {})}
         data = None
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -49,8 +51,11 @@ class HubClient:
             )
         return answer
 
-    def agenda(self, since: str) -> dict[str, Any]:
-        return self._call("GET", f"/api/v1/agenda?since={quote(since)}")
+    def agenda(self, since: str, ticket_key: str = "") -> dict[str, Any]:
+        """`ticket_key` ("id:base64") hands the hub this kiosk's public ticket key, so
+        every other kiosk can check its tickets."""
+        extra = {tickets.KEY_HEADER: ticket_key} if ticket_key else None
+        return self._call("GET", f"/api/v1/agenda?since={quote(since)}", extra=extra)
 
     def post_events(
         self, events: list[dict[str, Any]], activities: dict[str, Any], kiosk: dict[str, str]
@@ -117,6 +122,10 @@ def apply_agenda(db: sqlite_utils.Database, answer: dict[str, Any]) -> int:
         verdicts = list(answer["signups"])
         cursor = str(answer["cursor"])
         renamed = [(str(r["from"]), str(r["to"])) for r in answer.get("renamed", [])]
+        keys = [k for k in answer.get("ticket_keys", []) if isinstance(k, dict)]
+        attendees = answer.get("attendees")
+        if attendees is not None and not isinstance(attendees, list):
+            raise TypeError("attendees is not a list")
     except (KeyError, TypeError, ValueError):
         raise http.SyncError("Het antwoord van de centrale agenda klopt niet.") from None
     with write_transaction(db):
@@ -139,6 +148,9 @@ def apply_agenda(db: sqlite_utils.Database, answer: dict[str, Any]) -> int:
                    "(SELECT value FROM json_each(?))", [json.dumps(leased)])
         for verdict in verdicts:
             apply_verdict(db, verdict)
+        tickets.remember_keys(db, keys)
+        if attendees is not None:
+            door_list.store(db, attendees)
         set_cursor(db, cursor)
     return len(activities)
 
@@ -148,4 +160,5 @@ def _int(value: Any) -> int:
 
 
 def pull_agenda(db: sqlite_utils.Database, client: HubClient) -> int:
-    return apply_agenda(db, client.agenda(get_status(db).agenda_cursor))
+    key_id, public = tickets.public_key(db)
+    return apply_agenda(db, client.agenda(get_status(db).agenda_cursor, f"{key_id}:{public}"))

@@ -25,6 +25,8 @@ from kiosk.core import codes
 from kiosk.core.clock import now_iso
 
 PREFIX = "BK2"
+# How a kiosk hands the hub its public key: with every agenda request, "id:base64".
+KEY_HEADER = "X-Buurtkiosk-Ticket-Key"
 _SETTING = "_ticket_signing_key"
 
 

@@ -13,7 +13,7 @@ from kiosk.core import dutch
 from kiosk.core.activity_ids import move_activity_id
 from kiosk.core.agenda import DERIVED, Activity
 from kiosk.core.clock import now_iso, utc_iso
-from sync.hub import seats
+from sync.hub import doors, seats
 from sync.hub.db import current_rev
 
 API_VERSION = 1
@@ -171,6 +171,8 @@ def agenda_for(
     return {
         "version": API_VERSION,
         "cursor": str(current_rev(db)),
+        "ticket_keys": doors.ticket_keys(db),
+        "attendees": doors.attendees_for(db, kiosk, now),
         "renamed": renamed,
         "activities": activities,
         "seats": seat_rows,

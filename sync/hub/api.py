@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from werkzeug.wrappers import Response
 
+from kiosk.core import tickets
 from kiosk.core.db import write_transaction
-from sync.hub import admin, agenda, events
+from sync.hub import admin, agenda, doors, events
 from sync.hub.web import API_VERSION, get_hub_db, json_error, now
 
 bp = Blueprint("hub_api", __name__, url_prefix="/api/v1")
@@ -41,6 +42,7 @@ def get_agenda() -> Response:
         return json_error(400, "bad_cursor", "De cursor ('since') moet een getal zijn.")
     db = get_hub_db()
     with write_transaction(db):
+        doors.take_ticket_key(db, g.kiosk, request.headers.get(tickets.KEY_HEADER, ""))
         data = agenda.agenda_for(db, g.kiosk, int(raw), now())
     return jsonify(data)
 

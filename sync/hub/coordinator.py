@@ -26,11 +26,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from kiosk.core import dutch
+from kiosk.core import codes, dutch
 from kiosk.core.agenda import Activity
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
-from sync.hub import admin, agenda, seats
+from sync.hub import admin, agenda, doors, seats
 from sync.hub.db import next_rev
 from sync.hub.web import get_hub_db, now
 
@@ -50,7 +50,8 @@ def csrf_token() -> str:
 
 @bp.app_context_processor
 def template_helpers() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "written": _written, "kiosk_names": _kiosk_names}
+    return {"csrf_token": csrf_token, "written": _written, "kiosk_names": _kiosk_names,
+            "ticket_code": _ticket_code}
 
 
 @bp.before_request
@@ -112,6 +113,11 @@ def _written(iso: str | None) -> str:
     return dutch.written_moment(moment)
 
 
+def _ticket_code(code: str | None) -> str:
+    """As on the ticket: '1VS-Q24', never '1VSQ24'."""
+    return codes.display_code(code) if code and len(code) == codes.CODE_LENGTH else code or ""
+
+
 def _kiosk_names() -> dict[int, str]:
     return dict(get_hub_db().execute("SELECT id, name FROM kiosks").fetchall())
 
@@ -166,7 +172,8 @@ def activity(activity_id: str) -> str:
 def attendance(activity_id: str) -> str:
     row = _activity_or_404(activity_id)
     people = [s for s in _signups(activity_id) if s["status"] != "cancelled"]
-    return render_template("hub/attendance.html", activity=row, signups=people)
+    return render_template("hub/attendance.html", activity=row, signups=people,
+                           check_ins=doors.check_ins(get_hub_db(), activity_id))
 
 
 FORM_FIELDS = ("title", "short_name", "stadsdorp", "date", "start", "end", "location_name",
@@ -269,6 +276,16 @@ def set_status(activity_id: str) -> Response:
     return redirect(url_for("hub_coordinator.activity", activity_id=activity_id), code=303)
 
 
+@bp.post("/kiosks/<int:kiosk_id>/plekken")
+@login_required
+def kiosk_places(kiosk_id: int) -> Response:
+    """Where a kiosk stands: its door list is the residents of activities there."""
+    db = get_hub_db()
+    with write_transaction(db):
+        doors.set_places(db, kiosk_id, request.form.get("locations", ""))
+    return redirect(url_for("hub_coordinator.kiosks"), code=303)
+
+
 @bp.get("/kiosks")
 @login_required
 def kiosks() -> str:
@@ -302,7 +319,8 @@ def signups_csv(rows: list[dict[str, Any]], kiosks: dict[int, str],
         writer.writerow([_cell(v) for v in (
             r["title"], r["starts_at"], stadsdorpen.get(r["stadsdorp"], r["stadsdorp"]),
             r["name"], r["phone"], r["party_size"], r["status"],
-            kiosks.get(r["kiosk_id"], "centraal"), r["channel"], r["code"], r["created_at"],
+            kiosks.get(r["kiosk_id"], "centraal"), r["channel"], _ticket_code(r["code"]),
+            r["created_at"],
             r["attended_at"] or "",
         )])
     return "\ufeff" + out.getvalue()

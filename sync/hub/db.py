@@ -159,7 +159,27 @@ def _activity_renames(db: sqlite_utils.Database) -> None:
     )
 
 
-HUB_MIGRATIONS: list[Migration] = [_v1_hub, _activity_renames]
+def _doors(db: sqlite_utils.Database) -> None:
+    """Any ticket at any door (sync/hub/doors.py): each kiosk's places and public ticket
+    key, and every check-in with the door it happened at."""
+    run_script(
+        db,
+        """
+        ALTER TABLE kiosks ADD COLUMN locations TEXT NOT NULL DEFAULT '';
+        ALTER TABLE kiosks ADD COLUMN ticket_key_id TEXT;
+        ALTER TABLE kiosks ADD COLUMN ticket_public_key TEXT;
+        CREATE TABLE checkins (
+            signup_id TEXT NOT NULL,
+            kiosk_id INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (signup_id, kiosk_id)
+        )
+        """,
+    )
+
+
+HUB_MIGRATIONS: list[Migration] = [_v1_hub, _activity_renames, _doors]
 
 
 def migrate_hub(db: sqlite_utils.Database) -> int:

@@ -20,7 +20,7 @@ import sqlite_utils
 from kiosk.core.agenda import Activity
 from kiosk.core.clock import now_iso
 from kiosk.core.db import write_transaction
-from sync.hub import agenda, seats
+from sync.hub import agenda, doors, seats
 from sync.hub.db import next_rev
 
 MAX_TEXT = 200
@@ -238,12 +238,21 @@ def _confirmed(ctx: Context, payload: dict[str, Any]) -> Result:
 
 
 def _attended(ctx: Context, payload: dict[str, Any]) -> Result:
-    signup = _own_signup(ctx, payload)
+    """A check-in: of this kiosk's own signup, or of one on the attendee list the hub
+    sent it (doors.may_check_in). Every door's check-in is kept, so a double shows."""
+    rows = list(ctx.db.query("SELECT * FROM signups WHERE id = ?", [_text(payload, "id", 64)]))
+    if not rows or not doors.may_check_in(ctx.db, ctx.kiosk, rows[0]):
+        raise Rejected("Deze aanmelding is niet bekend bij de centrale agenda.")
+    signup = rows[0]
+    at = _text(payload, "at", 40) or now_iso()
+    doors.record_check_in(ctx.db, signup["id"], ctx.kiosk["id"], at)
     ctx.db.execute(
-        "UPDATE signups SET attended_at = ?, updated_at = ?, rev = ? WHERE id = ?",
-        [_text(payload, "at", 40) or now_iso(), now_iso(), ctx.rev, signup["id"]],
+        "UPDATE signups SET attended_at = COALESCE(attended_at, ?), updated_at = ?, rev = ? "
+        "WHERE id = ?",
+        [at, now_iso(), ctx.rev, signup["id"]],
     )
-    return {"result": "accepted", "signup": _state(ctx, signup["id"])}
+    own = signup["kiosk_id"] == ctx.kiosk["id"]
+    return {"result": "accepted", "signup": _state(ctx, signup["id"]) if own else None}
 
 
 def _forgotten(ctx: Context, payload: dict[str, Any]) -> Result:

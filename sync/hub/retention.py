@@ -29,4 +29,5 @@ def purge(db: sqlite_utils.Database, now: datetime, days: int | None = None) -> 
     )
     with write_transaction(db):
         db.execute(f"DELETE FROM received_events WHERE signup_id IN ({doomed})", [cutoff])
+        db.execute(f"DELETE FROM checkins WHERE signup_id IN ({doomed})", [cutoff])
         return db.execute(f"DELETE FROM signups WHERE id IN ({doomed})", [cutoff]).rowcount
