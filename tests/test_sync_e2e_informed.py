@@ -1,0 +1,144 @@
+"""End to end with three kiosks and a hub on 127.0.0.1: every central change reaches the
+call list of every kiosk with a signup and nothing stale stays there; resident screens
+show the hub's seat figure; a ticket made at kiosk B is let in at kiosk A while both
+are offline, a forged one is not, and the hub shows the double check-in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from kiosk.core import calls, checkin, tickets
+from kiosk.core.agenda import Activity
+from kiosk.core.config import signing_secret
+from kiosk.core.db import write_transaction
+from kiosk.core.signups import create_signup
+from kiosk.web import create_app
+from sync.hub import create_hub_app
+from sync.hub.agenda import get_activity as hub_get_activity
+from sync.hub.agenda import save_activity as hub_save_activity
+from sync.hub.agenda import set_status
+from sync.hub.db import next_rev
+from sync.hub.doors import set_places
+from sync.worker import run_round
+from tests.sync_support import HubServer, hub_activity, make_kiosk, setup_hub
+from tests.test_hub import login
+
+KIOSKS = ("kiosk-a", "kiosk-b", "kiosk-c")
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
+    hub_path = tmp_path / "hub.db"
+    tokens = setup_hub(hub_path, KIOSKS)
+    hub_activity(hub_path, "hub-koffie", capacity=10)
+    hub = HubServer(hub_path).start()
+    kiosks = {name: make_kiosk(tmp_path / f"{name}.db", name, hub.url, tokens[name])
+              for name in KIOSKS}
+    yield SimpleNamespace(hub=hub, k=kiosks, path=hub_path, tmp=tmp_path)
+    hub.stop()
+    for db in kiosks.values():
+        db.close()
+
+
+def sync(*kiosks) -> None:
+    for db in kiosks:
+        assert run_round(db, force=True).errors == []
+
+
+def change_on_hub(world: SimpleNamespace, **changes: object) -> None:
+    db = world.hub.db()
+    with write_transaction(db):
+        row = hub_get_activity(db, "hub-koffie")
+        assert row is not None
+        activity = Activity.from_row({**row, "stadsdorp": row["stadsdorp"]})
+        hub_save_activity(db, replace(activity, **changes), rev=next_rev(db))
+    db.close()
+
+
+def reasons(db) -> list[str]:
+    return [c.reason for c in calls.signups_needing_a_call(db)]
+
+
+def test_time_place_cancel_and_undo_reach_every_call_list_and_nothing_stale_stays(world):
+    a, b, c = (world.k[n] for n in KIOSKS)
+    sync(a, b, c)
+    for db in (a, b):
+        create_signup(db, "hub-koffie", name="Els", phone="0612345678", kiosk_id="k")
+    sync(a, b, c)
+    start = Activity.from_row({**hub_get_activity(world.hub.db(), "hub-koffie")}).starts_at
+    change_on_hub(world, starts_at=start + timedelta(minutes=30))
+    sync(a, b, c)
+    for db in (a, b):
+        [item] = calls.signups_needing_a_call(db)
+        assert item.changes[0].startswith("Andere tijd: eerst") and item.reprint
+    assert reasons(c) == []  # no signup there, nothing to call
+    change_on_hub(world, starts_at=start + timedelta(minutes=30), location_name="Buurthuis Oost")
+    sync(a, b, c)
+    for db in (a, b):
+        [item] = calls.signups_needing_a_call(db)
+        assert [line.split(":")[0] for line in item.changes] == ["Andere tijd", "Andere plek"]
+    hub = world.hub.db()
+    set_status(hub, "hub-koffie", "cancelled", next_rev(hub))
+    sync(a, b, c)
+    for db in (a, b):
+        [item] = calls.signups_needing_a_call(db)
+        assert item.changes[0] == calls.ACTIVITY_CANCELLED and not item.reprint
+    set_status(hub, "hub-koffie", "scheduled", next_rev(hub))  # "gaat toch door"
+    hub.close()
+    sync(a, b, c)
+    for db in (a, b):
+        [item] = calls.signups_needing_a_call(db)
+        assert calls.ACTIVITY_CANCELLED not in item.changes  # nothing stale
+        assert [line.split(":")[0] for line in item.changes] == ["Andere tijd", "Andere plek"]
+
+
+def test_resident_screens_show_the_hubs_seat_figure(world):
+    a, b = world.k["kiosk-a"], world.k["kiosk-b"]
+    sync(a, b)
+    create_signup(a, "hub-koffie", party_size=3, phone="0612345678", kiosk_id="k")
+    sync(a, b)
+    app = create_app({"DATABASE": str(world.tmp / "kiosk-b.db"), "TESTING": True})
+    page = app.test_client().get("/activiteit/hub-koffie").get_data(as_text=True)
+    assert "Nog 7 plaatsen vrij" in page  # 10 seats, 3 taken at kiosk A
+
+
+def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the_double(
+        world):
+    a, b = world.k["kiosk-a"], world.k["kiosk-b"]
+    hub = world.hub.db()
+    with write_transaction(hub):
+        for kiosk_id in (1, 2):
+            set_places(hub, kiosk_id, "Buurthuis De Pijp")
+    hub.close()
+    sync(a, b)
+    made = create_signup(b, "hub-koffie", name="Ans Bakker", phone="0612345678",
+                         party_size=2, kiosk_id="k")
+    sync(b, a)  # one earlier sync: A has B's key and the attendee list
+    world.hub.stop()  # both offline from here
+    qr = tickets.ticket_qr(b, made.code)
+    at_a = checkin.scan(a, signing_secret(a), qr, actor="Piet")
+    assert at_a.outcome == "welcome" and "Ans Bakker" in at_a.message
+    at_b = checkin.scan(b, signing_secret(b), qr, actor="Kees")  # the same ticket, other door
+    assert at_b.outcome == "welcome"
+    forged = qr[:-3] + ("AAA" if not qr.endswith("AAA") else "BBB")
+    assert checkin.scan(a, signing_secret(a), forged, actor="Piet").outcome == "refused"
+    other_code = qr.replace(made.code, "7KQ4MX")
+    assert checkin.scan(a, signing_secret(a), other_code, actor="Piet").outcome == "refused"
+    # The door list has names, never phone numbers.
+    assert "0612345678" not in str(a.execute("SELECT * FROM door_list").fetchall())
+
+    world.hub.start()
+    sync(a, b)
+    app = create_hub_app({"HUB_DATABASE": str(world.path), "TESTING": True})
+    client = app.test_client()
+    login(client)
+    page = client.get("/coordinator/activiteit/hub-koffie/aanwezigheid").get_data(as_text=True)
+    assert 'data-testid="double-checkin"' in page
+    assert "kiosk-a" in page and "kiosk-b" in page
+    assert made.display_code in page  # as on the ticket, with the dash
