@@ -1,13 +1,14 @@
 // A USB barcode scanner is a keyboard that types a whole code in a few milliseconds and
 // presses Enter. On a screen without a text field (the start screen) this catches such a
-// burst and sends it to the form marked data-scanned-ticket. Slow typing is not a scan: the
-// kiosk has no hardware keyboard, and a key pressed by hand must not open anything.
+// burst and sends it to the form marked data-scanned-ticket. A pause between keys starts
+// the code afresh, so stray keys before a scan do no harm (the kiosk has no hardware
+// keyboard; the allowance is wide because a busy Pi may see a scanner's keys late).
 (function () {
   "use strict";
   const form = document.querySelector("form[data-scanned-ticket]");
   if (!form) return;
   const field = form.querySelector("input[name=code]");
-  const MAX_GAP_MS = 80;  // scanners send a key every 1-30 ms
+  const MAX_GAP_MS = 300;  // scanners send a key every 1-30 ms
   const MAX_LENGTH = 300;
   let typed = "";
   let last = 0;
