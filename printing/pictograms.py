@@ -12,7 +12,9 @@ import logging
 import os
 import tempfile
 from functools import cache
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -31,10 +33,10 @@ def cache_folder() -> Path:
     return Path(os.environ.get("BUURTKIOSK_CACHE", tempfile.gettempdir())) / "buurtkiosk-pictograms"
 
 
-def printable(key: str, paper: Paper, assets: Path = ASSETS) -> str | None:
+def printable(key: str, paper: Paper, assets: Path | None = None) -> str | None:
     """A path to the printer-ready PNG of a category's pictogram, or None when there is no
     pictogram for it (or it cannot be drawn here: the ticket is complete without one)."""
-    source = assets / f"{key}.svg"
+    source = (assets or ASSETS) / f"{key}.svg"
     if not source.is_file():
         return None
     size = SIZE_DOTS.get(paper.mm, SIZE_DOTS[58])
@@ -42,7 +44,8 @@ def printable(key: str, paper: Paper, assets: Path = ASSETS) -> str | None:
     if not target.is_file():
         try:
             image = draw(source.read_bytes(), size)
-        except (OSError, ValueError) as exc:  # libcairo missing, or an SVG it cannot read
+        # libcairo missing (OSError), or an SVG it cannot read (XML ParseError, ValueError)
+        except (OSError, ValueError, SyntaxError) as exc:
             log.warning("pictogram %s not drawn for paper: %s", source, exc)
             return None
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -55,8 +58,6 @@ def printable(key: str, paper: Paper, assets: Path = ASSETS) -> str | None:
 def draw(svg: bytes, size: int) -> Image.Image:
     """The SVG as a 1-bit square image of `size` dots: outlines black, the rest white."""
     png = _svg_to_png(svg, size)
-    from io import BytesIO
-
     with Image.open(BytesIO(png)) as drawn:
         rgba = drawn.convert("RGBA")
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -73,7 +74,7 @@ def _svg_to_png(svg: bytes, size: int) -> bytes:
 
 
 @cache
-def _cairosvg():  # type: ignore[no-untyped-def]
+def _cairosvg() -> Any:
     """cairosvg loads libcairo when imported; without it, tickets print without pictograms."""
     try:
         import cairosvg
