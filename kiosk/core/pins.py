@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kiosk.core import inputs
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 
@@ -46,8 +47,9 @@ def _now() -> datetime:
 
 
 def check_pin_format(pin: str) -> str:
+    """Only what the PIN pad can type: ASCII 0-9 ('٣' and '³' pass str.isdigit)."""
     pin = pin.strip()
-    if not pin.isdigit() or not PIN_MIN <= len(pin) <= PIN_MAX:
+    if not inputs.is_pad_digits(pin) or not PIN_MIN <= len(pin) <= PIN_MAX:
         raise PinError(f"Een pincode heeft {PIN_MIN} tot {PIN_MAX} cijfers.")
     return pin
 
@@ -160,7 +162,7 @@ def check_pin(db: sqlite_utils.Database, pin: str, now: datetime | None = None) 
 
 
 def _matching_role(db: sqlite_utils.Database, pin: str) -> str | None:
-    if not pin.isdigit():
+    if not inputs.is_pad_digits(pin) or len(pin) > PIN_MAX:
         return None
     for role in ("coordinator", "volunteer"):
         stored = _stored_hash(db, role)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, session, url_for
 
+from kiosk.core import inputs
 from kiosk.core.pins import ROLE_LABELS, ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,9 +27,15 @@ def _clock() -> float:
 # --- The signed-in volunteer in the Flask session ---------------------------------------
 
 
-def clean_actor(raw: str) -> str:
-    actor = " ".join(raw.split())[:MAX_ACTOR]
-    return "".join(ch for ch in actor if ch.isprintable())
+ACTOR_WRONG = f"Typ uw naam met gewone letters, hoogstens {MAX_ACTOR} tekens."
+
+
+def clean_actor(raw: str) -> str | None:
+    """The volunteer's name for the audit log, or None when it cannot be one."""
+    try:
+        return inputs.text(raw, limit=MAX_ACTOR)
+    except inputs.InputError:
+        return None
 
 
 def idle_seconds() -> int:
