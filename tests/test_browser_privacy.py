@@ -10,14 +10,17 @@ from typing import Any
 
 import pytest
 
+from kiosk.core import pins
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
 from tests.browser import (
     LiveServer,
     browser_fixture,  # noqa: F401  (fixtures, found by name)
     kiosk_page_fixture,  # noqa: F401
+    new_kiosk_page,
     start_live_server,
 )
+from tests.desk_helpers import VOLUNTEER_PIN, set_pins
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -29,7 +32,10 @@ NAME, PHONE = "Henk Vermeer", "0687654321"
 def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = start_live_server(tmp_path_factory.mktemp("privacy") / "kiosk.db")
     db = server.db()
+    original = pins.HASH_METHOD
+    pins.HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes; scrypt is tested in test_auth
     try:
+        set_pins(db)
         with write_transaction(db):
             save_activity(db, Activity(
                 id="soep", title="Soep en verhalen", stadsdorp="Stadsdorp Zuid",
@@ -37,6 +43,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
                 location_name="Buurthuis De Pijp",
             ))
     finally:
+        pins.HASH_METHOD = original
         db.close()
     yield server
     server.stop()
@@ -99,3 +106,33 @@ def test_back_after_a_touch_signup_never_shows_the_name(kiosk, kiosk_page):
 def test_resident_pages_are_not_stored_by_the_browser(kiosk, kiosk_page):
     response = kiosk_page.goto(kiosk.url + "/activiteit/soep/aanmelden")
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_copied_cookie_fails_after_sign_out(kiosk, browser):
+    desk = new_kiosk_page(browser)
+    thief = new_kiosk_page(browser)
+    try:
+        desk.goto(kiosk.url + "/vrijwilliger/pincode")
+        desk.get_by_test_id("pin-name").fill("Marieke")
+        desk.get_by_test_id("pin-input").fill(VOLUNTEER_PIN)
+        with desk.expect_navigation():
+            desk.get_by_test_id("pin-input").press("Enter")
+        assert desk.url.endswith("/vrijwilliger/")
+
+        thief.context.add_cookies(desk.context.cookies())
+        thief.goto(kiosk.url + "/vrijwilliger/")
+        assert thief.url.endswith("/vrijwilliger/")  # a copy works while the desk is open
+
+        desk.goto(kiosk.url + "/vrijwilliger/afsluiten")  # "Stoppen"
+        thief.goto(kiosk.url + "/vrijwilliger/activiteiten")
+        assert "/vrijwilliger/pincode" in thief.url
+        # A state-changing request with the copy, from the kiosk's own origin, is refused too.
+        status = thief.evaluate(
+            """async () => (await fetch('/vrijwilliger/invoeren/strook', {method: 'POST',
+                 body: new URLSearchParams({scan: '7KQ4MX'}), redirect: 'manual'})).type"""
+        )
+        assert status == "opaqueredirect"  # to the PIN page, not the desk
+        assert kiosk.query("SELECT COUNT(*) AS n FROM desk_sessions")[0]["n"] == 0
+    finally:
+        desk.context.close()
+        thief.context.close()

@@ -34,6 +34,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE=os.environ.get("BUURTKIOSK_DB") or str(config.default_db_path()),
         START_WORKERS=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # The cookie holds only a session token; no other site ever needs to send it.
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_HTTPONLY=True,
     )
     if test_config:
         app.config.from_mapping(test_config)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import audit, config, inputs, pins, print_jobs
+from kiosk.core import audit, config, desk_sessions, inputs, pins, print_jobs
 from kiosk.core.db import write_transaction
 from kiosk.web import auth
 from kiosk.web.desk import render_desk
@@ -248,6 +248,10 @@ def pins_save() -> str | tuple[str, int] | Response:
             pins.set_pin(get_db(), role, pin)
         except pins.PinError as problem:
             error = str(problem)
+        else:
+            # Whoever signed in with the old PIN is out; the coordinator making the change
+            # stays signed in.
+            desk_sessions.end_role(get_db(), role, keep=auth.desk_token())
     if error:
         return render_desk("coordinator/pins.html", error=error, role_choice=role), 400
     with write_transaction(get_db()):
