@@ -112,8 +112,8 @@ def test_kiosk_name_is_bounded_and_refuses_control_characters():
     assert check_setting("kiosk_name", "  Buurthuis  De Pijp ") == ("Buurthuis De Pijp", "")
     assert check_setting("kiosk_name", "x" * 10_000)[1]
     assert check_setting("kiosk_name", "Kiosk\x1b[2J")[1]
-    assert check_setting("port", "٨٠٨٠")[1]
-    assert check_setting("port", "8080") == ("8080", "")
+    assert check_setting("retention_days", "٣٠")[1]
+    assert check_setting("retention_days", " 30 ") == ("30", "")
 
 
 # --- Properties: every parser at the edge -------------------------------------------
