@@ -310,3 +310,13 @@ def test_the_trusted_proxy_count_is_checked():
     for bad in ("-1", "٢", "6", "een"):
         with pytest.raises(ValueError):
             trusted_proxies(bad)
+
+
+def test_behind_a_proxy_the_hub_cookie_is_secure_and_no_page_is_framed(tmp_path):
+    path = tmp_path / "hub.db"
+    setup_hub(path)
+    app = create_hub_app({"HUB_DATABASE": str(path), "TESTING": True, "TRUSTED_PROXIES": 1})
+    client = app.test_client()
+    page = client.get("/coordinator/login")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]

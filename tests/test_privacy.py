@@ -44,3 +44,10 @@ def test_resident_pages_say_no_store(client, db):
         assert client.get(path).headers["Cache-Control"] == "no-store", path
     page = client.post("/activiteit/a1/aanmelden", data=_form(str(uuid.uuid4()), "naam"))
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_no_kiosk_page_in_another_sites_frame(client, db):
+    headers = client.get("/").headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"

@@ -59,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.context_processor(_kiosk_context)
     app.context_processor(desk.desk_context)
     app.context_processor(voice.voice_context)
+    app.after_request(pages.security_headers)
     for code in pages.ERROR_CODES:
         app.register_error_handler(code, pages.error_page)
     for area in SCREEN_AREAS:

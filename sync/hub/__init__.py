@@ -57,6 +57,8 @@ def create_hub_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
+        # Behind the proxy that terminates TLS the cookie never travels over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
         # One X-Forwarded-* entry per trusted proxy; anything further left is the
         # client's own claim and is not believed.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -73,6 +75,14 @@ def create_hub_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     @app.get("/")
     def home() -> Response:
         return redirect(url_for("hub_coordinator.activities"))
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        # No hub page inside another site's frame (clickjacking a coordinator's click).
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response | HTTPException:
