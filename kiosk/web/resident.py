@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config
+from kiosk.core import agenda, config, inputs
 from kiosk.core.signups import (
     MAX_NAME,
     MAX_PARTY,
@@ -119,10 +119,7 @@ def activity(activity_id: str) -> str:
 
 def _valid_token(raw: str) -> str:
     """The token becomes the signup id, so only a well-formed uuid is taken as one."""
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        return ""
+    return inputs.signup_id(raw) or ""
 
 
 def _answers() -> Answers:
