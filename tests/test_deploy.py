@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli.main import build_parser
+from kiosk.cli.main import cli
 
 PI = Path(__file__).resolve().parent.parent / "deploy" / "raspberrypi"
 UNITS = sorted((PI / "systemd").iterdir())
@@ -172,8 +172,7 @@ def test_nightly_unit_purges_then_backs_up_even_after_a_night_switched_off():
 
 
 def test_every_command_the_units_and_handbook_use_exists():
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    commands = {*cli.commands, *cli.aliases}
     used = {line.split("buurtkiosk ", 1)[1].split()[0]
             for name in ("buurtkiosk.service", "buurtkiosk-nightly.service")
             for line in unit_lines(name) if line.startswith("ExecStart")}
