@@ -16,6 +16,8 @@ from voice.lang import Language
 YES, NO, REPEAT, STOP, SKIP = "yes", "no", "repeat", "stop", "skip"
 ACTIVITY, AMONG, COUNT, CHANGE = "activity", "among", "count", "change"
 NAME, PHONE, UNCLEAR = "name", "phone", "unclear"
+# Commands that work at every step.
+BACK, HELP, LOUDER, SOFTER = "back", "help", "louder", "softer"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from voice.templates import Token
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,8 @@ class Choice:
     place: str = ""
     cancelled: bool = False
     full: bool = False
+    starts_at: datetime | None = None  # local time, for "die van dinsdag" and "van tien uur"
+    categories: tuple[str, ...] = ()  # keys of kiosk/core/categories.py, for "wandelen"
 
 
 class Language(ABC):
@@ -69,6 +76,29 @@ class Language(ABC):
     @abstractmethod
     def tidy_name(self, heard: str) -> str:
         """Recognized words -> a name as written ("jan de vries" -> "Jan de Vries")."""
+
+    # Understanding (voice/understand.py): the step templates and the slot readings.
+    @abstractmethod
+    def sentences(self) -> dict[str, Any]:
+        """The parsed sentence templates file: rules, word lists, commands, steps."""
+
+    @abstractmethod
+    def words(self, text: str) -> list[str]:
+        """Heard or written text -> the words as the matcher compares them."""
+
+    @abstractmethod
+    def tokens(self, words: Sequence[str], choices: Sequence[Choice], today: date) -> list[Token]:
+        """Words -> tokens with their slot readings (numbers, days, times, activity names)."""
+
+    @abstractmethod
+    def resolve(
+        self, pieces: Sequence[Any], choices: Sequence[Choice], today: date
+    ) -> list[Choice]:
+        """The activities that fit everything said about which one."""
+
+    @abstractmethod
+    def slot_values(self, choices: Sequence[Choice]) -> dict[str, list[str]]:
+        """Each slot's values in words, for the recognizer's sentences."""
 
     # The sentences. Each returns written text; speakable() makes it ready to be heard.
     @abstractmethod

@@ -7,9 +7,25 @@ Sentences are written as the screen shows them ("dinsdag 1 december om 10.00 uur
 from __future__ import annotations
 
 import re
+import tomllib
+from collections.abc import Sequence
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from voice.lang import Choice, Language
-from voice.lang.nl import numbers, speech
+from voice.lang.nl import numbers, slots, speech
+from voice.templates import Token
+
+SENTENCES = Path(__file__).with_name("sentences.toml")
+
+
+@cache
+def _sentences() -> dict[str, Any]:
+    with SENTENCES.open("rb") as file:
+        return tomllib.load(file)
+
 
 # Words that start a het-word activity name, for "naar het spreekuur" next to
 # "naar de koffieochtend". De is right for most activity names; these are the exceptions
@@ -88,6 +104,23 @@ class Dutch(Language):
     def name_phrases(self, choice: Choice) -> list[str]:
         names = [choice.short_name, _name_part(choice.title)]
         return list(dict.fromkeys(n.lower().replace("-", " ").strip() for n in names if n))
+
+    def sentences(self) -> dict[str, Any]:
+        return _sentences()
+
+    def words(self, text: str) -> list[str]:
+        return slots.words(text)
+
+    def tokens(self, words: Sequence[str], choices: Sequence[Choice], today: date) -> list[Token]:
+        return slots.tag(words, choices, today)
+
+    def resolve(
+        self, pieces: Sequence[Any], choices: Sequence[Choice], today: date
+    ) -> list[Choice]:
+        return slots.resolve(pieces, choices, today)
+
+    def slot_values(self, choices: Sequence[Choice]) -> dict[str, list[str]]:
+        return slots.spoken_values(choices)
 
     def speakable(self, text: str) -> str:
         return speech.speakable(text)
