@@ -244,7 +244,8 @@ def main() -> int:
 
         pcm_nl = utterance("ik wil graag naar de koffieochtend van dinsdag", "nl", folder)
         nl = get_language("nl")
-        yes_no = grammar.for_yes_no(VoskEngine(shared_model(dutch)), nl).phrases or ()
+        fitted = grammar.for_step(nl, "confirm", [], VoskEngine(shared_model(dutch)))
+        yes_no = fitted.phrases if fitted else ()
         bench_model("Dutch model", dutch, pcm_nl, tuple(yes_no), args.runs)
         bench_answer_time(dutch, nl, pcm_nl, args.runs)
     else:

@@ -301,16 +301,20 @@ def expand(tree: Node, slot_values: Mapping[str, Sequence[str]], limit: int = 20
         if isinstance(node, Slot):
             values = slot_values.get(node.name, ()) or ()
             counter[0] += 1
-            return values[_pick(k, counter[0], len(values))].split() if values else []
+            k = max(k, 0)
+            # Slot values in turn, so every value occurs within len(values) walks.
+            return values[(k + counter[0]) % len(values)].split() if values else []
         if isinstance(node, Sequence_):
             return [word for item in node.items for word in walk(item, k, counter)]
         counter[0] += 1
+        if k < 0:  # the shortest sentence: no optional words, first alternatives
+            return [] if node.optional else walk(node.options[0], k, counter)
         choices: list[Sequence_ | None] = [*node.options, *([None] if node.optional else [])]
         chosen = choices[_pick(k, counter[0], len(choices))]
         return walk(chosen, k, counter) if chosen is not None else []
 
     seen: set[str] = set()
-    for k in range(4 * widest(tree)):
+    for k in range(-1, 4 * widest(tree)):
         sentence = " ".join(walk(tree, k, [0]))
         if sentence and sentence not in seen:
             seen.add(sentence)

@@ -199,13 +199,18 @@ def recognizer_sentences(
     values = language.slot_values(choices)
     sentences: dict[str, None] = {}
     for template in built.templates:
-        for sentence in templates.expand(template.tree, values, limit=60):
+        for sentence in templates.expand(template.tree, values, limit=300):
             sentences[sentence] = None
     # Each slot value at least once in a plain sentence, so the n-gram model has it.
     for slot in built.slots:
         for value in values.get(slot, ()):
             sentences[value] = None
     return list(sentences)[:limit]
+
+
+def critical_words(language: Language) -> frozenset[str]:
+    """Words a sentence cannot lose when fitted to a model's vocabulary (grammar.py)."""
+    return _word_lists(language).critical | _word_lists(language).negation
 
 
 # --- matching -----------------------------------------------------------------------------

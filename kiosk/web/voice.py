@@ -34,11 +34,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from kiosk.core import agenda, config
+from kiosk.core.dutch import local
 from kiosk.core.signups import SignupError, clean_name, clean_phone, create_signup
+from kiosk.ops.voice_agenda import choice_for, kiosk_choices
 from kiosk.web.pages import error_page
 from kiosk.web.request_db import app_now, get_db
 from kiosk.web.workers import wake_printer
-from voice import dialog, intents
+from voice import dialog, grammar, intents
 from voice.audio import AudioError, read_wav, to_wav
 from voice.engine import Engine, VoskEngine, warm_up
 from voice.intents import Intent
@@ -46,6 +48,7 @@ from voice.lang import Choice, Language, get_language
 from voice.model import ModelError, check_model_folder, shared_model
 from voice.streams import Finished, NothingToHear, StreamError, Streams
 from voice.tts import MAX_TEXT, Speech, SpeechError
+from voice.understand import understand
 
 bp = Blueprint("voice", __name__)
 log = logging.getLogger(__name__)
@@ -144,28 +147,14 @@ def voice_context() -> dict[str, Any]:
 # --- the agenda as the dialog sees it -------------------------------------------------
 
 
-def _choice(number: int, activity: agenda.Activity) -> Choice:
-    return Choice(
-        number=number,
-        activity_id=activity.id,
-        title=activity.title,
-        short_name=activity.short_name or activity.title,
-        when=activity.when,
-        place=activity.location_name,
-        cancelled=activity.status == "cancelled",
-        full=activity.is_full,
-    )
-
-
 def _choices(also: str = "") -> list[Choice]:
     """Numbered exactly as the start screen numbers them, so "nummer drie" is card 3."""
     now = app_now()
-    activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
-    choices = [_choice(n, a) for day in agenda.group_by_day(activities, now) for n, a in day.items]
+    choices = kiosk_choices(get_db(), now)
     if also and not any(c.activity_id == also for c in choices):
         extra = agenda.get_activity(get_db(), also)
         if extra is not None and extra.status != "removed" and extra.starts_at > now:
-            choices.append(_choice(0, extra))
+            choices.append(choice_for(0, extra))
     return choices
 
 
@@ -266,6 +255,7 @@ def _respond(
         "step": reply.state.step,
         "heard": reply.screen.heard,
         "redirect": redirect_to or None,
+        "volume": reply.volume,
     }
     if not redirect_to:
         context = _panel_context(reply, choices, page)
@@ -353,6 +343,28 @@ def answer() -> Response | str | tuple[Response, int]:
     return _respond(dialog.advance(state, intent, choices, language), choices)
 
 
+def _recognizer_phrases(
+    engine: Engine, state: dialog.State, choices: list[Choice], language: Language
+) -> tuple[str, ...] | None:
+    """The step's sentences in words the model knows (compounds it lacks split into
+    parts it has, other unknown words left out); None for free recognition, () when
+    nothing is left to listen for. Kept per step and agenda: the agenda changes rarely."""
+    if state.step in dialog.TOUCH_ONLY_STEPS or state.touch_only:
+        return ()
+    key = (state.step, engine.name, tuple((c.number, c.activity_id) for c in choices))
+    cache: dict[Any, tuple[str, ...] | None] = current_app.extensions.setdefault(
+        "voice_phrases", {}
+    )
+    if key in cache:
+        return cache[key]
+    fitted = grammar.for_step(language, state.step, choices, engine)
+    phrases = fitted.phrases if fitted is not None else None
+    if len(cache) > 32:  # an agenda that keeps changing must not grow it forever
+        cache.clear()
+    cache[key] = phrases
+    return phrases
+
+
 def _audio_error(message: str, status: int, detail: str = "") -> tuple[Response, int]:
     return jsonify(error=message, detail=detail), status
 
@@ -385,11 +397,11 @@ def listen() -> Response | str | tuple[Response, int]:
 
     def start_utterance() -> tuple[Any, Any]:
         engine = _engine()
-        grammar = dialog.grammar_for(state, choices, engine, language)
-        if grammar is None or grammar.phrases == ():
+        phrases = _recognizer_phrases(engine, state, choices, language)
+        if phrases == ():
             # A touch-only step, or a model that knows none of the step's words.
             raise NothingToHear(f"nothing to listen for at step {state.step}")
-        return engine.open(grammar.phrases), grammar
+        return engine.open(phrases), None
 
     record_dir = current_app.config.get("VOICE_RECORD_DIR") or os.environ.get(
         "BUURTKIOSK_VOICE_RECORD_DIR"
@@ -417,14 +429,29 @@ def listen() -> Response | str | tuple[Response, int]:
         Path(record_dir).mkdir(parents=True, exist_ok=True)
         (Path(record_dir) / f"{key}.wav").write_bytes(to_wav(result.recording))
     recognition = result.recognition
-    intent = intents.parse(recognition.text, result.context, language)
+    understood = understand(
+        state.step,
+        recognition.text,
+        choices,
+        language,
+        today=local(app_now()).date(),
+        confidences=recognition.words,
+    )
+    intent = understood.intent
     reply = dialog.advance(state, intent, choices, language)
     timing = {
         "audio_seconds": round(recognition.audio_seconds, 3),
         "recognize_seconds": round(recognition.compute_seconds, 3),
         "answer_seconds": round(time.perf_counter() - received, 3),
     }
-    log.info("stem %s: %r -> %s %s", state.step, recognition.text, intent.kind, timing)
+    log.info(
+        "stem %s: %r -> %s %s %s",
+        state.step,
+        recognition.text,
+        understood.outcome,
+        understood.reason,
+        timing,
+    )
     return _respond(reply, choices, extra={"recognized": recognition.text, "timing": timing})
 
 

@@ -39,35 +39,12 @@ class Language(ABC):
     code: str = ""
     tts_voice: str = ""  # the espeak-ng voice id
 
-    # Words and short phrases a resident may say; the first of each is the one the
-    # kiosk suggests ("Zeg ja of nee").
-    yes: tuple[str, ...] = ()
-    no: tuple[str, ...] = ()
-    repeat: tuple[str, ...] = ()
-    stop: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
-    # What may be changed at the last check, by the dialog's field names.
-    change: dict[str, tuple[str, ...]] = {}
-    # Words a resident puts before a name ("ik heet ..."), dropped from the name.
-    name_lead_ins: tuple[str, ...] = ()
     # "[unk]": Vosk's word for "something else"; kept in grammars when the model has it.
     unknown_word: str = "[unk]"
 
     @abstractmethod
-    def number_phrases(self, n: int) -> list[str]:
-        """Ways to say "activity number n" ("drie", "nummer drie", "de derde")."""
-
-    @abstractmethod
-    def count_phrases(self, n: int) -> list[str]:
-        """Ways to say "n people" ("twee", "twee personen", "met z'n tweeën")."""
-
-    @abstractmethod
     def parse_number(self, text: str) -> int | None:
         """The first number in the text, in words or digits."""
-
-    @abstractmethod
-    def name_phrases(self, choice: Choice) -> list[str]:
-        """Ways to say which activity by its name ("koffieochtend")."""
 
     @abstractmethod
     def speakable(self, text: str) -> str:
@@ -141,6 +118,17 @@ class Language(ABC):
 
     @abstractmethod
     def not_understood(self) -> str: ...
+
+    @abstractmethod
+    def ask_again(self, reason: str) -> str:
+        """Why an answer is asked again ("how_many", "doubt"), or "" for not_understood."""
+
+    @abstractmethod
+    def help(self, step: str) -> str:
+        """What can be said at this step, and that tapping works too."""
+
+    @abstractmethod
+    def volume_changed(self, *, louder: bool, at_limit: bool) -> str: ...
 
     @abstractmethod
     def fall_back_to_touch(self) -> str: ...
