@@ -337,11 +337,11 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
     # "het aantal klopt niet" at the check goes straight to the number of people.
     if step in (CONFIRM, CHANGE_STEP) and kind == CHANGE:
         target = {"activity": ACTIVITY_STEP, "name": NAME_STEP, "party_size": PARTY_SIZE}
-        next_step = target.get(str(intent.value))
-        if next_step:
-            extra = {"activity_id": ""} if next_step == ACTIVITY_STEP else {}
+        changed = target.get(str(intent.value))
+        if changed:
+            extra = {"activity_id": ""} if changed == ACTIVITY_STEP else {}
             return prompt(
-                _to(state, next_step, reviewing=True, **extra), choices, language, heard=heard
+                _to(state, changed, reviewing=True, **extra), choices, language, heard=heard
             )
     if step == CHANGE_STEP and kind in (YES, NO):  # "nee, niets": back to the check
         return prompt(_to(state, CONFIRM), choices, language, heard=heard)
