@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 
 import sqlite_utils
@@ -16,6 +17,8 @@ from kiosk.core import agenda, config
 from kiosk.core.categories import category_for
 from kiosk.core.dutch import AMSTERDAM, local
 from kiosk.ops.demo import demo_activities
+from voice import grammar
+from voice.grammar import Vocabulary
 from voice.lang import Choice, Language, get_language
 from voice.understand import Understanding, understand
 
@@ -57,18 +60,35 @@ def kiosk_choices(db: sqlite_utils.Database, now: datetime) -> list[Choice]:
     return numbered_choices(activities, now)
 
 
+def model_vocabulary(
+    step: str, choices: Sequence[Choice], model: Vocabulary, language: Language
+) -> frozenset[str] | None:
+    """The words the recognizer can give at this step with this model (the step's
+    sentences fitted to it); None at the free name step, where any word it knows may come."""
+    fitted = grammar.for_step(language, step, choices, model)
+    return fitted.vocabulary if fitted is not None else None
+
+
 def voice_test(
     step: str,
     texts: Sequence[str],
     choices: Sequence[Choice],
     today: date,
     *,
-    vocabulary: frozenset[str] | None = None,
+    model: Vocabulary | None = None,
     language: Language | None = None,
 ) -> Iterator[Understanding]:
+    """What the kiosk understands from each text at `step`: one `Understanding` each.
+    With a model, `missing_words` are the words the step's grammar cannot produce with its
+    vocabulary; without one, the words no template of the step has."""
     language = language or get_language("nl")
+    vocabulary = model_vocabulary(step, choices, model, language) if model else None
     for text in texts:
-        yield understand(step, text, choices, language, today=today, vocabulary=vocabulary)
+        understood = understand(step, text, choices, language, today=today, vocabulary=vocabulary)
+        if step == "name" and model is not None:
+            missing = tuple(w for w in language.words(text) if not model.knows(w))
+            understood = replace(understood, missing_words=missing)
+        yield understood
 
 
 def json_line(understanding: Understanding) -> str:
