@@ -343,17 +343,21 @@ def voice_app(app: Flask, ko_model: LoadedModel, tmp_path: Path) -> Iterator[Fla
 
 
 def dialog_token(app: Flask, step: str) -> str:
-    from kiosk.web.voice import _sign
+    """A dialog at `step`, kept on the server; returns its id (the browser's cookie)."""
+    from kiosk.web.voice import _store
 
-    with app.test_request_context():
-        return _sign(dialog.State(step=step, activity_id="a1", signup_id="s-1"))
+    with app.app_context():
+        return _store().begin(dialog.State(step=step, activity_id="a1", signup_id="s-1"))
 
 
 def post_piece(client: Any, token: str, data: bytes, *, seq: int = 0, last: bool = True,
                utterance: str = "test-utterance-1") -> Any:  # fmt: skip
+    from kiosk.web.voice import COOKIE
+
+    client.set_cookie(COOKIE, token)
     return client.post(
         "/stem/luister",
-        data={"state": token, "utterance": utterance, "seq": str(seq), "last": "1" if last else "0",
+        data={"utterance": utterance, "seq": str(seq), "last": "1" if last else "0",
               "audio": (io.BytesIO(data), "stuk.wav", "audio/wav")},
         headers={"Accept": "application/json"},
     )  # fmt: skip

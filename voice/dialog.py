@@ -28,6 +28,7 @@ from voice.intents import (
     LOUDER,
     NAME,
     NO,
+    NO_MICROPHONE,
     PHONE,
     REPEAT,
     SKIP,
@@ -72,6 +73,7 @@ class State:
     party_size: int = 1
     tries: int = 0  # misunderstood answers at this step
     touch_only: bool = False  # this step fell back to touch
+    no_microphone: bool = False  # the whole dialog goes on by touch
     options: tuple[str, ...] = ()  # activity ids offered when a name fit several
     reviewing: bool = False  # came from "Wat wilt u veranderen?": go back to the check
     signup_id: str = ""  # one id for the whole dialog: a repeated "ja" signs up once
@@ -110,7 +112,8 @@ class Reply:
     @property
     def listen(self) -> bool:
         """Should the kiosk open the microphone after saying this?"""
-        return self.state.step not in TOUCH_ONLY_STEPS and not self.state.touch_only
+        state = self.state
+        return state.step not in TOUCH_ONLY_STEPS and not (state.touch_only or state.no_microphone)
 
     @property
     def finished(self) -> bool:
@@ -167,7 +170,7 @@ def prompt(
         question, hint = language.stopped(), ""
     else:  # DONE: the ticket screen does the talking
         question, hint = "", ""
-    if state.touch_only:
+    if state.touch_only or state.no_microphone:
         hint = ""  # the hints say what to say; now the resident taps
     say = " ".join(part for part in (notice, question, hint) if part)
     return Reply(state, say, Screen(question, hint, notice, heard))
@@ -258,6 +261,9 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
         return prompt(_to(state, STOPPED), choices, language)
     if kind == REPEAT:
         return prompt(state, choices, language, heard=heard)
+    if kind == NO_MICROPHONE:
+        notice = "" if state.no_microphone else language.no_microphone()
+        return prompt(replace(state, no_microphone=True), choices, language, notice=notice)
     if kind in (LOUDER, SOFTER):
         volume = state.volume + (1 if kind == LOUDER else -1)
         volume = min(max(volume, 0), len(VOLUMES) - 1)

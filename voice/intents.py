@@ -12,6 +12,8 @@ ACTIVITY, AMONG, COUNT, CHANGE = "activity", "among", "count", "change"
 NAME, PHONE, UNCLEAR = "name", "phone", "unclear"
 # Commands that work at every step.
 BACK, HELP, LOUDER, SOFTER = "back", "help", "louder", "softer"
+# The browser has no microphone (or no permission): the rest of the dialog is by touch.
+NO_MICROPHONE = "no_microphone"
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,9 @@ class Language(ABC):
     def fall_back_to_touch(self) -> str: ...
 
     @abstractmethod
+    def no_microphone(self) -> str: ...
+
+    @abstractmethod
     def stopped(self) -> str: ...
 
     @abstractmethod

@@ -197,6 +197,9 @@ class Dutch(Language):
             return "Harder kan niet." if louder else "Zachter kan niet."
         return "Ik praat nu harder." if louder else "Ik praat nu zachter."
 
+    def no_microphone(self) -> str:
+        return "De microfoon doet het niet. U kunt alles op het scherm tikken."
+
     def fall_back_to_touch(self) -> str:
         return "Het lukt niet goed met praten. Dat is niet erg. Tik maar op het scherm."
 
