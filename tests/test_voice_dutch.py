@@ -93,7 +93,21 @@ def test_ordinals() -> None:
      ("Bel 020 123 45 67.", "Bel nul twee nul, één twee drie, vier vijf, zes zeven."),
      ("Uw code is 7 K Q - 4 M X.", "Uw code is zeven K Q, vier M X."),
      ("Nummer 3. Met 2 personen.", "Nummer drie. Met twee personen."),
-     ("◀ Terug", "Terug")],
+     ("◀ Terug", "Terug"),
+     # Free text from feeds (the issue's examples).
+     ("Kosten: € 2.50.", "Kosten: twee euro vijftig."),
+     ("€ 1.200,50", "twaalfhonderd euro vijftig"),
+     ("Vorig jaar kwamen er 1.200 bezoekers.", "Vorig jaar kwamen er twaalfhonderd bezoekers."),
+     ("De 1e keer en de 2de keer.", "De eerste keer en de tweede keer."),
+     ("Op 01-12-2026.", "Op één december tweeduizend zesentwintig."),
+     ("10.00 - 12.00 uur", "van tien tot twaalf uur"),
+     ("10.00-12.00 uur", "van tien tot twaalf uur"),
+     ("14.00 – 15.30", "van twee tot half vier 's middags"),
+     ("Start 10.00u.", "Start tien uur."),
+     ("o.a. koffie, bijv. thee, ca. 20 mensen", "onder andere koffie, bijvoorbeeld thee, "
+      "ongeveer twintig mensen"),
+     ("t/m 12 december", "tot en met twaalf december"),
+     ("In 2026.", "In tweeduizend zesentwintig.")],
 )  # fmt: skip
 def test_speakable(written: str, spoken: str) -> None:
     assert speakable(written) == spoken

@@ -511,15 +511,35 @@ def listen() -> Response | tuple[Response, int]:
     return _respond(dialog_key, reply, choices, extra=extra)
 
 
+# Renders at once: one screen reads one text at a time; a burst of requests must not tie up
+# the server's threads (eight at once made the start page take 5 s), so the rest are told
+# to try again at once instead of waiting.
+RENDERS_AT_ONCE = 2
+
+
+def _render_slots() -> threading.BoundedSemaphore:
+    return current_app.extensions.setdefault(
+        "voice_render_slots", threading.BoundedSemaphore(RENDERS_AT_ONCE)
+    )
+
+
 @bp.get("/stem/spraak")
 def speech() -> Response | tuple[Response, int]:
-    """The text, read aloud by the kiosk's own voice, as a WAV (cached per sentence)."""
+    """The text, read aloud by the kiosk's own voice, as a WAV (cached per sentence).
+    At most MAX_TEXT characters, and at most RENDERS_AT_ONCE renders at once."""
     text = request.args.get("tekst", "")[:MAX_TEXT]
+    slots = _render_slots()
+    if not slots.acquire(blocking=False):
+        response = jsonify(error="Voorlezen lukt nu even niet. Probeer het zo nog eens.")
+        response.headers["Retry-After"] = "1"
+        return response, 503
     try:
         data = _speech().wav(_language().speakable(text))
     except SpeechError as error:
         log.warning("voorlezen: %s (%r)", error, text[:80])
         return jsonify(error="Voorlezen lukt nu niet."), 503
+    finally:
+        slots.release()
     response = Response(data, mimetype="audio/wav")
     response.cache_control.max_age = 24 * 3600
     response.cache_control.private = True
