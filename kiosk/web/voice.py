@@ -530,9 +530,9 @@ def speech() -> Response | tuple[Response, int]:
     text = request.args.get("tekst", "")[:MAX_TEXT]
     slots = _render_slots()
     if not slots.acquire(blocking=False):
-        response = jsonify(error="Voorlezen lukt nu even niet. Probeer het zo nog eens.")
-        response.headers["Retry-After"] = "1"
-        return response, 503
+        busy = jsonify(error="Voorlezen lukt nu even niet. Probeer het zo nog eens.")
+        busy.headers["Retry-After"] = "1"
+        return busy, 503
     try:
         data = _speech().wav(_language().speakable(text))
     except SpeechError as error:
