@@ -62,6 +62,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.context_processor(desk.desk_context)
     app.context_processor(voice.voice_context)
     app.after_request(pages.security_headers)
+    # A spoken dialog ends when the screen leaves it (reset, ticket, any other page).
+    app.after_request(voice.forget_dialog_on_other_pages)
     for code in pages.ERROR_CODES:
         app.register_error_handler(code, pages.error_page)
     for area in SCREEN_AREAS:
