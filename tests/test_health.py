@@ -19,6 +19,7 @@ from kiosk.core.print_jobs import mark_failed, mark_printed, queue_print_job
 from kiosk.core.signups import create_signup
 from kiosk.ops import health, watchdog
 from tests.conftest import make_activity
+from tests.desk_helpers import open_session
 
 NOW = datetime.now(UTC)
 
@@ -132,11 +133,13 @@ def test_clock_and_storage(tmp_path, db_path):
 def test_status_page_is_for_the_coordinator_only(client):
     response = client.get("/coordinator/status")
     assert response.status_code == 303 and "/pincode" in response.location
-    with client.session_transaction() as session:
-        session["auth"] = {"role": "volunteer", "actor": "Marieke", "seen": time.time()}
-    assert client.get("/coordinator/status").status_code == 303
-    with client.session_transaction() as session:
+    with client.session_transaction() as session:  # a cookie made up: no session
         session["auth"] = {"role": "coordinator", "actor": "Els", "seen": time.time()}
+        session["desk"] = "made-up"
+    assert client.get("/coordinator/status").status_code == 303
+    open_session(client, "volunteer", "Marieke")
+    assert client.get("/coordinator/status").status_code == 303
+    open_session(client, "coordinator", "Els")
     page = client.get("/coordinator/status")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
