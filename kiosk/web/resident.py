@@ -8,7 +8,7 @@ when the screen goes back to the start.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -47,28 +47,24 @@ CARD_HEIGHT = 110
 DAY_HEADING_HEIGHT = 52
 
 Answers = dict[str, str]
-Page = list[agenda.AgendaDay]
 
 
-def paginate(days: list[agenda.AgendaDay]) -> list[Page]:
-    """Fill pages with cards until the next one would not fit; a day that runs on to
-    the next page gets its heading again there."""
-    pages: list[Page] = [[]]
-    used = 0
-    for day in days:
-        for item in day.items:
-            page = pages[-1]
-            cost = CARD_HEIGHT + (0 if page and page[-1].day == day.day else DAY_HEADING_HEIGHT)
-            if page and used + cost > PAGE_BUDGET:
-                page = []
-                pages.append(page)
-                used = 0
-                cost = CARD_HEIGHT + DAY_HEADING_HEIGHT
-            if not page or page[-1].day != day.day:
-                page.append(agenda.AgendaDay(day.day, day.label, []))
-            page[-1].items.append(item)
-            used += cost
-    return pages
+def page_bounds(days: list[date]) -> list[range]:
+    """Split the agenda, given as the local day of each activity in order, into pages:
+    cards until the next one would not fit; a day that runs on to the next page gets its
+    heading again there. Returns the positions in the agenda on each page."""
+    bounds: list[range] = []
+    first, used = 0, 0
+    for index, day in enumerate(days):
+        same_day = index > first and days[index - 1] == day
+        cost = CARD_HEIGHT + (0 if same_day else DAY_HEADING_HEIGHT)
+        if index > first and used + cost > PAGE_BUDGET:
+            bounds.append(range(first, index))
+            first, cost = index, CARD_HEIGHT + DAY_HEADING_HEIGHT
+            used = 0
+        used += cost
+    bounds.append(range(first, len(days)))
+    return bounds
 
 
 @bp.after_request
@@ -82,11 +78,18 @@ def _not_kept(response: Response) -> Response:
 @bp.get("/")
 def start() -> str:
     now = app_now()
-    activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
-    pages = paginate(agenda.group_by_day(activities, now))
-    page = min(max(request.args.get("pagina", 1, type=int), 1), len(pages))
+    db = get_db()
+    shown = config.shown_stadsdorpen(db)
+    # Only the shown page's activities are built; the others need only their day.
+    days = agenda.upcoming_days(db, now, stadsdorpen=shown)
+    bounds = page_bounds(days)
+    page = min(max(request.args.get("pagina", 1, type=int), 1), len(bounds))
+    on_page = bounds[page - 1]
+    activities = agenda.upcoming(db, now, stadsdorpen=shown, offset=on_page.start,
+                                 limit=len(on_page))
     return render_template(
-        "start.html", days=pages[page - 1], page=page, pages=len(pages), total=len(activities)
+        "start.html", days=agenda.group_by_day(activities, now, first_number=on_page.start + 1),
+        page=page, pages=len(bounds), total=len(days),
     )
 
 

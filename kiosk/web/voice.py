@@ -120,6 +120,8 @@ def preload_model(app: Flask) -> None:
         return
 
     def load() -> None:
+        # Linux nice applies per thread: the screens come first while the model loads.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         with app.app_context():
             try:
                 status = voice_status(app)
