@@ -23,6 +23,7 @@ from sync.hub_client import apply_agenda
 from sync.ical_fields import activity_id
 from sync.ical_import import feed_source, parse_feed
 from tests.sync_support import FeedServer, make_kiosk, setup_hub
+from tests.test_hub import created
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=AMSTERDAM)
 
@@ -139,12 +140,10 @@ def test_hub_renames_old_ids_and_kiosks_follow(tmp_path: Path, feed_server):
     first = client.get("/api/v1/agenda?since=", headers=auth).json
     apply_agenda(kiosk, first)
     signup = create_signup(kiosk, old_id, name="Els", kiosk_id="kiosk-a", now=now)
-    hub_signup = {"id": "s-hub", "kind": "signup.created", "signup_id": "s1",
-                  "payload": {"id": "s1", "code": "ABCDEF", "activity_id": old_id,
-                              "party_size": 2, "status": "confirmed", "seat_basis": None,
-                              "channel": "touch"}}
-    assert client.post("/api/v1/events", headers=auth, json={
-        "version": 1, "events": [hub_signup], "activities": {}}).status_code == 200
+    hub_signup = created(old_id, size=2, basis="lease")
+    sent = client.post("/api/v1/events", headers=auth, json={
+        "version": 1, "events": [hub_signup], "activities": {}}).json
+    assert sent["results"][0]["result"] == "accepted", sent
 
     assert import_feed(hub, url, now) == ""
     assert [r[0] for r in hub.execute("SELECT activity_id FROM signups")] == [new_id]
@@ -157,9 +156,8 @@ def test_hub_renames_old_ids_and_kiosks_follow(tmp_path: Path, feed_server):
     assert kiosk.execute("SELECT activity_id FROM signups WHERE id = ?",
                          [signup.id]).fetchone()[0] == new_id
     # A kiosk that was offline still pushes the old id: it lands on the new one.
-    late = {**hub_signup, "id": "e2", "signup_id": "s2",
-            "payload": {**hub_signup["payload"], "id": "s2", "code": "GHJKMN",
-                        "seat_basis": "lease"}}
+    late = created(old_id, size=2, basis="lease")
+    late["payload"]["code"] = "GHJKMN"
     answer = client.post("/api/v1/events", headers=auth, json={
         "version": 1, "events": [late], "activities": {}}).json
     assert answer["results"][0]["result"] == "accepted", answer

@@ -137,6 +137,7 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
     sync(a, b)
     app = create_hub_app({"HUB_DATABASE": str(world.path), "TESTING": True})
     client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # as a browser on the hub's pages
     login(client)
     page = client.get("/coordinator/activiteit/hub-koffie/aanwezigheid").get_data(as_text=True)
     assert 'data-testid="double-checkin"' in page

@@ -250,6 +250,43 @@ def _sync(db: sqlite_utils.Database) -> None:
     )
 
 
+def _ticket_printed_as(db: sqlite_utils.Database) -> None:
+    """What the first paper of a signup said (kiosk/core/ticket_changes.py), so a reprint and
+    "Mijn kaartje" can say what changed since. "Mijn kaartje" also counts wrong codes typed
+    in a row, to pause typing after three."""
+    run_script(
+        db,
+        """
+        ALTER TABLE signups ADD COLUMN ticket_printed_as TEXT;
+
+        CREATE TABLE own_ticket_lockout (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        );
+        INSERT INTO own_ticket_lockout (id) VALUES (1)
+        """,
+    )
+
+
+def _desk_sessions(db: sqlite_utils.Database) -> None:
+    """Volunteers' and coordinators' sessions on the server (kiosk/core/desk_sessions.py),
+    so sign-out, a PIN change and the idle limit end them; times are Unix seconds."""
+    run_script(
+        db,
+        """
+        CREATE TABLE desk_sessions (
+            key TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('volunteer', 'coordinator')),
+            actor TEXT NOT NULL,
+            started REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX desk_sessions_by_role ON desk_sessions (role)
+        """,
+    )
+
+
 def _feed_skips(db: sqlite_utils.Database) -> None:
     """The series a feed's last import left out (broken repeat rule), as a JSON list of
     titles for the sync screen."""
@@ -306,8 +343,8 @@ def _any_ticket_at_any_door(db: sqlite_utils.Database) -> None:
 
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
-    _v1_core, _volunteer_desk, _maintenance_log, _sync, _feed_skips, _call_list_facts,
-    _any_ticket_at_any_door,
+    _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
+    _feed_skips, _call_list_facts, _any_ticket_at_any_door,
 ]
 
 

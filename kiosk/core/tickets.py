@@ -97,7 +97,7 @@ def read_ticket(db: sqlite_utils.Database, secret: bytes, payload: str) -> tuple
     """What a scanned ticket QR says: ("valid", code), ("unknown-key", code) for a
     well-formed ticket signed by a kiosk this one has not heard of yet, or ("forged",
     None) for anything altered, made up or malformed."""
-    text = payload.strip()
+    text = payload.strip().upper()  # a scanner with Caps Lock on sends lower case
     parts = text.split(".")
     if parts[0].upper() == codes.QR_PREFIX:
         code = codes.verify_ticket_qr(secret, text)

@@ -143,6 +143,31 @@ def _v1_hub(db: sqlite_utils.Database) -> None:
     )
 
 
+def _logins(db: sqlite_utils.Database) -> None:
+    """Coordinators' sessions and the login throttle in the database (sync/hub/logins.py),
+    so sign-out ends a session for real and a restart forgets no failed attempt."""
+    run_script(
+        db,
+        """
+        CREATE TABLE coordinator_sessions (
+            key TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            started REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX coordinator_sessions_by_user ON coordinator_sessions (username);
+
+        CREATE TABLE login_throttle (
+            subject TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            lockouts INTEGER NOT NULL DEFAULT 0,
+            locked_until REAL NOT NULL DEFAULT 0,
+            last_at REAL NOT NULL
+        )
+        """,
+    )
+
+
 def _activity_renames(db: sqlite_utils.Database) -> None:
     """Ids that changed (a one-off feed event's id no longer holds its start time): the
     kiosks rename their copy, and a signup pushed under the old id still finds it."""
@@ -179,7 +204,7 @@ def _doors(db: sqlite_utils.Database) -> None:
     )
 
 
-HUB_MIGRATIONS: list[Migration] = [_v1_hub, _activity_renames, _doors]
+HUB_MIGRATIONS: list[Migration] = [_v1_hub, _logins, _activity_renames, _doors]
 
 
 def migrate_hub(db: sqlite_utils.Database) -> int:
