@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
 import sqlite_utils
 
-from kiosk.core import calls, config, door_list, leases, tickets
+from kiosk.core import calls, clock, config, door_list, leases, tickets
 from kiosk.core.activity_ids import move_activity_id
 from kiosk.core.agenda import Activity, get_activity, save_activity
 from kiosk.core.db import write_transaction
@@ -32,6 +33,11 @@ class HubClient:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
               extra: dict[str, str] | None = None) -> dict[str, Any]:
+        return self._exchange(method, path, body, extra)[0]
+
+    def _exchange(self, method: str, path: str, body: dict[str, Any] | None = None,
+                  extra: dict[str, str] | None = None) -> tuple[dict[str, Any], str]:
+        """The answer and the hub's HTTP Date header."""
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
                    **(extra or {})}
         data = None
@@ -49,13 +55,13 @@ class HubClient:
             raise http.SyncError(
                 "De centrale agenda spreekt een andere versie. Werk de kiosk of de hub bij."
             )
-        return answer
+        return answer, response.header("date")
 
-    def agenda(self, since: str, ticket_key: str = "") -> dict[str, Any]:
-        """`ticket_key` ("id:base64") hands the hub this kiosk's public ticket key, so
-        every other kiosk can check its tickets."""
+    def agenda(self, since: str, ticket_key: str = "") -> tuple[dict[str, Any], str]:
+        """The agenda and the hub's Date header. `ticket_key` ("id:base64") hands the
+        hub this kiosk's public ticket key, so every other kiosk can check its tickets."""
         extra = {tickets.KEY_HEADER: ticket_key} if ticket_key else None
-        return self._call("GET", f"/api/v1/agenda?since={quote(since)}", extra=extra)
+        return self._exchange("GET", f"/api/v1/agenda?since={quote(since)}", extra=extra)
 
     def post_events(
         self, events: list[dict[str, Any]], activities: dict[str, Any], kiosk: dict[str, str]
@@ -159,6 +165,23 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and value >= 0 else 0
 
 
-def pull_agenda(db: sqlite_utils.Database, client: HubClient) -> int:
+def pull_agenda(db: sqlite_utils.Database, client: HubClient,
+                now: datetime | None = None) -> int:
+    """`now`: this kiosk's clock when the answer came, to measure how far it is off."""
     key_id, public = tickets.public_key(db)
-    return apply_agenda(db, client.agenda(get_status(db).agenda_cursor, f"{key_id}:{public}"))
+    answer, date = client.agenda(get_status(db).agenda_cursor, f"{key_id}:{public}")
+    changed = apply_agenda(db, answer)
+    hub_time = _http_date(date)
+    if hub_time is not None:
+        here = now or datetime.now(UTC)
+        with write_transaction(db):
+            clock.record_hub_offset(db, hub_time - here, here)
+    return changed
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo is not None else None

@@ -47,7 +47,7 @@ def sync_with_hub(db: sqlite_utils.Database, client: HubClient, report: RoundRep
     report.hub_tried = True
     try:
         report.push = push_outbox(db, client)
-        report.activities_changed = pull_agenda(db, client)
+        report.activities_changed = pull_agenda(db, client, now)
         returned = leases.return_spare_seats(db)
         if returned:
             report.seats_returned = sum(seats for _id, seats in returned)

@@ -341,10 +341,22 @@ def _any_ticket_at_any_door(db: sqlite_utils.Database) -> None:
     )
 
 
+def _hub_clock(db: sqlite_utils.Database) -> None:
+    """How far this kiosk's clock is off from the hub's, measured at each sync
+    (kiosk/core/clock.py)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE sync_state ADD COLUMN clock_offset_s REAL;
+        ALTER TABLE sync_state ADD COLUMN clock_checked_at TEXT
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
-    _feed_skips, _call_list_facts, _any_ticket_at_any_door,
+    _feed_skips, _call_list_facts, _any_ticket_at_any_door, _hub_clock,
 ]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.core import codes, inputs, leases
+from kiosk.core import clock, codes, inputs, leases
 from kiosk.core.agenda import get_activity
 from kiosk.core.clock import now_iso
 from kiosk.core.db import write_transaction
@@ -205,7 +205,10 @@ def create_signup(
             raise SignupError("Deze activiteit staat niet (meer) in de agenda.", "activity")
         if activity.status == "cancelled":
             raise SignupError("Deze activiteit gaat niet door. Kies een andere activiteit.")
-        if activity.starts_at <= now:
+        # At the screen the resident is there now: judged by the hub's time when this
+        # kiosk's clock is known to be off. A slip or a phone call may be entered late.
+        judged = now + clock.hub_offset(db) if channel in ("touch", "voice") else now
+        if activity.starts_at <= judged:
             raise SignupError("Deze activiteit is al begonnen. Kies een andere activiteit.")
         status = "confirmed"
         # An activity from the hub has a seat lease: the hub, not this kiosk, knows
@@ -249,7 +252,10 @@ def create_signup(
         )
         if print_ticket:
             queue_print_job(db, "ticket", signup.id)
-        record_change(db, "signup.created", signup.id, _sync_payload(signup))
+        # The hub judges lateness by its own clock: it needs this kiosk's offset then.
+        record_change(db, "signup.created", signup.id, {
+            **_sync_payload(signup),
+            "clock_offset_s": clock.hub_offset(db).total_seconds()})
     return signup
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from kiosk.core import config, dutch
+from kiosk.core import clock, config, dutch
 from kiosk.core.db import MIGRATIONS, schema_version
 from kiosk.core.maintenance_log import last_event
 from kiosk.core.outbox import unsent_count
@@ -217,9 +217,15 @@ def check_storage(db_path: str | Path) -> Check:
     return Check("ok", f"In orde ({free}).", detail)
 
 
-def check_clock(now: datetime, timesync: Path = TIMESYNC) -> Check:
-    detail = {"now": now.astimezone(UTC).isoformat()}
+def check_clock(now: datetime, timesync: Path = TIMESYNC,
+                hub_offset: timedelta = timedelta(0)) -> Check:
+    """`hub_offset`: the hub's clock minus the kiosk's at the last sync."""
+    detail = {"now": now.astimezone(UTC).isoformat(),
+              "hub_offset_s": hub_offset.total_seconds()}
     shown = f"Op de kiosk is het nu {_when(now)}."
+    off = clock.skew_sentence(hub_offset)
+    if off:
+        return Check("warning", f"{shown} {off}", detail)
     if (timesync / "synchronized").exists():
         return Check("ok", shown + " De klok is via internet gelijkgezet.", detail)
     if timesync.exists():
@@ -255,7 +261,7 @@ def check_health(
         "backup": lambda: check_backup(db, now),
         "retention": lambda: check_retention(db, now),
         "storage": lambda: check_storage(db_path),
-        "clock": lambda: check_clock(now),
+        "clock": lambda: check_clock(now, hub_offset=clock.hub_offset(db)),
     }
     if workers:
         checks["workers"] = lambda: check_workers(workers)

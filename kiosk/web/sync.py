@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import audit, calls, config
+from kiosk.core import audit, calls, clock, config
 from kiosk.core.db import write_transaction
 from kiosk.core.outbox import unsent_count
 from kiosk.web import auth
@@ -36,6 +36,7 @@ def sync_status() -> str:
         feeds=feeds.feed_states(db),
         configured_feeds=feeds.configured_feeds(db),
         to_call=len(calls.signups_needing_a_call(db)),
+        clock_off=clock.skew_sentence(clock.hub_offset(db)),
     )
 
 

@@ -204,7 +204,13 @@ def _doors(db: sqlite_utils.Database) -> None:
     )
 
 
-HUB_MIGRATIONS: list[Migration] = [_v1_hub, _logins, _activity_renames, _doors]
+def _late_signups(db: sqlite_utils.Database) -> None:
+    """Signups made after their activity began, by the hub's clock (a kiosk's clock can
+    be off): flagged for a coordinator to call, never refused."""
+    db.execute("ALTER TABLE signups ADD COLUMN late INTEGER NOT NULL DEFAULT 0")
+
+
+HUB_MIGRATIONS: list[Migration] = [_v1_hub, _logins, _activity_renames, _doors, _late_signups]
 
 
 def migrate_hub(db: sqlite_utils.Database) -> int:

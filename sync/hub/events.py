@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -260,9 +260,27 @@ def _created(ctx: Context, payload: dict[str, Any]) -> Result:
          reason, _stamp(payload, "created_at") or now, now, now, _text(payload, "note", 500),
          ctx.rev],
     )
+    if _late(payload, activity):
+        ctx.db.execute("UPDATE signups SET late = 1 WHERE id = ?", [signup_id])
     moved = status == "waitlist" and asked == "confirmed"
     return {"result": "moved-to-waitlist" if moved else "accepted",
             "signup": _state(ctx, signup_id), **({"reason": reason} if moved else {})}
+
+
+MAX_CLOCK_OFFSET = 7 * 24 * 3600  # seconds; beyond it the kiosk's figure is nonsense
+
+
+def _late(payload: dict[str, Any], activity: dict[str, Any]) -> bool:
+    """Made after the activity began, by the hub's clock: the kiosk's creation time plus
+    the offset it measured from the hub. Flagged for a call, never refused: a paper slip
+    or an offline kiosk pushes late for good reasons."""
+    made = _moment(payload, "created_at")
+    offset = payload.get("clock_offset_s", 0)
+    if made is None or isinstance(offset, bool) or not isinstance(offset, (int, float)) \
+            or abs(offset) > MAX_CLOCK_OFFSET:
+        return False
+    starts = datetime.fromisoformat(activity["starts_at"])
+    return made + timedelta(seconds=offset) > starts
 
 
 def _cancelled(ctx: Context, payload: dict[str, Any]) -> Result:
