@@ -228,6 +228,11 @@ def _form_values(row: dict[str, Any] | None) -> dict[str, str]:
     return values
 
 
+class PastDate(ValueError):
+    """A date already gone: saved only once the coordinator confirms it (entering last
+    week's activity afterwards is fine; a typo in the year is not)."""
+
+
 def parse_activity_form(form: dict[str, str], activity_id: str, stadsdorpen: set[str],
                         source: str = "hub") -> Activity:
     """The form -> an Activity (stadsdorp as slug); raises ValueError in Dutch."""
@@ -279,10 +284,15 @@ def edit_activity(activity_id: str | None = None) -> str | Response | tuple[str,
     try:
         activity = parse_activity_form(request.form.to_dict(), new_id, set(names),
                                        source=row["source"] if row else "hub")
+        if activity.starts_at < now() and request.form.get("past_ok") != "1":
+            raise PastDate(
+                f"Let op: {dutch.written_moment(activity.starts_at)} is al voorbij. Klopt "
+                "de datum? Zet dan een vinkje bij 'De datum klopt' en sla opnieuw op.")
     except ValueError as err:
         values = {name: request.form.get(name, "") for name in FORM_FIELDS}
         return render_template("hub/activity_form.html", values=values, row=row,
-                               stadsdorpen=names, error=str(err)), 400
+                               stadsdorpen=names, error=str(err),
+                               past=isinstance(err, PastDate)), 400
     with write_transaction(db):
         rev = next_rev(db)
         if row is not None:
@@ -303,7 +313,9 @@ def _keep_status(activity: Activity, row: dict[str, Any]) -> Activity:
 def set_status(activity_id: str) -> Response:
     _activity_or_404(activity_id)
     status = request.form.get("status", "")
-    if status not in ("scheduled", "cancelled"):
+    # "removed" deletes the activity for the kiosks; its signups stay, and each kiosk
+    # puts its residents on the call list.
+    if status not in ("scheduled", "cancelled", "removed"):
         abort(400)
     db = get_hub_db()
     with write_transaction(db):
