@@ -30,6 +30,11 @@ def when_lines(activity: Activity) -> list[str]:
     """'Dinsdag 1 december' / 'van 10.00 tot 12.00 uur', or with one line if there is no end."""
     start = dutch.local(activity.starts_at)
     end = dutch.local(activity.ends_at) if activity.ends_at else None
+    span = dutch.all_day_span(start, end)
+    if span and span[0] == span[1]:
+        return [dutch.written_date(span[0]).capitalize(), "de hele dag"]
+    if span:
+        return [dutch.written_days(*span).capitalize()]
     if end is None:
         return [dutch.written_date(start.date()).capitalize(), "om " + dutch.clock(start)]
     if end.date() != start.date():

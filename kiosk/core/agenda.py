@@ -66,8 +66,17 @@ class Activity:
 
     @property
     def when(self) -> str:
-        """'dinsdag 1 december om 10.00 uur'"""
-        return dutch.written_moment(self.starts_at)
+        """'dinsdag 1 december om 10.00 uur', or 'zaterdag 27 april, de hele dag'"""
+        return dutch.written_when(self.starts_at, self.ends_at)
+
+    @property
+    def all_day(self) -> bool:
+        return dutch.all_day_span(self.starts_at, self.ends_at) is not None
+
+    @property
+    def start_time(self) -> str:
+        """For a card: '10.00 uur', or 'hele dag' (never '0.00 uur')."""
+        return "hele dag" if self.all_day else dutch.clock(self.starts_at)
 
 
 # Worked out here, never taken from a feed or the hub.

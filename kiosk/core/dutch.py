@@ -44,8 +44,39 @@ def written_moment(moment: datetime) -> str:
     return f"{written_date(m.date())} om {clock(m)}"
 
 
+def all_day_span(start: datetime, end: datetime | None) -> tuple[date, date] | None:
+    """First and last day of an all-day activity (from local midnight to a later local
+    midnight, as a calendar's VALUE=DATE event), else None."""
+    if end is None:
+        return None
+    s, e = local(start), local(end)
+    if (s.hour, s.minute, e.hour, e.minute) != (0, 0, 0, 0) or e.date() <= s.date():
+        return None
+    return s.date(), e.date() - timedelta(days=1)
+
+
+def written_days(first: date, last: date) -> str:
+    """'zaterdag 27 april, de hele dag' or 'van vrijdag 4 tot en met zondag 6 december'"""
+    if first == last:
+        return f"{written_date(first)}, de hele dag"
+    if (first.year, first.month) == (last.year, last.month):
+        return (f"van {WEEKDAYS[first.weekday()]} {first.day} tot en met "
+                f"{written_date(last)}")
+    return f"van {written_date(first)} tot en met {written_date(last)}"
+
+
+def written_when(start: datetime, end: datetime | None) -> str:
+    """When an activity is, as said: a moment, a whole day, or several days."""
+    span = all_day_span(start, end)
+    return written_days(*span) if span else written_moment(start)
+
+
 def time_range(start: datetime, end: datetime | None) -> str:
-    """'10.00 tot 12.00 uur'"""
+    """'10.00 tot 12.00 uur'; 'de hele dag' (or the days) for an all-day activity, never
+    '0.00 uur'."""
+    span = all_day_span(start, end)
+    if span:
+        return "de hele dag" if span[0] == span[1] else written_days(*span)
     if end is None:
         return clock(start)
     s, e = local(start), local(end)

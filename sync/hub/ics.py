@@ -12,7 +12,7 @@ import icalendar
 from flask import Blueprint, abort, request
 from werkzeug.wrappers import Response
 
-from kiosk.core.dutch import AMSTERDAM
+from kiosk.core.dutch import AMSTERDAM, all_day_span
 from sync.hub.web import get_hub_db, now
 
 bp = Blueprint("hub_ics", __name__)
@@ -35,10 +35,19 @@ def build_calendar(rows: Iterable[dict[str, Any]], name: str, stamp: datetime) -
         event.add("UID", f"{row['id']}@buurtkiosk")
         event.add("DTSTAMP", stamp)
         event.add("LAST-MODIFIED", _utc(row["updated_at"]))
-        # In the named zone: a bare +01:00 offset would come out as TZID "UTC+01:00".
-        event.add("DTSTART", datetime.fromisoformat(row["starts_at"]).astimezone(AMSTERDAM))
-        if row["ends_at"]:
-            event.add("DTEND", datetime.fromisoformat(row["ends_at"]).astimezone(AMSTERDAM))
+        starts = datetime.fromisoformat(row["starts_at"])
+        ends = datetime.fromisoformat(row["ends_at"]) if row["ends_at"] else None
+        days = all_day_span(starts, ends)
+        if days:
+            # All day stays all day (VALUE=DATE): never a timed event at midnight. DTEND
+            # is the day after the last, as RFC 5545 counts it.
+            event.add("DTSTART", days[0])
+            event.add("DTEND", days[1] + timedelta(days=1))
+        else:
+            # In the named zone: a bare +01:00 offset would come out as TZID "UTC+01:00".
+            event.add("DTSTART", starts.astimezone(AMSTERDAM))
+            if ends:
+                event.add("DTEND", ends.astimezone(AMSTERDAM))
         event.add("SUMMARY", row["title"])
         description = row["description"]
         if row["capacity"] is not None:
