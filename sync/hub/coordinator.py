@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
+import qrcode
+import qrcode.image.svg
 from flask import (
     Blueprint,
     abort,
@@ -27,6 +29,7 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from kiosk.core import codes, dutch
@@ -331,6 +334,28 @@ def kiosk_places(kiosk_id: int) -> Response:
     with write_transaction(db):
         doors.set_places(db, kiosk_id, request.form.get("locations", ""))
     return redirect(url_for("hub_coordinator.kiosks"), code=303)
+
+
+@bp.post("/kiosks/<int:kiosk_id>/sleutel")
+@login_required
+def kiosk_token(kiosk_id: int) -> str:
+    """A new token for a kiosk, shown once, as text and as a QR code: at the kiosk the
+    coordinator taps the token field and holds this screen to the USB scanner, which
+    types the 43 characters. The old token stops working at once."""
+    db = get_hub_db()
+    row = db.execute("SELECT name FROM kiosks WHERE id = ?", [kiosk_id]).fetchone()
+    if row is None:
+        abort(404)
+    token = admin.new_token(db, row[0])
+    return render_template("hub/kiosk_token.html", name=row[0], token=token,
+                           qr_svg=Markup(token_qr_svg(token)))
+
+
+def token_qr_svg(token: str) -> str:
+    """The token as an SVG QR code (no pixels to scale, sharp on any screen)."""
+    image = qrcode.make(token, image_factory=qrcode.image.svg.SvgPathImage, box_size=12,
+                        border=4)
+    return image.to_string(encoding="unicode")
 
 
 @bp.get("/kiosks")
