@@ -11,6 +11,7 @@ from flask import Flask
 from kiosk.core import config, pins
 from kiosk.core.db import connect, migrate
 from kiosk.web import (
+    assets,
     coordinator,
     desk,
     health,
@@ -24,7 +25,7 @@ from kiosk.web import (
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice)
+SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice, assets)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

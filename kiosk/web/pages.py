@@ -11,6 +11,7 @@ from flask import current_app, render_template
 from werkzeug.exceptions import HTTPException
 
 from kiosk.core import agenda, dutch
+from kiosk.core.categories import category_for
 from voice.lang.nl import NAME_PARTICLES
 
 # 500 rather than Exception: with TESTING on, Flask still raises errors into the test.
@@ -54,6 +55,12 @@ def written_date(moment: datetime) -> str:
     return dutch.written_date(dutch.local(moment).date())
 
 
+def pictogram(activity: agenda.Activity) -> str:
+    """The category key whose pictogram the card shows (assets/pictograms/<key>.svg), or ''."""
+    category = category_for(activity.category, activity.title)
+    return category.key if category else ""
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "written_moment": dutch.written_moment,
     "time_range": time_range,
@@ -62,6 +69,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "desk_stamp": desk_stamp,
     "desk_clock": desk_clock,
     "desk_phone": desk_phone,
+    "pictogram": pictogram,
 }
 
 GLOBALS: dict[str, Any] = {
