@@ -19,11 +19,6 @@ if TYPE_CHECKING:
     from printing.worker import PrintSettings
 
 
-def _phone(phone: str) -> str:
-    """'0612345678' -> '06 12345678', easier to read and dial."""
-    return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
-
-
 def _row(box: str, signup: Signup, columns: int) -> list[Op]:
     """'[ ] Jan de Vries ........ 2 p.' then phone and code, indented."""
     people = f"{signup.party_size} p."
@@ -35,7 +30,7 @@ def _row(box: str, signup: Signup, columns: int) -> list[Op]:
     detail = "    " + "  ".join(
         part
         for part in (
-            _phone(signup.phone),
+            dutch.phone_display(signup.phone),
             f"code {signup.display_code}",
             "strook" if signup.channel == "paper" else "",
             "telefoon" if signup.channel == "phone" else "",

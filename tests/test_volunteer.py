@@ -95,7 +95,7 @@ def test_activity_page_lists_names_and_cancel_moves_the_waitlist_up(desk, db):
     first = create_signup(db, "a1", name="Ans", phone="0611111111", party_size=2, kiosk_id="k")
     waiting = create_signup(db, "a1", name="Wim", phone="0622222222", kiosk_id="k")
     page = html(desk.get("/vrijwilliger/activiteit/a1"))
-    assert "Ans" in page and "06 11111111" in page and "Wim" in page
+    assert "Ans" in page and "06-11111111" in page and "Wim" in page
     assert "Wachtlijst: 1" in page
 
     confirm = desk.get(f"/vrijwilliger/aanmelding/{first.id}/annuleren")
@@ -104,7 +104,7 @@ def test_activity_page_lists_names_and_cancel_moves_the_waitlist_up(desk, db):
     page = html(desk.get(done.location))
     assert "is geannuleerd" in page
     moved = page.split('data-testid="moved-up"')[1].split("</ul>")[0]
-    assert "Wim" in moved and "06 22222222" in moved
+    assert "Wim" in moved and "06-22222222" in moved
     assert db.execute("SELECT status FROM signups WHERE id = ?", [waiting.id]).fetchone()[0] == (
         "confirmed"
     )
@@ -134,7 +134,7 @@ def test_attendance_list_on_paper(desk, db):
     rows = [t for t in texts if t.startswith("[ ]")]
     assert rows[0].startswith("[ ] Zoë Jansen") and rows[0].endswith("2 p.")
     assert rows[1].startswith("[ ] (zonder naam)") and rows[1].endswith("1 p.")
-    assert any("06 12345678" in t for t in texts)
+    assert any("06-12345678" in t for t in texts)
     assert "WACHTLIJST (2 personen)" in texts
     assert any(t.startswith(" 1. Henk") for t in texts) and waiting.display_code in "\n".join(texts)
     assert all(line.columns <= 48 for line in receipt.lines)
@@ -287,7 +287,7 @@ def test_no_resident_screen_shows_a_name_or_phone(app, client, db):
                 continue  # audio and the like: no page to read a name from
             page = response.get_data(as_text=True)
             checked += 1
-            for secret in (NAME, "Wilhelmina", "Zwartjes", PHONE, "06 98765432", "0611112222"):
+            for secret in (NAME, "Wilhelmina", "Zwartjes", PHONE, "06-98765432", "0611112222"):
                 assert secret not in page, f"{secret!r} on {path}"
     assert checked >= 5
 
@@ -302,7 +302,7 @@ def test_residents_to_phone_are_listed_until_called(desk, db):
     home = html(desk.get("/vrijwilliger/"))
     assert "Bewoners bellen: 1 aanmelding is veranderd" in home
     page = html(desk.get("/vrijwilliger/bellen"))
-    assert "Ans Bakker" in page and "06 12345678" in page and calls.MOVED_TO_WAITLIST in page
+    assert "Ans Bakker" in page and "06-12345678" in page and calls.MOVED_TO_WAITLIST in page
     assert "Kees Jansen" not in page and "Koffieochtend" in page
 
     done = desk.post(f"/vrijwilliger/aanmelding/{moved.id}/gebeld")

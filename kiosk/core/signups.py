@@ -99,7 +99,7 @@ def clean_phone(raw: str | None) -> str:
     if re.fullmatch(r"0\d{9}", phone) or re.fullmatch(r"(\+|00)\d{9,14}", phone):
         return phone
     raise SignupError(
-        "Dit telefoonnummer klopt niet. Een nummer heeft 10 cijfers, bijvoorbeeld 06 12345678.",
+        "Dit telefoonnummer klopt niet. Een nummer heeft 10 cijfers, bijvoorbeeld 06-12345678.",
         "phone",
     )
 

@@ -42,11 +42,6 @@ def desk_clock(stamp: str | None) -> str:
     return dutch.clock(_moment(stamp)) if stamp else ""
 
 
-def desk_phone(phone: str) -> str:
-    """'0612345678' -> '06 12345678': easier to read out and dial."""
-    return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
-
-
 def time_range(activity: agenda.Activity) -> str:
     return dutch.time_range(activity.starts_at, activity.ends_at)
 
@@ -68,7 +63,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "clock": dutch.clock,
     "desk_stamp": desk_stamp,
     "desk_clock": desk_clock,
-    "desk_phone": desk_phone,
+    "desk_phone": dutch.phone_display,
     "pictogram": pictogram,
 }
 
