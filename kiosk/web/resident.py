@@ -29,8 +29,16 @@ from kiosk.web.workers import wake_printer
 
 bp = Blueprint("resident", __name__)
 
-STEPS = ("naam", "telefoon", "aantal", "controle")
-FIELD_STEP = {"name": "naam", "phone": "telefoon", "party_size": "aantal"}
+# One person with no name signs up in four taps: a card, "Ik doe mee", "Ik kom alleen",
+# "Ja, meld mij aan". Name and phone are offered once, on "Klopt dit?", and each line there
+# opens straight the step that changes it; those steps lead back to "Klopt dit?".
+STEPS = ("aantal", "meer", "controle", "naam", "telefoon")
+STEP_NUMBER = {"aantal": 1, "meer": 1, "controle": 2, "naam": 2, "telefoon": 2}
+STEP_COUNT = 2
+BACK_TO = {"meer": "aantal", "controle": "aantal", "naam": "controle", "telefoon": "controle"}
+QUICK_PARTY = {"alleen": "1", "twee": "2"}
+CHANGEABLE = ("aantal", "naam", "telefoon")  # "Verander" on a line of "Klopt dit?"
+FIELD_STEP = {"name": "naam", "phone": "telefoon", "party_size": "meer"}
 MAX_PHONE_TYPED = 20
 # The code stays reachable for a short while only: the next resident must not find it.
 DONE_VISIBLE = timedelta(minutes=5)
@@ -155,8 +163,8 @@ def _render_step(
         error=error,
         will_wait=_will_wait(activity, answers),
         max_party=MAX_PARTY,
-        step_number=STEPS.index(step) + 1,
-        step_count=len(STEPS),
+        step_number=STEP_NUMBER[step],
+        step_count=STEP_COUNT,
     )
 
 
@@ -166,7 +174,7 @@ def _check_step(step: str, answers: Answers) -> None:
         answers["name"] = clean_name(answers["name"])
     elif step == "telefoon":
         answers["phone"] = clean_phone(answers["phone"])
-    elif step == "aantal":
+    elif step == "meer":
         answers["party_size"] = str(clean_party_size(answers["party_size"]))
 
 
@@ -176,7 +184,7 @@ def signup_start(activity_id: str) -> str | Response:
     if _closed_reason(activity):
         return redirect(url_for("resident.activity", activity_id=activity.id))
     answers = {"name": "", "phone": "", "party_size": "1", "token": str(uuid.uuid4())}
-    return _render_step(activity, "naam", answers)
+    return _render_step(activity, "aantal", answers)
 
 
 @bp.post("/activiteit/<activity_id>/aanmelden")
@@ -194,33 +202,44 @@ def signup_step(activity_id: str) -> str | Response | tuple[str, int]:
         # Not a form this kiosk showed (or an old one): start the steps again.
         answers["token"] = str(uuid.uuid4())
         message = "Er ging iets mis met het formulier. Begin alstublieft opnieuw."
-        return _render_step(activity, "naam", answers, message), 400
+        return _render_step(activity, "aantal", answers, message), 400
 
     action = request.form.get("action", "verder")
     if action == "terug":
         if step == STEPS[0]:
             return redirect(url_for("resident.activity", activity_id=activity.id), code=303)
-        return _render_step(activity, STEPS[max(STEPS.index(step) - 1, 0)], answers)
-    if action == "wijzig":
-        return _render_step(activity, "naam", answers)
+        return _render_step(activity, BACK_TO[step], answers)
+    if action in QUICK_PARTY:
+        answers["party_size"] = QUICK_PARTY[action]
+        return _render_step(activity, "controle", answers)
+    if action == "meer":
+        # "Met meer": three to start from, or what was chosen before when that was more.
+        answers["party_size"] = str(max(3, _party_or_one(answers["party_size"])))
+        return _render_step(activity, "meer", answers)
+    if action.startswith("wijzig-") and action[len("wijzig-"):] in CHANGEABLE:
+        return _render_step(activity, action[len("wijzig-"):], answers)
+    if action != "verder":
+        # Not a button this kiosk shows: the same step again, nothing done.
+        return _render_step(activity, step, answers)
 
     try:
         _check_step(step, answers)
     except SignupError as error:
         return _render_step(activity, step, answers, error.message), 400
 
-    if step == "aantal" and _will_wait(activity, answers) and not answers["phone"]:
-        # Someone has to call a waitlisted resident: ask for the number before the summary.
-        return _render_step(activity, "telefoon", answers, _WAITLIST_NEEDS_PHONE), 400
     if step != "controle":
-        return _render_step(activity, STEPS[STEPS.index(step) + 1], answers)
+        return _render_step(activity, "controle", answers)
+    if _will_wait(activity, answers) and not answers["phone"]:
+        # Someone has to call a waitlisted resident; "Klopt dit?" said so already.
+        return _render_step(activity, "telefoon", answers)
     return _submit(activity, answers)
 
 
-_WAITLIST_NEEDS_PHONE = (
-    "Er is geen plek meer. Wilt u op de wachtlijst? Vul dan uw telefoonnummer in. "
-    "Wij bellen u als er plek is."
-)
+def _party_or_one(raw: str) -> int:
+    try:
+        return clean_party_size(raw)
+    except SignupError:
+        return 1
 
 
 def _submit(activity: agenda.Activity, answers: Answers) -> Response | tuple[str, int]:

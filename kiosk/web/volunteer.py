@@ -54,7 +54,7 @@ def _private(response: Response) -> Response:
 def pin() -> View:
     wanted = request.values.get("rol", "volunteer")
     next_url = auth.safe_next(request.values.get("next"))
-    idle_notice = auth.signed_in_role() is None and bool(request.args.get("reden") == "stil")
+    idle_notice = auth.signed_in_role() is None and bool(session.pop("signed_out_idle", False))
     if request.method == "GET":
         error = ""
         if not pins.has_pins(get_db()):
@@ -111,7 +111,8 @@ def sign_out() -> Response:
             audit.record(get_db(), auth.current_actor(), "signed_out", what)
     auth.sign_out()
     if idle:
-        return redirect(url_for("volunteer.pin", reden="stil"), code=303)
+        # The screen is for residents again; the volunteer hears why on the next sign-in.
+        session["signed_out_idle"] = True
     return redirect(url_for("resident.start"), code=303)
 
 

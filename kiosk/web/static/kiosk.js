@@ -1,56 +1,11 @@
-// Touch-only helpers for the resident screens: the in-page keyboard and digit pad,
-// the − / + stepper, one-tap-only forms, and the "Bent u er nog?" reset after inactivity.
+// Touch-only helpers for the resident screens (the keys themselves are in keys.js): the
+// − / + stepper, one-tap-only forms, and the "Bent u er nog?" reset after inactivity.
 // Everything works by tapping; no swipe, no long press, no hardware keyboard needed.
 (function () {
   "use strict";
   const body = document.body;
 
-  // A key press shows for a moment even when the finger is already gone: older hands
-  // often tap too briefly to see the :active state.
-  function flash(button) {
-    button.classList.add("pressed");
-    setTimeout(function () { button.classList.remove("pressed"); }, 150);
-  }
-
-  // "Jan De Vries" -> "Jan de Vries": inside a name, a family-name particle (the list
-  // comes from the page) is written small. Checked when the word ends: at the space.
-  function smallParticle(text, particles) {
-    const match = /(\S)\s+(\S+)$/.exec(text);
-    if (!match || particles.indexOf(match[2].toLowerCase()) < 0) return text;
-    return text.slice(0, text.length - match[2].length) + match[2].toLowerCase();
-  }
-
-  // In-page keyboards: a key types into the input named by data-for.
-  document.querySelectorAll("[data-for]").forEach(function (pad) {
-    const input = document.getElementById(pad.dataset.for);
-    pad.addEventListener("click", function (event) {
-      const key = event.target.closest("button");
-      if (!key || !input) return;
-      flash(key);
-      if (key.dataset.action === "backspace") {
-        input.value = input.value.slice(0, -1);
-      } else if (key.dataset.key !== undefined && input.value.length < input.maxLength) {
-        let ch = key.dataset.key;
-        // Names: a capital at the start and after a space or dash, small letters elsewhere.
-        if (input.dataset.keyboard === "letters" && input.value && !/[\s'-]$/.test(input.value)) {
-          ch = ch.toLowerCase();
-        }
-        if (ch === " " && input.dataset.particles) {
-          input.value = smallParticle(input.value, input.dataset.particles.split(" "));
-        }
-        input.value += ch;
-      }
-      input.dispatchEvent(new Event("input"));
-    });
-  });
-
-  // "Overslaan" empties the answer before the form is sent.
-  document.querySelectorAll("button[data-clear]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      const field = document.getElementById(button.dataset.clear);
-      if (field) field.value = "";
-    });
-  });
+  const flash = window.buurtkioskKeys.flash;  // keys.js, loaded first
 
   // Number of people: − and + within 1..max.
   document.querySelectorAll(".stepper").forEach(function (stepper) {
