@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk.core.agenda import Activity, AgendaDay, save_activity
+from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
 from kiosk.core.dutch import AMSTERDAM
 from kiosk.core.signups import create_signup
@@ -105,35 +105,15 @@ def test_full_and_cancelled_activities_say_so_on_their_card(client, db):
     assert "Gaat niet door" in page
 
 
-def test_start_pages_fit_the_screen_and_keep_numbering(client, db):
+def test_start_lists_two_weeks_numbered_in_order(client, db):
+    """All of them: the browser pages them to fit its screen (agenda.js, tested in
+    test_screens.py), so the numbers a resident may say stay the same on every screen."""
     for n in range(30):
         add(db, f"a{n:02d}", days=n // 3, hour=10 + n % 3)
-    first = text(client.get("/"))
-    assert 'data-testid="next-page"' in first and 'data-testid="previous-page"' not in first
-    numbers: list[int] = []
-    page_number = 1
-    while True:
-        page = text(client.get(f"/?pagina={page_number}"))
-        numbers += [int(n) for n in re.findall(r'data-number="(\d+)"', page)]
-        if 'data-testid="next-page"' not in page:
-            break
-        page_number += 1
+    page = text(client.get("/"))
+    numbers = [int(n) for n in re.findall(r'data-number="(\d+)"', page)]
     assert numbers == list(range(1, 31))
-    assert f"Bladzijde {page_number}<br>van {page_number}" in page
-    # Asking beyond the last page shows the last page, not an empty one.
-    assert 'data-number="30"' in text(client.get("/?pagina=99"))
-
-
-def test_paginate_never_overfills_a_page_and_repeats_the_day_heading():
-    day = datetime(2031, 6, 3).date()
-    items = [(n, object()) for n in range(1, 13)]
-    pages = resident.paginate([AgendaDay(day, "Vandaag", items[:9]),  # type: ignore[arg-type]
-                               AgendaDay(day, "Morgen", items[9:])])  # type: ignore[arg-type]
-    for page in pages:
-        cost = sum(resident.DAY_HEADING_HEIGHT + resident.CARD_HEIGHT * len(d.items) for d in page)
-        assert cost <= resident.PAGE_BUDGET
-    assert [n for page in pages for d in page for n, _ in d.items] == list(range(1, 13))
-    assert pages[1][0].label == "Vandaag"  # the day goes on, its heading comes again
+    assert page.count('class="day-label"') == 10
 
 
 def test_empty_agenda_says_so(client):

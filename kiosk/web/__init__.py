@@ -74,4 +74,5 @@ def _kiosk_context() -> dict[str, Any]:
     return {
         "kiosk_name": config.get_setting(db, "kiosk_name"),
         "idle_seconds": int(config.get_setting(db, "idle_seconds")),
+        "help_where": config.get_setting(db, "help_where"),
     }

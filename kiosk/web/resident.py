@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config
+from kiosk.core import agenda, config, print_jobs
 from kiosk.core.signups import (
     MAX_NAME,
     MAX_PARTY,
@@ -45,46 +45,17 @@ DONE_VISIBLE = timedelta(minutes=5)
 # The done screen goes back to the start sooner than other screens: nothing is lost there.
 DONE_IDLE_SECONDS = 60
 
-# The start screen may not scroll (residents tap, they do not swipe), so a page holds
-# as many cards and day headings as fit. These heights in px mirror kiosk.css
-# (.agenda-card + gap, .day-label); the budget is the content height at 1280x800.
-PAGE_BUDGET = 650
-CARD_HEIGHT = 110
-DAY_HEADING_HEIGHT = 52
-
 Answers = dict[str, str]
-Page = list[agenda.AgendaDay]
-
-
-def paginate(days: list[agenda.AgendaDay]) -> list[Page]:
-    """Fill pages with cards until the next one would not fit; a day that runs on to
-    the next page gets its heading again there."""
-    pages: list[Page] = [[]]
-    used = 0
-    for day in days:
-        for item in day.items:
-            page = pages[-1]
-            cost = CARD_HEIGHT + (0 if page and page[-1].day == day.day else DAY_HEADING_HEIGHT)
-            if page and used + cost > PAGE_BUDGET:
-                page = []
-                pages.append(page)
-                used = 0
-                cost = CARD_HEIGHT + DAY_HEADING_HEIGHT
-            if not page or page[-1].day != day.day:
-                page.append(agenda.AgendaDay(day.day, day.label, []))
-            page[-1].items.append(item)
-            used += cost
-    return pages
 
 
 @bp.get("/")
 def start() -> str:
+    """All of the coming two weeks; static/agenda.js lays them out in pages of as many
+    cards as fit the screen at hand, with Meer and Vorige (nothing scrolls)."""
     now = app_now()
     activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
-    pages = paginate(agenda.group_by_day(activities, now))
-    page = min(max(request.args.get("pagina", 1, type=int), 1), len(pages))
     return render_template(
-        "start.html", days=pages[page - 1], page=page, pages=len(pages), total=len(activities)
+        "start.html", days=agenda.group_by_day(activities, now), total=len(activities)
     )
 
 
@@ -277,6 +248,13 @@ def done(signup_id: str) -> str | Response:
     activity = agenda.get_activity(get_db(), signup.activity_id)
     if activity is None:
         return redirect(url_for("resident.start"))
+    from printing import backends
+
+    printer_set_up = not backends.is_dummy(config.get_setting(get_db(), "printer"))
     return render_template(
-        "done.html", signup=signup, activity=activity, done_idle_seconds=DONE_IDLE_SECONDS
+        "done.html",
+        signup=signup,
+        activity=activity,
+        done_idle_seconds=DONE_IDLE_SECONDS,
+        ticket=print_jobs.ticket_outlook(get_db(), signup.id, printer_set_up),
     )

@@ -38,6 +38,50 @@
     document.querySelectorAll("form[data-sent]").forEach(function (form) { delete form.dataset.sent; });
   });
 
+  // "Grotere letters": normal, bigger, biggest, and round again. Kept while this resident
+  // goes from screen to screen; the reset to the start forgets it (goHome).
+  const LETTER_STEPS = 3;
+  function setLetters(step) {
+    const root = document.documentElement;
+    if (step) root.dataset.letters = String(step); else delete root.dataset.letters;
+    try {
+      if (step) sessionStorage.setItem("letters", String(step)); else sessionStorage.removeItem("letters");
+    } catch (e) { /* private mode: only this page */ }
+    document.querySelectorAll("[data-letters-button]").forEach(function (button) {
+      button.setAttribute("aria-pressed", step ? "true" : "false");
+    });
+    document.dispatchEvent(new Event("buurtkiosk:letters"));
+  }
+  document.querySelectorAll("[data-letters-button]").forEach(function (button) {
+    button.setAttribute("aria-pressed", document.documentElement.dataset.letters ? "true" : "false");
+    button.addEventListener("click", function () {
+      const now = parseInt(document.documentElement.dataset.letters || "0", 10);
+      setLetters((now + 1) % LETTER_STEPS);
+    });
+  });
+  document.querySelectorAll("[data-forget-letters]").forEach(function (link) {
+    link.addEventListener("click", function () { setLetters(0); });
+  });
+
+  // "Hulp": says, on screen and aloud, what can be done here and where a volunteer is.
+  const help = document.getElementById("help");
+  document.querySelectorAll("[data-help-open]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      if (!help) return;
+      help.hidden = false;
+      help.querySelector("[data-help-close]").focus();
+      if (window.buurtkiosk && window.buurtkiosk.speak) {
+        window.buurtkiosk.speak(document.getElementById("help-text").textContent);
+      }
+    });
+  });
+  if (help) {
+    help.querySelector("[data-help-close]").addEventListener("click", function () {
+      help.hidden = true;
+      if (window.buurtkiosk && window.buurtkiosk.stopSpeaking) window.buurtkiosk.stopSpeaking();
+    });
+  }
+
   // Inactivity: warn (shown and spoken) at least 20 s before going back to the start.
   // Any tap restarts the clock, and "Ja, ik ben er nog" can be tapped as often as needed.
   const idleSeconds = Math.max(2, parseInt(body.dataset.idleSeconds || "90", 10));
@@ -49,7 +93,7 @@
   let tick = null;
   let resetAt = 0;
 
-  function goHome() { window.location.replace(body.dataset.home); }
+  function goHome() { setLetters(0); window.location.replace(body.dataset.home); }
   function showCountdown() {
     const left = Math.max(0, Math.ceil((resetAt - Date.now()) / 1000));
     if (secondsShown) secondsShown.textContent = String(left);
