@@ -22,11 +22,13 @@ from kiosk.core import codes
 from kiosk.core.config import set_setting, signing_secret
 from kiosk.core.print_jobs import queue_print_job, retry_now
 from kiosk.core.signups import create_signup
-from printing import backends, layout, render
+from printing import backends, render
+from printing.test_page import TEST_CHARACTERS
 from printing.worker import process_due_jobs
 from tests.conftest import make_activity
 from tests.escpos_decode import decode
 from tests.escpos_listener import free_port
+from tests.parts import missing
 from tests.test_printing_layout import PAYLOAD, ticket
 
 DEVICE = "kiosk"
@@ -77,7 +79,7 @@ class Emupos:
 @pytest.fixture(scope="module")
 def emupos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emupos]:
     if not EMUPOS:
-        pytest.skip("BUURTKIOSK_EMUPOS is not set (emupos needs Python 3.13; see tests/run.sh)")
+        missing("BUURTKIOSK_EMUPOS is not set (emupos needs Python 3.13; see tests/run.sh)")
     folder = tmp_path_factory.mktemp("emupos")
     tcp, api = free_port(), free_port()
     (folder / "emupos.yaml").write_text(
@@ -166,7 +168,7 @@ def test_emupos_test_page_has_the_dutch_letters(emupos, db):
     before = len(emupos.receipts())
     assert process_due_jobs(db, emupos.tcp_url).printed == 1
     receipt = emupos.wait_for_receipt(before)
-    assert layout.TEST_CHARACTERS in emupos.text(receipt)
+    assert TEST_CHARACTERS in emupos.text(receipt)
     assert [r.text for r in zxingcpp.read_barcodes(emupos.image(receipt))] == ["BUURTKIOSK-TEST"]
 
 

@@ -52,6 +52,11 @@ def time_range(start: datetime, end: datetime | None) -> str:
     return f"{s.hour}.{s.minute:02d} tot {e.hour}.{e.minute:02d} uur"
 
 
+def people(count: int) -> str:
+    """'1 persoon', '2 personen'"""
+    return "1 persoon" if count == 1 else f"{count} personen"
+
+
 # Netnummers of three digits (Amsterdam 020, Rotterdam 010, ...) and the non-geographic
 # 085/088/091; every other Dutch landline has a netnummer of four (Zaandam 075 is three,
 # Hoorn 0229 four). A dash after it, as the Dutch write and read a number out.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +14,7 @@ from kiosk.web import (
     coordinator,
     desk,
     health,
+    own_ticket,
     pages,
     request_db,
     resident,
@@ -25,14 +25,14 @@ from kiosk.web import (
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice, assets)
+SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice, assets)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Defaults, then the environment, then a test's mapping."""
     app = Flask(__name__)
     app.config.from_mapping(
-        DATABASE=os.environ.get("BUURTKIOSK_DB") or str(config.default_db_path()),
+        DATABASE=config.db_path(),
         START_WORKERS=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
@@ -53,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         db.close()
 
     request_db.init_app(app)
+    own_ticket.init_app(app)
     app.jinja_env.filters.update(pages.FILTERS)
     app.jinja_env.globals.update(pages.GLOBALS)
     app.context_processor(_kiosk_context)
