@@ -19,10 +19,13 @@
     return text.slice(0, text.length - match[2].length) + match[2].toLowerCase();
   }
 
-  let lastField = null;
+  const typable = "input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea";
+  // An autofocused field may have its focus before this script runs.
+  let lastField = document.activeElement && document.activeElement.matches &&
+    document.activeElement.matches(typable) ? document.activeElement : null;
   document.addEventListener("focusin", function (event) {
     const el = event.target;
-    if (el.matches && el.matches("input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea")) {
+    if (el.matches && el.matches(typable)) {
       lastField = el;
     }
   });
