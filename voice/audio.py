@@ -63,7 +63,9 @@ def read_wav(data: bytes, *, max_seconds: float = MAX_UTTERANCE_SECONDS) -> Pcm:
         with wave.open(io.BytesIO(data)) as wav:
             channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
             frames = wav.readframes(wav.getnframes())
-    except (wave.Error, EOFError, struct.error) as error:
+    # RuntimeError: the stdlib's chunk reader raises it when a chunk's declared size
+    # runs past the end of the upload (a LIST chunk of 4 GB in 2 KB of data).
+    except (wave.Error, EOFError, struct.error, RuntimeError) as error:
         raise AudioError(f"unreadable WAV: {error}", status=415) from error
     problems = []
     if rate != SAMPLE_RATE:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config, print_jobs
+from kiosk.core import agenda, config, inputs, print_jobs
 from kiosk.core.signups import (
     MAX_NAME,
     MAX_PARTY,
@@ -42,10 +42,20 @@ FIELD_STEP = {"name": "naam", "phone": "telefoon", "party_size": "meer"}
 MAX_PHONE_TYPED = 20
 # The code stays reachable for a short while only: the next resident must not find it.
 DONE_VISIBLE = timedelta(minutes=5)
+# A second tap on "Ja, meld mij aan" arrives within this; a replay from history later.
+REPEAT_TAP = timedelta(seconds=10)
 # The done screen goes back to the start sooner than other screens: nothing is lost there.
 DONE_IDLE_SECONDS = 60
 
 Answers = dict[str, str]
+
+
+@bp.after_request
+def _not_kept(response: Response) -> Response:
+    """A resident's answers and ticket code must not come back from the browser's cache
+    for the next resident (Back, history); kiosk.js handles the back/forward cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/")
@@ -88,10 +98,7 @@ def activity(activity_id: str) -> str:
 
 def _valid_token(raw: str) -> str:
     """The token becomes the signup id, so only a well-formed uuid is taken as one."""
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        return ""
+    return inputs.signup_id(raw) or ""
 
 
 def _answers() -> Answers:
@@ -169,6 +176,9 @@ def signup_step(activity_id: str) -> str | Response | tuple[str, int]:
 
     answers = _answers()
     step = request.form.get("step", "")
+    finished = _finished(answers["token"], step, activity.id)
+    if finished is not None:
+        return finished
     if step not in STEPS or not answers["token"]:
         # Not a form this kiosk showed (or an old one): start the steps again.
         answers["token"] = str(uuid.uuid4())
@@ -211,6 +221,26 @@ def _party_or_one(raw: str) -> int:
         return clean_party_size(raw)
     except SignupError:
         return 1
+
+
+def _finished(token: str, step: str, activity_id: str) -> Response | None:
+    """A form whose token already made a signup never renders its answers again: Back,
+    a history entry or a replayed POST lands on the start screen, so the next resident
+    does not see the last one's name. Only a second tap on "Ja, meld mij aan" within a
+    moment still shows the ticket code, as the first tap would have."""
+    signup = get_signup(get_db(), token) if token else None
+    if signup is None:
+        return None
+    created = datetime.fromisoformat(signup.created_at.replace("Z", "+00:00"))
+    repeat_tap = (
+        step == "controle"
+        and request.form.get("action", "verder") == "verder"
+        and signup.activity_id == activity_id
+        and datetime.now(UTC) - created <= REPEAT_TAP
+    )
+    if repeat_tap:
+        return redirect(url_for("resident.done", signup_id=signup.id), code=303)
+    return redirect(url_for("resident.start"), code=303)
 
 
 def _submit(activity: agenda.Activity, answers: Answers) -> Response | tuple[str, int]:
