@@ -59,7 +59,8 @@
     if (spoken && pages.length) {
       const said = (pages[current] || []).map(function (el) { return el.dataset.spoken || ""; });
       spoken.textContent = "Wat is er te doen? " + said.join(" ") + " Tik op een activiteit om meer te zien." +
-        (current < pages.length - 1 ? " Tik op Meer voor nog meer activiteiten." : "");
+        (current < pages.length - 1 ? " Tik op Meer voor nog meer activiteiten." : "") +
+        " Heeft u een kaartje? Houd het voor de scanner, of tik op Mijn kaartje.";
     }
   }
 
