@@ -141,9 +141,14 @@ def test_attendance_list_on_paper(desk, db):
 
 
 def test_check_in_screen(desk, db):
-    make_activity(db)
+    act = make_activity(db)
     signup = create_signup(db, "a1", name="Ans", party_size=1, kiosk_id="k")
     qr = codes.ticket_qr(signing_secret(db), signup.code)
+    # Two days early: the desk warns and asks, it does not let in.
+    early = desk.post("/vrijwilliger/binnenkomst", data={"scan": qr})
+    assert 'data-outcome="other_day"' in html(early) and "niet voor vandaag" in html(early)
+    assert 'data-testid="confirm-arrival"' in html(early)
+    desk.application.config["NOW"] = act.starts_at  # the day itself
     ok = desk.post("/vrijwilliger/binnenkomst", data={"scan": qr, "activiteit": "a1"})
     assert 'data-outcome="welcome"' in html(ok) and "Ans" in html(ok)
     assert "Binnen: 1 van 1 personen" in html(ok)
@@ -349,3 +354,16 @@ def test_phone_entry_takes_only_its_own_form_token(desk, db):
     assert db.execute(
         "SELECT COUNT(*) FROM audit_log WHERE signup_id = ?", [other.id]
     ).fetchone()[0] == 0
+
+
+def test_printer_trouble_reads_as_plain_dutch_with_the_detail_apart():
+    from kiosk.web.desk import plain_error
+
+    sentence, detail = plain_error(
+        "De printer is niet bereikbaar (tcp://10.0.0.9:9100). Staat hij aan en zit de kabel "
+        "erin? [[Errno 111] Connection refused]"
+    )
+    assert sentence.endswith("zit de kabel erin?") and "Errno" not in sentence
+    assert detail == "[Errno 111] Connection refused"
+    assert plain_error("Het papier is op.") == ("Het papier is op.", "")
+    assert plain_error(None) == ("", "")

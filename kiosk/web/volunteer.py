@@ -537,6 +537,7 @@ def check_in() -> View:
             request.form.get("scan", ""),
             actor=auth.current_actor(),
             activity_id=act.id if act else None,
+            now=app_now(),
         )
     today = signup_lists.desk_activities(db, app_now(), days=1)
     page = render_desk(
