@@ -219,6 +219,9 @@ def test_waitlist_summary_and_error_page_fit(kiosk, visit):
     expect(page.get_by_test_id("phone")).to_be_visible()  # the pad, no bounce with an error
     page.goto(kiosk.url + "/activiteit/bestaat-niet")
     visit.check("15-niet-gevonden")
+    page.goto(kiosk.url + "/")
+    visit.tap("own-ticket-link")
+    visit.check("18-mijn-kaartje")
 
 
 def test_done_screen_warning_never_covers_the_code(kiosk, visit):
