@@ -287,9 +287,27 @@ def _desk_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+def _logo(db: sqlite_utils.Database) -> None:
+    """The stadsdorp's logo a coordinator uploaded (kiosk/core/logo.py): one row, the file as
+    given and the black-and-white picture the printer gets."""
+    run_script(
+        db,
+        """
+        CREATE TABLE logo (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            original BLOB NOT NULL,
+            printable BLOB NOT NULL,
+            uploaded_at TEXT NOT NULL,
+            uploaded_by TEXT NOT NULL
+        )
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
+    _logo,
 ]
 
 
