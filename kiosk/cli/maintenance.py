@@ -116,6 +116,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
     )
     if result.never_sent:
         print(f"Daarvan waren {result.never_sent} nooit doorgestuurd naar de centrale agenda.")
+    if result.wish_contacts:
+        print(f"Bij {result.wish_contacts} wensen zijn naam en telefoonnummer gewist.")
     return 0
 
 

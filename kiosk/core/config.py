@@ -40,6 +40,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("stadsdorpen", "BUURTKIOSK_STADSDORPEN", "", "Stadsdorpen (leeg = alle)"),
         Setting("idle_seconds", "BUURTKIOSK_IDLE_SECONDS", "90", "Terug naar begin na (s)"),
         Setting("retention_days", "BUURTKIOSK_RETENTION_DAYS", "30", "Bewaartermijn (dagen)"),
+        Setting("wish_contact_days", "BUURTKIOSK_WISH_CONTACT_DAYS", "90",
+                "Naam en telefoon bij wensen bewaren (dagen)"),
     ]
 }
 

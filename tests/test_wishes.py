@@ -1,0 +1,142 @@
+"""Wishes and offers of help in kiosk/core: the checks, the contact rule (only with a yes),
+the receipt and outbox row, 'gebeld' in the audit log, the contact term, and the slip."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlite_utils
+
+from kiosk.core import audit, wish_slips, wishes
+from kiosk.core.config import set_setting
+from kiosk.core.retention import purge_expired
+from kiosk.core.wishes import WishError, check_answers, record_wish
+
+
+def _outbox(db: sqlite_utils.Database, kind: str) -> list[dict[str, object]]:
+    return [json.loads(row[0]) for row in
+            db.execute("SELECT payload FROM outbox WHERE kind = ? ORDER BY rowid", [kind])]
+
+
+def test_answers_are_checked_and_ordered_like_the_tiles() -> None:
+    answers = check_answers("miss", ["vervoer", "wandelen", "vervoer"], ["avond", "ochtend"])
+    assert answers.categories == ("wandelen", "vervoer")
+    assert answers.day_parts == ("ochtend", "avond")
+    with pytest.raises(WishError, match="minstens één"):
+        check_answers("miss", [])
+    with pytest.raises(WishError):
+        check_answers("miss", ["spel"])  # an activity category, not a wish tile
+    with pytest.raises(WishError):
+        check_answers("miss", ["wandelen"], ["nacht"])
+    with pytest.raises(WishError):
+        check_answers("both", ["wandelen"])
+
+
+def test_contact_is_kept_only_with_the_yes() -> None:
+    anonymous = check_answers("offer", ["klusjes"], callback=False, name="Els", phone="0612345678")
+    assert (anonymous.name, anonymous.phone) == ("", "")
+    with pytest.raises(WishError, match="telefoonnummer"):
+        check_answers("offer", ["klusjes"], callback=True, name="Els", phone="")
+    with pytest.raises(WishError):
+        check_answers("offer", ["klusjes"], callback=True, phone="12")
+    yes = check_answers("offer", ["klusjes"], callback=True, name=" Els  Bakker ",
+                        phone="06-1234 5678")
+    assert (yes.name, yes.phone) == ("Els Bakker", "0612345678")
+
+
+def test_a_wish_commits_with_its_receipt_and_outbox_row(db: sqlite_utils.Database) -> None:
+    set_setting(db, "stadsdorpen", "Stadsdorp Zuid")
+    answers = check_answers("miss", ["wandelen"], ["middag"])
+    wish = record_wish(db, answers, channel="touch", kiosk_id="k1", wish_id="w-1")
+    again = record_wish(db, answers, channel="touch", kiosk_id="k1", wish_id="w-1")
+    assert again == wish  # a second tap is the same wish
+    assert db.execute("SELECT COUNT(*) FROM wishes").fetchone()[0] == 1
+    jobs = db.execute("SELECT kind, payload FROM print_jobs").fetchall()
+    assert jobs == [("wish_receipt", json.dumps({"wish_id": "w-1"}))]
+    [payload] = _outbox(db, "wish.created")
+    assert payload["stadsdorp"] == "Stadsdorp Zuid"
+    assert payload["categories"] == ["wandelen"] and payload["callback"] is False
+    assert "name" not in payload and "phone" not in payload
+
+    called = check_answers("offer", ["vervoer"], callback=True, name="Piet", phone="0201234567")
+    record_wish(db, called, channel="voice", kiosk_id="k1", wish_id="w-2")
+    payload = _outbox(db, "wish.created")[1]
+    assert (payload["name"], payload["phone"]) == ("Piet", "0201234567")
+
+
+def test_the_database_refuses_contact_without_the_yes(db: sqlite_utils.Database) -> None:
+    with pytest.raises(Exception, match="CHECK"):
+        db.execute("INSERT INTO wishes (id, code, kind, categories, callback, name, phone, "
+                   "channel, kiosk_id, created_at) VALUES ('x', 'AAAAAA', 'miss', '[]', 0, "
+                   "'', '0612345678', 'touch', 'k', '2026-01-01T00:00:00Z')")
+
+
+def test_gebeld_is_audited_and_sent(db: sqlite_utils.Database) -> None:
+    answers = check_answers("offer", ["gezelschap"], callback=True, phone="0612345678")
+    wish = record_wish(db, answers, channel="touch", kiosk_id="k1")
+    assert [w.id for w in wishes.to_call(db)] == [wish.id]
+    wishes.mark_called(db, wish.id, "Henk")
+    wishes.mark_called(db, wish.id, "Henk")  # twice is once
+    assert wishes.to_call(db) == []
+    [entry] = [e for e in audit.recent(db) if e.action == "wish.called"]
+    assert entry.actor == "Henk" and wish.display_code in entry.detail
+    assert "0612345678" not in entry.detail
+    assert len(_outbox(db, "wish.called")) == 1
+    with pytest.raises(WishError):
+        wishes.mark_called(db, "nope", "Henk")
+
+
+def test_contact_details_go_after_the_term_and_the_counts_stay(
+    db: sqlite_utils.Database,
+) -> None:
+    answers = check_answers("miss", ["eten", "muziek"], callback=True, name="Ans",
+                            phone="0612345678")
+    record_wish(db, answers, channel="touch", kiosk_id="k1")
+    record_wish(db, check_answers("miss", ["eten"]), channel="paper", kiosk_id="k1")
+    now = datetime.now(UTC)
+    assert purge_expired(db, now=now + timedelta(days=89)).wish_contacts == 0
+    assert wishes.to_call(db) != []
+
+    set_setting(db, "wish_contact_days", "60")
+    result = purge_expired(db, now=now + timedelta(days=61))
+    assert result.wish_contacts == 1
+    dump = "\n".join(str(row) for table in ("wishes", "outbox", "print_jobs")
+                     for row in db.execute(f"SELECT * FROM {table}"))
+    assert "0612345678" not in dump and "Ans" not in dump
+    assert wishes.to_call(db) == []
+    assert wishes.counts(db)["miss"] == {"eten": 2, "muziek": 1}
+    assert db.execute("SELECT COUNT(*) FROM wishes").fetchone()[0] == 2
+
+
+def test_a_wish_slip_is_entered_once(db: sqlite_utils.Database) -> None:
+    [slip] = wish_slips.print_wish_slips(db, 1, "Henk")
+    assert db.execute("SELECT kind FROM print_jobs").fetchone()[0] == "wish_slip"
+    qr = wish_slips.wish_slip_qr(slip.code)
+    assert wish_slips.look_up(db, qr.lower()).code == slip.code  # a scanner with Caps Lock
+    assert wish_slips.look_up(db, slip.display_code).code == slip.code
+    made = wish_slips.enter_wish_slip(
+        db, slip.code,
+        [check_answers("miss", ["wandelen"]),
+         check_answers("offer", ["boodschappen"], ["ochtend"])],
+        actor="Henk", kiosk_id="k1",
+    )
+    assert [(w.kind, w.channel, w.slip_code) for w in made] == [
+        ("miss", "paper", slip.code), ("offer", "paper", slip.code)]
+    assert db.execute("SELECT COUNT(*) FROM print_jobs WHERE kind = 'wish_receipt'"
+                      ).fetchone()[0] == 0
+    with pytest.raises(WishError, match="al ingevoerd .* door Henk"):
+        wish_slips.look_up(db, qr)
+    with pytest.raises(WishError, match="al ingevoerd"):
+        wish_slips.enter_wish_slip(db, slip.code, [check_answers("miss", ["taal"])],
+                                   actor="Els", kiosk_id="k1")
+    assert db.execute("SELECT COUNT(*) FROM wishes").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("raw", ["BKW1.ZZZZZZ", "BKS1.7KQ4MX.a1", "hallo", "BKW1.7KQ", ""])
+def test_a_wish_slip_code_that_was_never_printed_is_refused(
+    db: sqlite_utils.Database, raw: str
+) -> None:
+    with pytest.raises(WishError):
+        wish_slips.look_up(db, raw)
