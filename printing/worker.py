@@ -115,7 +115,7 @@ register_layout("test", test_page_ops)
 
 # Layouts in their own modules register themselves on import. Importing them here means
 # every worker knows them: the kiosk's, `python -m printing.worker`, `buurtkiosk print-test`.
-LAYOUT_MODULES: tuple[str, ...] = ("printing.slips", "printing.attendance")
+LAYOUT_MODULES: tuple[str, ...] = ("printing.slips", "printing.attendance", "printing.wishes")
 for _module in LAYOUT_MODULES:
     importlib.import_module(_module)
 

@@ -4,6 +4,7 @@ the receipt and outbox row, 'gebeld' in the audit log, the contact term, and the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,9 @@ from kiosk.core import audit, wish_slips, wishes
 from kiosk.core.config import set_setting
 from kiosk.core.retention import purge_expired
 from kiosk.core.wishes import WishError, check_answers, record_wish
+from printing.worker import process_due_jobs
+from tests.escpos_decode import decode
+from tests.escpos_listener import FakePrinter
 
 
 def _outbox(db: sqlite_utils.Database, kind: str) -> list[dict[str, object]]:
@@ -140,3 +144,48 @@ def test_a_wish_slip_code_that_was_never_printed_is_refused(
 ) -> None:
     with pytest.raises(WishError):
         wish_slips.look_up(db, raw)
+
+
+# --- On paper ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    with FakePrinter() as fake:
+        yield fake
+
+
+@pytest.mark.parametrize("paper_mm", [80, 58])
+def test_the_wishes_slip_prints_tick_boxes_and_a_qr_the_desk_can_scan(
+    db: sqlite_utils.Database, printer: FakePrinter, paper_mm: int
+) -> None:
+    set_setting(db, "paper_mm", str(paper_mm))
+    [slip] = wish_slips.print_wish_slips(db, 1, "Henk")
+    assert process_due_jobs(db, printer.url).printed == 1
+    receipt = decode(printer.wait_for_jobs(1)[0])
+    text = "\n".join(receipt.texts)
+    for expected in ("WENSENSTROOK", "Wat mist u in de buurt?", "Wilt u iets doen voor de buurt?",
+                     "[ ] Wandelen", "[ ] ochtend", "[ ] Ja", "Naam: ___", "Telefoon: ___",
+                     f"Strook {slip.display_code}", "wissen wij het"):
+        assert expected in text, text
+    assert text.count("[ ] Vervoer") == 2  # once to miss, once to offer
+    columns = 48 if paper_mm == 80 else 32
+    assert all(line.columns <= columns for line in receipt.lines), receipt.texts
+    [scanned] = receipt.qr_contents()
+    assert wish_slips.look_up(db, scanned).code == slip.code
+
+
+def test_the_receipt_says_what_happens_next(
+    db: sqlite_utils.Database, printer: FakePrinter
+) -> None:
+    record_wish(db, check_answers("offer", ["vervoer", "klusjes"], ["avond"], callback=True,
+                                  name="Piet", phone="0612345678"),
+                channel="touch", kiosk_id="k1")
+    record_wish(db, check_answers("miss", ["muziek"]), channel="touch", kiosk_id="k1")
+    assert process_due_jobs(db, printer.url).printed == 2
+    called, anonymous = ("\n".join(decode(job).texts) for job in printer.wait_for_jobs(2))
+    assert "BEDANKT!" in called and "U wilt helpen met:" in called
+    assert "- Vervoer" in called and "- Klusjes" in called and "avond" in called
+    assert "belt u" in called and "0612345678" not in called and "Piet" not in called
+    assert "U mist in de buurt:" in anonymous and "Bedankt voor uw idee." in anonymous
+    assert "belt u" not in anonymous

@@ -1,0 +1,124 @@
+"""On paper for wishes: the receipt a resident takes home after telling what they miss or
+would like to do, and the wishes-and-help slip to fill in with a pen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from kiosk.core import codes
+from kiosk.core.wish_slips import wish_slip_qr
+from kiosk.core.wishes import DAY_PARTS, WISH_CATEGORIES, Wish, contact_days, get_wish
+from printing.layout import QR, Cut, Feed, Op, Rule, Text, wrap
+
+if TYPE_CHECKING:
+    from printing.worker import PrintSettings
+
+SLIP_QR_DOTS = 6  # as on the signup slip: a desk scanner held close reads it
+
+RECEIPT_HEADING = {"miss": "U mist in de buurt:", "offer": "U wilt helpen met:"}
+
+
+def _tick_lines(labels: list[str], columns: int) -> list[Op]:
+    """'[ ] Wandelen', a long label running on under its text, never under the box."""
+    ops: list[Op] = []
+    for label in labels:
+        lines = wrap(label, columns - 4)
+        ops.append(Text("[ ] " + lines[0].text, height=2))
+        ops += [Text("    " + line.text) for line in lines[1:]]
+    return ops
+
+
+def wish_receipt_layout(wish: Wish, *, columns: int, kiosk_name: str, contact_days: int
+                        ) -> list[Op]:
+    """'Bedankt!', what was chosen, and what happens next: a call, or just the count."""
+    ops: list[Op] = [
+        *wrap(wish.stadsdorp or kiosk_name, columns, bold=True, align="center"),
+        *wrap("BEDANKT!", columns, width=2, height=2, bold=True, align="center"),
+        Rule(),
+        *wrap(RECEIPT_HEADING[wish.kind], columns, bold=True),
+    ]
+    for label in wish.category_labels:
+        ops += wrap("- " + label, columns, height=2)
+    if wish.day_parts:
+        ops += [Feed(), *wrap("Het liefst in de " + " of ".join(wish.day_parts) + ".", columns)]
+    ops.append(Feed())
+    if wish.callback:
+        ops += wrap("Iemand van het stadsdorp belt u hierover.", columns, bold=True)
+        ops += wrap(
+            f"Uw naam en telefoonnummer gebruiken wij alleen daarvoor. Na {contact_days} "
+            "dagen wissen wij ze.",
+            columns,
+        )
+    else:
+        ops += wrap("Bedankt voor uw idee.", columns, bold=True)
+        ops += wrap("Wij tellen het mee. Zo weet het stadsdorp wat de buurt wil.", columns)
+    ops += [Feed(), *wrap(f"Wens {wish.display_code}", columns, align="center"), Cut()]
+    return ops
+
+
+def wish_slip_layout(code: str, *, columns: int, kiosk_name: str, contact_days: int
+                     ) -> list[Op]:
+    labels = [c.label for c in WISH_CATEGORIES]
+    ops: list[Op] = [
+        *wrap(kiosk_name, columns, bold=True, align="center"),
+        *wrap("WENSENSTROOK", columns, width=2, height=2, bold=True, align="center"),
+        Rule(),
+        *wrap("Wat mist u in de buurt?", columns, height=2, bold=True),
+        *wrap("Zet een kruisje. Meer dan één mag.", columns),
+        *_tick_lines(labels, columns),
+        Feed(),
+        *wrap("Wilt u iets doen voor de buurt?", columns, height=2, bold=True),
+        *wrap("Zet een kruisje bij wat u graag doet.", columns),
+        *_tick_lines(labels, columns),
+        Feed(),
+        *wrap("Wanneer kan het?", columns, bold=True),
+        *wrap("   ".join(f"[ ] {part}" for part in DAY_PARTS), columns, height=2),
+        Feed(),
+        *wrap("Mag iemand van het stadsdorp u bellen?", columns, height=2, bold=True),
+        Text("[ ] Ja", height=2),
+        *wrap("Wij gebruiken uw nummer alleen om u hierover te bellen. Na "
+              f"{contact_days} dagen wissen wij het.", columns),
+    ]
+    for label in ("Naam", "Telefoon"):
+        ops += [Feed(), Text(f"{label}: " + "_" * (columns - len(label) - 2), height=2)]
+    shown = codes.display_code(code)
+    ops += [
+        Feed(),
+        *wrap("Doe deze strook in de bus. Een vrijwilliger voert hem in.", columns, bold=True),
+        Rule(),
+        QR(wish_slip_qr(code), size=SLIP_QR_DOTS),
+        Text(f"Strook {shown}", width=2, height=2, bold=True, align="center"),
+        Cut(),
+    ]
+    return ops
+
+
+def wish_receipt_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+                     ) -> list[Op]:
+    from printing.worker import JobCannotPrint, job_payload
+
+    wish = get_wish(db, str(job_payload(job).get("wish_id", "")))
+    if wish is None:
+        raise JobCannotPrint("Deze wens bestaat niet meer.")
+    return wish_receipt_layout(wish, columns=settings.paper.columns,
+                               kiosk_name=settings.kiosk_name, contact_days=contact_days(db))
+
+
+def wish_slip_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+                  ) -> list[Op]:
+    from printing.worker import job_payload
+
+    return wish_slip_layout(str(job_payload(job)["code"]), columns=settings.paper.columns,
+                            kiosk_name=settings.kiosk_name, contact_days=contact_days(db))
+
+
+def register() -> None:
+    from printing.worker import register_layout
+
+    register_layout("wish_receipt", wish_receipt_ops)
+    register_layout("wish_slip", wish_slip_ops)
+
+
+register()
