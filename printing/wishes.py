@@ -3,13 +3,21 @@ would like to do, and the wishes-and-help slip to fill in with a pen."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from kiosk.core import codes
+from kiosk.core import codes, dutch
 from kiosk.core.wish_slips import wish_slip_qr
-from kiosk.core.wishes import DAY_PARTS, WISH_CATEGORIES, Wish, contact_days, get_wish
+from kiosk.core.wishes import (
+    DAY_PARTS,
+    WISH_CATEGORIES,
+    Wish,
+    contact_days,
+    get_wish,
+    to_call,
+)
 from printing.layout import QR, Cut, Feed, Op, Rule, Text, wrap
 
 if TYPE_CHECKING:
@@ -95,6 +103,34 @@ def wish_slip_layout(code: str, *, columns: int, kiosk_name: str, contact_days: 
     return ops
 
 
+def _phone(phone: str) -> str:
+    return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
+
+
+def call_list_layout(wishes: list[Wish], *, columns: int, kiosk_name: str, printed_at: str
+                     ) -> list[Op]:
+    """The residents to call back about their wish, for a volunteer with a phone: name,
+    number, what it is about, and a box to tick."""
+    ops: list[Op] = [
+        *wrap("TERUGBELLEN", columns, width=2, height=2, bold=True, align="center"),
+        *wrap(f"Wensen en aanbod - {kiosk_name}", columns, bold=True, align="center"),
+        *wrap(f"Geprint: {printed_at}", columns, align="center"),
+        Rule(),
+    ]
+    if not wishes:
+        ops += wrap("Niemand hoeft gebeld te worden.", columns)
+    for wish in wishes:
+        ops += wrap(f"[ ] {wish.name or '(zonder naam)'}  {_phone(wish.phone)}", columns,
+                    bold=True)
+        about = f"{wish.kind_label}: {', '.join(wish.category_labels)}"
+        if wish.day_parts:
+            about += f" ({', '.join(wish.day_parts)})"
+        ops += [Text("    " + line.text) for line in wrap(about, columns - 4)]
+        ops += [Text(f"    wens {wish.display_code}"), Feed()]
+    ops.append(Cut())
+    return ops
+
+
 def wish_receipt_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
                      ) -> list[Op]:
     from printing.worker import JobCannotPrint, job_payload
@@ -114,9 +150,18 @@ def wish_slip_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: Prin
                             kiosk_name=settings.kiosk_name, contact_days=contact_days(db))
 
 
+def call_list_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+                  ) -> list[Op]:
+    """Read at print time, not queued with the job: the job row holds no names or phones."""
+    return call_list_layout(to_call(db), columns=settings.paper.columns,
+                            kiosk_name=settings.kiosk_name,
+                            printed_at=dutch.written_moment(datetime.now(UTC)))
+
+
 def register() -> None:
     from printing.worker import register_layout
 
+    register_layout("wish_call_list", call_list_ops)
     register_layout("wish_receipt", wish_receipt_ops)
     register_layout("wish_slip", wish_slip_ops)
 
