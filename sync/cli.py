@@ -94,7 +94,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
         elif action == "add-coordinator":
             password = os.environ.get("BUURTKIOSK_HUB_PASSWORD") or getpass.getpass(
                 "Wachtwoord (minstens 10 tekens): ")
-            add_coordinator(db, args.username, password)
+            add_coordinator(db, args.username, password,
+                            (args.stadsdorpen or "").split(","))
             print(f"Coördinator {args.username!r} kan nu inloggen.")
         elif action == "add-feed":
             from sync.hub.feeds import add_feed, import_feed
@@ -153,6 +154,8 @@ def register(commands: Any) -> None:
     token.add_argument("name")
     coordinator = actions.add_parser("add-coordinator", help="coördinator met wachtwoord")
     coordinator.add_argument("username")
+    coordinator.add_argument("--stadsdorpen",
+                             help="korte namen met komma's: ziet alleen die (leeg = hele Netwerk)")
     feed = actions.add_parser("add-feed", help="lees een iCalendar-feed in de hub in")
     feed.add_argument("url")
     feed.add_argument("--stadsdorp", help="korte naam van het stadsdorp")
