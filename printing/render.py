@@ -120,7 +120,8 @@ def qr_image(content: str, module_dots: int) -> PILImage.Image:
     matrix = code.get_matrix()
     image = PILImage.new("L", (len(matrix), len(matrix)), 255)
     image.putdata([0 if dark else 255 for row in matrix for dark in row])
-    return image.resize((image.width * module_dots, image.height * module_dots), PILImage.NEAREST)
+    size = (image.width * module_dots, image.height * module_dots)
+    return image.resize(size, PILImage.Resampling.NEAREST)
 
 
 def _on_paper(image: PILImage.Image, dots: int, align: str) -> PILImage.Image:

@@ -7,11 +7,9 @@ There is one worker per database: two would print a job twice.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -23,7 +21,7 @@ import sqlite_utils
 from kiosk.core import codes, config
 from kiosk.core.agenda import get_activity
 from kiosk.core.background import BackgroundLoop
-from kiosk.core.db import connect, write_transaction
+from kiosk.core.db import write_transaction
 from kiosk.core.print_jobs import due_jobs, mark_abandoned, mark_failed, mark_printed
 from kiosk.core.signups import get_signup
 from printing import backends, layout, render
@@ -114,7 +112,7 @@ register_layout("ticket", ticket_ops)
 register_layout("test", test_page_ops)
 
 # Layouts in their own modules register themselves on import. Importing them here means
-# every worker knows them: the kiosk's, `python -m printing.worker`, `buurtkiosk print-test`.
+# every worker knows them: the kiosk's and `buurtkiosk print-test`'s.
 LAYOUT_MODULES: tuple[str, ...] = ("printing.slips", "printing.attendance", "printing.wishes")
 for _module in LAYOUT_MODULES:
     importlib.import_module(_module)
@@ -229,31 +227,3 @@ class PrintWorker(BackgroundLoop):
 
     def run_once(self, db: sqlite_utils.Database) -> None:
         self.last_counts = process_due_jobs(db, self.printer_url)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m printing.worker --db kiosk.core.db --printer tcp://127.0.0.1:9100 [--once]`,
-    for benchmarks and for running the worker beside the web server."""
-    parser = argparse.ArgumentParser(prog="python -m printing.worker")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--printer", help="printer-adres; standaard de instelling")
-    parser.add_argument("--once", action="store_true", help="print wat klaarstaat en stop")
-    parser.add_argument("--poll", type=float, default=2.0)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
-    if args.once:
-        db = connect(args.db)
-        counts = process_due_jobs(db, args.printer)
-        print(counts)
-        return 1 if counts.failed else 0
-    worker = PrintWorker(args.db, args.poll, printer_url=args.printer)
-    worker.start()
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        worker.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -93,7 +93,7 @@ def activity_from_json(item: Any) -> Activity:
         raise ValueError("bad capacity")
     if item.get("status") not in ("scheduled", "cancelled", "removed"):
         raise ValueError("bad status")
-    text = {k: str(item.get(k) or "")[:2000] for k in (
+    text: dict[str, Any] = {k: str(item.get(k) or "")[:2000] for k in (
         "stadsdorp", "short_name", "description", "location_name", "address", "price",
         "contact", "category", "accessibility")}
     return Activity(

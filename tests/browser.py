@@ -33,6 +33,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from kiosk.core import config
 from kiosk.core.db import connect, migrate, write_transaction
 from kiosk.web import create_app
+from tests.parts import missing
 
 CHROMIUM = os.environ.get("BUURTKIOSK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Quiet and reproducible: no GPU in CI, no calls home, no first-run dialogs.
@@ -231,7 +232,7 @@ def screen_problems(page: Any) -> list[str]:
 def browser_fixture() -> Iterator[Any]:
     """One Chromium per test module: starting it costs about a second."""
     if not chromium_available():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        missing(f"no Chromium at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright)

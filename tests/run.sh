@@ -21,4 +21,6 @@ if [[ -z "${BUURTKIOSK_EMUPOS:-}" ]]; then
 fi
 
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache   # the layers of design section 2
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli.main import build_parser
+from kiosk.cli.main import cli
+from tests.parts import missing
 
 PI = Path(__file__).resolve().parent.parent / "deploy" / "raspberrypi"
 UNITS = sorted((PI / "systemd").iterdir())
@@ -26,7 +27,7 @@ MUTATING = ["apt-get", "adduser", "useradd", "usermod", "systemctl", "udevadm", 
 def needs(tool: str) -> str:
     path = shutil.which(tool)
     if path is None:
-        pytest.skip(f"{tool} is not installed (tests/run.sh installs it)")
+        missing(f"{tool} is not installed (tests/run.sh installs it)")
     return path
 
 
@@ -100,7 +101,7 @@ def test_dry_run_prints_every_step_and_changes_nothing(spy_path):
 def test_dry_run_runs_without_root(spy_path, open_dir):
     setpriv = shutil.which("setpriv")
     if os.geteuid() != 0 or setpriv is None:
-        pytest.skip("needs root (and setpriv) to become nobody")
+        missing("needs root (and setpriv) to become nobody")
     path, calls = spy_path
     copy = open_dir / "repo" / "deploy" / "raspberrypi"
     shutil.copytree(PI, copy)
@@ -119,7 +120,7 @@ def test_units_pass_systemd_analyze_verify(tmp_path):
     analyze = needs("systemd-analyze")
     system_units = Path("/usr/lib/systemd/system")
     if not (system_units / "multi-user.target").exists():
-        pytest.skip("systemd's own units are not installed")
+        missing("systemd's own units are not installed")
     root = tmp_path / "root"
     shutil.copytree(system_units, root / "usr/lib/systemd/system", symlinks=True)
     (root / "etc/systemd/system").mkdir(parents=True)
@@ -172,8 +173,7 @@ def test_nightly_unit_purges_then_backs_up_even_after_a_night_switched_off():
 
 
 def test_every_command_the_units_and_handbook_use_exists():
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    commands = {*cli.commands, *cli.aliases}
     used = {line.split("buurtkiosk ", 1)[1].split()[0]
             for name in ("buurtkiosk.service", "buurtkiosk-nightly.service")
             for line in unit_lines(name) if line.startswith("ExecStart")}

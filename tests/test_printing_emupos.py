@@ -27,6 +27,7 @@ from printing.worker import process_due_jobs
 from tests.conftest import make_activity
 from tests.escpos_decode import decode
 from tests.escpos_listener import free_port
+from tests.parts import missing
 from tests.test_printing_layout import PAYLOAD, ticket
 
 DEVICE = "kiosk"
@@ -77,7 +78,7 @@ class Emupos:
 @pytest.fixture(scope="module")
 def emupos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emupos]:
     if not EMUPOS:
-        pytest.skip("BUURTKIOSK_EMUPOS is not set (emupos needs Python 3.13; see tests/run.sh)")
+        missing("BUURTKIOSK_EMUPOS is not set (emupos needs Python 3.13; see tests/run.sh)")
     folder = tmp_path_factory.mktemp("emupos")
     tcp, api = free_port(), free_port()
     (folder / "emupos.yaml").write_text(

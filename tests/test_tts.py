@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.parts import missing
 from voice import tts
 from voice.tts import Speech, SpeechError, join_wavs, sentences
 
@@ -20,7 +21,7 @@ from voice.tts import Speech, SpeechError, join_wavs, sentences
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory: pytest.TempPathFactory):
     if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (deploy/system-packages.sh installs it)")
+        missing("espeak-ng is not installed (deploy/system-packages.sh installs it)")
     pytest.importorskip("pyttsx3")
     spoken = Speech(tmp_path_factory.mktemp("tts"))
     yield spoken

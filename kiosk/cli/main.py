@@ -1,118 +1,113 @@
-"""`buurtkiosk ...`: a thin command line over the library."""
+"""`buurtkiosk ...`: one click group, a thin layer over kiosk.core, kiosk.ops, printing,
+sync and voice. Every command returns its exit code."""
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
-import sys
-from collections.abc import Callable
 
+import click
+
+from kiosk.cli import hub, maintenance, pins, voice
+from kiosk.cli.common import AliasedGroup, db_path, fail, open_db
 from kiosk.core import config
-from kiosk.core.db import connect, migrate
+from kiosk.core.db import write_transaction
 
 
-def _db_path(args: argparse.Namespace) -> str:
-    return args.db or os.environ.get("BUURTKIOSK_DB") or str(config.default_db_path())
+@click.group(cls=AliasedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="BESTAND", help="SQLite-bestand (standaard: BUURTKIOSK_DB)")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Buurtkiosk: de aanmeldkiosk van het stadsdorp."""
+    ctx.obj = config.db_path(db)
 
 
-def cmd_init_db(args: argparse.Namespace) -> int:
-    db = connect(_db_path(args))
-    version = migrate(db)
+@cli.result_callback()
+@click.pass_context
+def _exit_with(ctx: click.Context, code: int | None, **_: object) -> None:
+    """Each command returns its exit code; this makes it the process's."""
+    ctx.exit(code or 0)
+
+
+@cli.command("init-db")
+def init_db() -> int:
+    """Maak of werk de database bij."""
+    db = open_db()
+    version = db.execute("PRAGMA user_version").fetchone()[0]
     config.signing_secret(db)
-    print(f"Database klaar: {_db_path(args)} (schema {version}, kiosk {config.kiosk_id(db)})")
-    from kiosk.cli.pins import print_new_pins
-
-    print_new_pins(db)
+    click.echo(f"Database klaar: {db_path()} (schema {version}, kiosk {config.kiosk_id(db)})")
+    pins.print_new_pins(db)
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+@cli.command("demo")
+def demo() -> int:
+    """Laad een demo-agenda van twee weken."""
     from kiosk.ops.demo import load_demo
 
-    db = connect(_db_path(args))
-    migrate(db)
+    db = open_db()
     count = load_demo(db, config.kiosk_id(db))
-    print(f"Demo-agenda geladen: {count} activiteiten in de komende twee weken.")
+    click.echo(f"Demo-agenda geladen: {count} activiteiten in de komende twee weken.")
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+@cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, help="poort (standaard: BUURTKIOSK_PORT of 8080)")
+@click.option("--no-workers", is_flag=True, help="zonder printer- en sync-werker")
+def run(host: str, port: int | None, no_workers: bool) -> int:
+    """Start de kiosk (waitress) met printer- en sync-werker."""
     from waitress import serve
 
+    from kiosk.ops import watchdog
     from kiosk.web import create_app
 
-    app = create_app({"DATABASE": _db_path(args), "START_WORKERS": not args.no_workers})
-    port = args.port or int(os.environ.get("BUURTKIOSK_PORT", "8080"))
-    print(f"Buurtkiosk draait op http://{args.host}:{port}", flush=True)
-    from kiosk.ops import watchdog
-
-    watchdog.start(args.host, port)  # only under systemd (Type=notify, WatchdogSec=)
-    serve(app, host=args.host, port=port, threads=8, ident="buurtkiosk")
+    app = create_app({"DATABASE": db_path(), "START_WORKERS": not no_workers})
+    port = port or int(os.environ.get("BUURTKIOSK_PORT", "8080"))
+    click.echo(f"Buurtkiosk draait op http://{host}:{port}")
+    watchdog.start(host, port)  # only under systemd (Type=notify, WatchdogSec=)
+    serve(app, host=host, port=port, threads=8, ident="buurtkiosk")
     return 0
 
 
-def cmd_print_test(args: argparse.Namespace) -> int:
-    from kiosk.core.db import write_transaction
+@cli.command("print-test")
+@click.option("--printer", help="printer-adres, bijv. tcp://192.168.1.50:9100")
+def print_test(printer: str | None) -> int:
+    """Print een testbon."""
     from kiosk.core.print_jobs import queue_print_job
     from printing.worker import process_due_jobs
 
-    db = connect(_db_path(args))
-    migrate(db)
-    if args.printer:
+    db = open_db()
+    if printer:
         with write_transaction(db):
-            config.set_setting(db, "printer", args.printer)
+            config.set_setting(db, "printer", printer)
     with write_transaction(db):
         queue_print_job(db, "test")
     result = process_due_jobs(db)
-    printer = config.get_setting(db, "printer")
+    printer_url = config.get_setting(db, "printer")
     if result.failed:
-        print(f"Printen lukt niet op {printer}: {result.last_error}", file=sys.stderr)
-        print("De opdracht blijft bewaard en wordt later opnieuw geprobeerd.", file=sys.stderr)
-        return 1
-    print(f"Testbon geprint op {printer}.")
+        return fail(f"Printen lukt niet op {printer_url}: {result.last_error}\n"
+                    "De opdracht blijft bewaard en wordt later opnieuw geprobeerd.")
+    click.echo(f"Testbon geprint op {printer_url}.")
     return 0
 
 
-# Each area of the program adds its own commands: a module with register(commands).
-COMMAND_MODULES: tuple[str, ...] = (
-    "kiosk.cli.pins",
-    "kiosk.cli.maintenance",
-    "sync.cli",
-    "kiosk.cli.voice",
-)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="buurtkiosk", description="Buurtkiosk")
-    parser.add_argument("--db", help="SQLite-bestand (standaard: BUURTKIOSK_DB)")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    run = commands.add_parser("run", help="start de kiosk (waitress) met printer-werker")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int)
-    run.add_argument("--no-workers", action="store_true", help="zonder printer-werker")
-    run.set_defaults(func=cmd_run)
-
-    commands.add_parser("init-db", help="maak of werk de database bij").set_defaults(
-        func=cmd_init_db
-    )
-    commands.add_parser("demo", help="laad een demo-agenda van twee weken").set_defaults(
-        func=cmd_demo
-    )
-    test = commands.add_parser("print-test", help="print een testbon")
-    test.add_argument("--printer", help="printer-adres, bijv. tcp://192.168.1.50:9100")
-    test.set_defaults(func=cmd_print_test)
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(commands)
-    return parser
+cli.add_command(pins.set_pin)
+cli.add_command(voice.voice_model)
+cli.add_command(hub.sync_now)
+cli.add_command(hub.hub)
+for command in maintenance.COMMANDS:
+    cli.add_command(command, aliases=maintenance.ALIASES.get(command.name or "", ()))
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
-    return func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    """The exit code of the command, for `sys.exit` and for tests that call it directly."""
+    try:
+        # Without standalone mode click hands back the code ctx.exit() was given.
+        code = cli.main(args=argv, prog_name="buurtkiosk", standalone_mode=False)
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.Abort:
+        click.echo("Gestopt.", err=True)
+        return 1
+    return code if isinstance(code, int) else 0

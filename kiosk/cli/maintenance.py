@@ -1,59 +1,53 @@
 """`buurtkiosk backup | restore | purge | export-person | forget-person | health |
 ready-ticket`: the kiosk's housekeeping, as a thin layer over backup, retention,
 person_data and health. Each command also answers to a Dutch name (herstel, opruimen,
-inzage, vergeet, status) because volunteers type them from the handbook."""
+inzage, vergeet, status, klaar-bon) because volunteers type them from the handbook."""
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.cli.main import _db_path
+import click
+
+from kiosk.cli.common import confirm, db_path, fail, open_db
 from kiosk.core import dutch
-from kiosk.core.db import connect, migrate
 from kiosk.core.person_data import PersonQuery, export_person, find_signups, forget_person
 from kiosk.core.retention import purge_expired
 from kiosk.ops import backup, health
 
-
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return 1
-
-
-def _confirm(question: str, args: argparse.Namespace) -> bool:
-    if args.ja:
-        return True
-    if not sys.stdin.isatty():
-        print(f"{question} Voeg --ja toe om het zonder vragen te doen.", file=sys.stderr)
-        return False
-    return input(f"{question} Typ ja om door te gaan: ").strip().lower() == "ja"
-
-
-def _open_db(args: argparse.Namespace) -> Any:
-    db = connect(_db_path(args))
-    migrate(db)
-    return db
+# command name -> the Dutch name the handbook uses
+ALIASES = {
+    "backup": ("back-up",),
+    "restore": ("herstel",),
+    "purge": ("opruimen",),
+    "export-person": ("inzage",),
+    "forget-person": ("vergeet",),
+    "health": ("status",),
+    "ready-ticket": ("klaar-bon",),
+}
 
 
 # --- backup and restore -------------------------------------------------------------------
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    folders = [Path(args.naar)] if args.naar else None
+@click.command("backup")
+@click.option("--naar", metavar="MAP", help="in deze map in plaats van de stick")
+def backup_command(naar: str | None) -> int:
+    """Maak nu een back-up (USB-stick of kiosk)."""
+    folders = [Path(naar)] if naar else None
     try:
-        result = backup.run_backup(_db_path(args), folders)
+        result = backup.run_backup(db_path(), folders)
     except backup.BackupError as exc:
-        return _fail(f"Back-up mislukt: {exc}")
+        return fail(f"Back-up mislukt: {exc}")
     for reason in result.skipped:
-        print(f"Niet gelukt in {reason}", file=sys.stderr)
+        click.echo(f"Niet gelukt in {reason}", err=True)
     size = result.path.stat().st_size / 1024 / 1024
-    print(f"Back-up gemaakt: {result.path} ({size:.1f} MB).")
-    print(f"Er worden er {backup.KEEP} bewaard; {len(result.removed)} oude opgeruimd.")
+    click.echo(f"Back-up gemaakt: {result.path} ({size:.1f} MB).")
+    click.echo(f"Er worden er {backup.KEEP} bewaard; {len(result.removed)} oude opgeruimd.")
     return 0
 
 
@@ -70,128 +64,159 @@ def _pick_backup(choice: str, found: list[backup.BackupFile]) -> Path | None:
     return path if path.exists() else None
 
 
-def cmd_restore(args: argparse.Namespace) -> int:
-    db_path = _db_path(args)
-    found = backup.list_backups(backup.backup_dirs(db_path))
-    if not args.backup:
+@click.command("restore")
+@click.argument("choice", required=False, metavar="[NUMMER_OF_BESTAND]")
+@click.option("--ja", is_flag=True, help="niet om bevestiging vragen")
+def restore_command(choice: str | None, ja: bool) -> int:
+    """Zet een back-up terug (zonder nummer: de lijst)."""
+    found = backup.list_backups(backup.backup_dirs(db_path()))
+    if not choice:
         if not found:
-            return _fail("Er zijn geen back-ups gevonden (ook niet op een USB-stick).")
-        print("Deze back-ups zijn er (nieuwste bovenaan):")
+            return fail("Er zijn geen back-ups gevonden (ook niet op een USB-stick).")
+        click.echo("Deze back-ups zijn er (nieuwste bovenaan):")
         for number, item in enumerate(found, start=1):
-            print(f"  {number}. {_describe(item)}")
-        print("Zet er een terug met bijvoorbeeld: buurtkiosk herstel 1")
+            click.echo(f"  {number}. {_describe(item)}")
+        click.echo("Zet er een terug met bijvoorbeeld: buurtkiosk herstel 1")
         return 0
-    chosen = _pick_backup(args.backup, found)
+    chosen = _pick_backup(choice, found)
     if chosen is None:
-        return _fail(f"Back-up {args.backup!r} niet gevonden. Kies een nummer uit de lijst.")
+        return fail(f"Back-up {choice!r} niet gevonden. Kies een nummer uit de lijst.")
     try:
         backup.check_backup(chosen)
     except backup.BackupError as exc:
-        return _fail(str(exc))
-    if not _confirm(f"De gegevens van nu worden vervangen door {chosen.name}.", args):
-        return _fail("Niets veranderd.")
+        return fail(str(exc))
+    if not confirm(f"De gegevens van nu worden vervangen door {chosen.name}.", ja):
+        return fail("Niets veranderd.")
     try:
-        safety = backup.restore_backup(chosen, db_path)
+        safety = backup.restore_backup(chosen, db_path())
     except backup.BackupError as exc:
-        return _fail(f"Terugzetten mislukt: {exc}")
-    print(f"Teruggezet: {chosen.name}.")
+        return fail(f"Terugzetten mislukt: {exc}")
+    click.echo(f"Teruggezet: {chosen.name}.")
     if safety:
-        print(f"De gegevens van vóór het terugzetten staan in {safety}.")
-    print("Start de kiosk opnieuw (of de Raspberry Pi) om verder te gaan.")
+        click.echo(f"De gegevens van vóór het terugzetten staan in {safety}.")
+    click.echo("Start de kiosk opnieuw (of de Raspberry Pi) om verder te gaan.")
     return 0
 
 
 # --- retention and AVG requests -----------------------------------------------------------
 
 
-def cmd_purge(args: argparse.Namespace) -> int:
-    if args.dagen is not None and args.dagen < 1:
-        return _fail("De bewaartermijn is minstens 1 dag: anders gaan komende aanmeldingen weg.")
-    db = _open_db(args)
-    result = purge_expired(db, days=args.dagen)
+@click.command("purge")
+@click.option("--dagen", type=int, help="bewaartermijn in dagen (standaard: instelling)")
+def purge_command(dagen: int | None) -> int:
+    """Verwijder aanmeldingen na de bewaartermijn."""
+    if dagen is not None and dagen < 1:
+        return fail("De bewaartermijn is minstens 1 dag: anders gaan komende aanmeldingen weg.")
+    db = open_db()
+    result = purge_expired(db, days=dagen)
     cutoff = datetime.fromisoformat(result.cutoff.replace("Z", "+00:00"))
-    print(
+    click.echo(
         f"Opgeruimd: {result.signups} aanmeldingen van activiteiten die vóór "
         f"{dutch.written_moment(cutoff)} afliepen (bewaartermijn {result.days} dagen)."
     )
     if result.never_sent:
-        print(f"Daarvan waren {result.never_sent} nooit doorgestuurd naar de centrale agenda.")
+        click.echo(f"Daarvan waren {result.never_sent} nooit doorgestuurd naar de centrale agenda.")
     if result.wish_contacts:
-        print(f"Bij {result.wish_contacts} wensen zijn naam en telefoonnummer gewist.")
+        click.echo(f"Bij {result.wish_contacts} wensen zijn naam en telefoonnummer gewist.")
     return 0
 
 
-def _person_query(args: argparse.Namespace) -> PersonQuery:
-    return PersonQuery(phone=args.telefoon or "", name=args.naam or "", code=args.code or "")
+def _person_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--telefoon", help="telefoonnummer, bijv. 06 12345678"),
+        click.option("--naam", help="naam zoals bij de aanmelding"),
+        click.option("--code", help="code op het kaartje, bijv. 7KQ-4MX"),
+        click.option("--naar", metavar="BESTAND", help="sla de gegevens op in dit bestand"),
+    ]):
+        command = option(command)
+    return command
+
+
+def _person_query(telefoon: str | None, naam: str | None, code: str | None) -> PersonQuery:
+    return PersonQuery(phone=telefoon or "", name=naam or "", code=code or "")
 
 
 def _write_export(data: dict[str, Any], target: str | None) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if target:
         Path(target).write_text(text + "\n", encoding="utf-8")
-        print(f"Gegevens opgeslagen in {target}.")
+        click.echo(f"Gegevens opgeslagen in {target}.")
     else:
-        print(text)
+        click.echo(text)
 
 
-def cmd_export_person(args: argparse.Namespace) -> int:
-    db = _open_db(args)
+@click.command("export-person")
+@_person_options
+def export_person_command(telefoon: str | None, naam: str | None, code: str | None,
+                          naar: str | None) -> int:
+    """Alle gegevens van één persoon (AVG)."""
+    db = open_db()
     try:
-        rows = find_signups(db, _person_query(args))
+        rows = find_signups(db, _person_query(telefoon, naam, code))
     except ValueError as exc:
-        return _fail(str(exc))
-    _write_export(export_person(db, rows), args.naar)
-    if args.naar:
-        print(f"{len(rows)} aanmeldingen gevonden.")
+        return fail(str(exc))
+    _write_export(export_person(db, rows), naar)
+    if naar:
+        click.echo(f"{len(rows)} aanmeldingen gevonden.")
     return 0
 
 
-def cmd_forget_person(args: argparse.Namespace) -> int:
-    db = _open_db(args)
+@click.command("forget-person")
+@_person_options
+@click.option("--ja", is_flag=True, help="niet om bevestiging vragen")
+def forget_person_command(telefoon: str | None, naam: str | None, code: str | None,
+                          naar: str | None, ja: bool) -> int:
+    """Verwijder alle gegevens van één persoon (AVG)."""
+    db = open_db()
     try:
-        rows = find_signups(db, _person_query(args))
+        rows = find_signups(db, _person_query(telefoon, naam, code))
     except ValueError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     if not rows:
-        print("Niets gevonden: de kiosk heeft geen aanmeldingen van deze persoon.")
+        click.echo("Niets gevonden: de kiosk heeft geen aanmeldingen van deze persoon.")
         return 0
-    print(f"Gevonden: {len(rows)} aanmeldingen.")
+    click.echo(f"Gevonden: {len(rows)} aanmeldingen.")
     for row in rows:
-        print(f"  {row['activity_starts_at'][:10]}  {row['activity_title']}  "
+        click.echo(f"  {row['activity_starts_at'][:10]}  {row['activity_title']}  "
               f"{row['name'] or '(zonder naam)'}  {row['phone']}")
-    if args.naar:
-        _write_export(export_person(db, rows), args.naar)
-    if not _confirm("Deze aanmeldingen worden voorgoed verwijderd.", args):
-        return _fail("Niets verwijderd.")
+    if naar:
+        _write_export(export_person(db, rows), naar)
+    if not confirm("Deze aanmeldingen worden voorgoed verwijderd.", ja):
+        return fail("Niets verwijderd.")
     removed = forget_person(db, rows)
-    print(f"Verwijderd: {removed} aanmeldingen. De centrale agenda krijgt bericht om ze ook te "
-          "verwijderen.")
-    print(f"In de back-ups staan ze nog tot {backup.KEEP} nachten; daarna zijn ze overal weg.")
+    click.echo(f"Verwijderd: {removed} aanmeldingen. De centrale agenda krijgt bericht om ze "
+               "ook te verwijderen.")
+    click.echo(f"In de back-ups staan ze nog tot {backup.KEEP} nachten; daarna zijn ze overal weg.")
     return 0
 
 
 # --- health and the installer's last ticket -------------------------------------------------
 
 
-def cmd_health(args: argparse.Namespace) -> int:
-    db = _open_db(args)
-    report = health.check_health(db, _db_path(args))
-    if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+@click.command("health")
+@click.option("--json", "as_json", is_flag=True, help="als JSON, zoals /health")
+def health_command(as_json: bool) -> int:
+    """Hoe gaat het met de kiosk?"""
+    db = open_db()
+    report = health.check_health(db, db_path())
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         for name, check in report.checks.items():
-            print(f"{check.state.upper():8} {health.LABELS.get(name, name)}: {check.message}")
+            click.echo(f"{check.state.upper():8} {health.LABELS.get(name, name)}: {check.message}")
     return 1 if report.state == "error" else 0
 
 
-def cmd_ready_ticket(args: argparse.Namespace) -> int:
-    """Straight to the printer, not through the queue: the running kiosk's print worker
-    knows no 'klaar' layout, and an installer wants to see paper now or an error now."""
+@click.command("ready-ticket")
+def ready_ticket_command() -> int:
+    """Print een korte 'klaar'-bon."""
+    # Straight to the printer, not through the queue: the running kiosk's print worker
+    # knows no 'klaar' layout, and an installer wants to see paper now or an error now.
     from printing import backends, layout, render
     from printing.errors import PrinterError
     from printing.worker import PrintSettings
 
-    db = _open_db(args)
+    db = open_db()
     settings = PrintSettings.from_db(db)
     try:
         columns = settings.paper.columns
@@ -207,54 +232,14 @@ def cmd_ready_ticket(args: argparse.Namespace) -> int:
         backends.deliver(settings.printer_url, data, profile=settings.profile,
                          timeout=settings.timeout, preview=layout.plain_text(ops, columns))
     except (PrinterError, ValueError) as exc:
-        return _fail(f"Geen 'klaar'-bon: {exc}")
+        return fail(f"Geen 'klaar'-bon: {exc}")
     if backends.is_dummy(settings.printer_url):
-        print("Er is geen printer ingesteld, dus de 'klaar'-bon staat alleen hier:")
-        print(layout.plain_text(ops, columns))
+        click.echo("Er is geen printer ingesteld, dus de 'klaar'-bon staat alleen hier:")
+        click.echo(layout.plain_text(ops, columns))
         return 0
-    print(f"'Klaar'-bon geprint op {settings.printer_url}.")
+    click.echo(f"'Klaar'-bon geprint op {settings.printer_url}.")
     return 0
 
 
-# --- registration ----------------------------------------------------------------------------
-
-
-def _person_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--telefoon", help="telefoonnummer, bijv. 06 12345678")
-    parser.add_argument("--naam", help="naam zoals bij de aanmelding")
-    parser.add_argument("--code", help="code op het kaartje, bijv. 7KQ-4MX")
-    parser.add_argument("--naar", metavar="BESTAND", help="sla de gegevens op in dit bestand")
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    add = commands.add_parser
-    backup_cmd = add("backup", aliases=["back-up"], help="maak nu een back-up (USB-stick of kiosk)")
-    backup_cmd.add_argument("--naar", metavar="MAP", help="in deze map in plaats van de stick")
-    backup_cmd.set_defaults(func=cmd_backup)
-
-    restore = add("restore", aliases=["herstel"], help="zet een back-up terug (zonder: lijst)")
-    restore.add_argument("backup", nargs="?", help="nummer uit de lijst, of het bestand")
-    restore.add_argument("--ja", action="store_true", help="niet om bevestiging vragen")
-    restore.set_defaults(func=cmd_restore)
-
-    purge = add("purge", aliases=["opruimen"], help="verwijder aanmeldingen na de bewaartermijn")
-    purge.add_argument("--dagen", type=int, help="bewaartermijn in dagen (standaard: instelling)")
-    purge.set_defaults(func=cmd_purge)
-
-    export = add("export-person", aliases=["inzage"], help="alle gegevens van één persoon (AVG)")
-    _person_arguments(export)
-    export.set_defaults(func=cmd_export_person)
-
-    forget = add("forget-person", aliases=["vergeet"],
-                 help="verwijder alle gegevens van één persoon (AVG)")
-    _person_arguments(forget)
-    forget.add_argument("--ja", action="store_true", help="niet om bevestiging vragen")
-    forget.set_defaults(func=cmd_forget_person)
-
-    status = add("health", aliases=["status"], help="hoe gaat het met de kiosk?")
-    status.add_argument("--json", action="store_true", help="als JSON, zoals /health")
-    status.set_defaults(func=cmd_health)
-
-    add("ready-ticket", aliases=["klaar-bon"], help="print een korte 'klaar'-bon").set_defaults(
-        func=cmd_ready_ticket
-    )
+COMMANDS = (backup_command, restore_command, purge_command, export_person_command,
+            forget_person_command, health_command, ready_ticket_command)

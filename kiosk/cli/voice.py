@@ -11,84 +11,65 @@ an environment variable; the voice buttons appear on the next page a resident op
 
 from __future__ import annotations
 
-import argparse
-import os
 from pathlib import Path
 
+import click
+
+from kiosk.cli.common import db_path, open_db
 from kiosk.core import config
-from kiosk.core.db import connect, migrate, write_transaction
+from kiosk.core.db import write_transaction
 from voice.model import PRODUCT_MODEL, ModelError, check_model_folder, shared_model
 from voice.model_install import InstallError, download_and_install, install
 
 
-def _db_path(args: argparse.Namespace) -> str:
-    return args.db or os.environ.get("BUURTKIOSK_DB") or str(config.default_db_path())
-
-
-def cmd_voice_model(args: argparse.Namespace) -> int:
-    db = connect(_db_path(args))
-    migrate(db)
-    models_dir = Path(args.to) if args.to else Path(_db_path(args)).parent / "models"
+@click.command("voice-model")
+@click.option("--download", is_flag=True,
+              help=f"download {PRODUCT_MODEL} van de uitgever (internet nodig)")
+@click.option("--from", "source", metavar="ZIP_OF_MAP",
+              help="installeer uit een zip-bestand of map (bijv. een USB-stick)")
+@click.option("--check", is_flag=False, flag_value="", default=None, metavar="[MAP]",
+              help="controleer de map (standaard: de ingestelde) en laad het model een keer")
+@click.option("--to", metavar="MAP", help="waar modellen komen (standaard: naast de database)")
+@click.option("--url", help="ander downloadadres (een spiegel)")
+@click.option("--sha256", help="verwacht SHA-256 van het zip-bestand (met --from)")
+def voice_model(download: bool, source: str | None, check: str | None, to: str | None,
+                url: str | None, sha256: str | None) -> int:
+    """Spraakmodel installeren of controleren."""
+    if sum([download, source is not None, check is not None]) > 1:
+        raise click.UsageError("Kies één van --download, --from en --check.")
+    db = open_db()
+    models_dir = Path(to) if to else Path(db_path()).parent / "models"
     try:
-        if args.download or args.source:
-            if args.download:
-                check = download_and_install(models_dir, url=args.url)
+        if download or source:
+            if download:
+                installed = download_and_install(models_dir, url=url)
             else:
-                check = install(Path(args.source), models_dir, sha256=args.sha256)
+                installed = install(Path(source or ""), models_dir, sha256=sha256)
             with write_transaction(db):
-                config.set_setting(db, "vosk_model", check.model_folder)
-            print(f"Spraakmodel geïnstalleerd in {check.model_folder}")
-            print("De kiosk gebruikt het vanaf nu; opnieuw starten is niet nodig.")
+                config.set_setting(db, "vosk_model", installed.model_folder)
+            click.echo(f"Spraakmodel geïnstalleerd in {installed.model_folder}")
+            click.echo("De kiosk gebruikt het vanaf nu; opnieuw starten is niet nodig.")
             return 0
     except InstallError as error:
-        print(f"Niet gelukt: {error}")
+        click.echo(f"Niet gelukt: {error}")
         return 1
 
-    path = args.check if isinstance(args.check, str) else config.get_setting(db, "vosk_model")
-    check = check_model_folder(path)
-    print(check.message)
-    if not check.ok:
-        print(f"Het product gebruikt {PRODUCT_MODEL} (Nederlands, ongeveer 40 MB).")
-        print("Zonder model werkt alles behalve spreken; de stemknoppen zijn dan verborgen.")
+    path = check or config.get_setting(db, "vosk_model")
+    folder = check_model_folder(path)
+    click.echo(folder.message)
+    if not folder.ok:
+        click.echo(f"Het product gebruikt {PRODUCT_MODEL} (Nederlands, ongeveer 40 MB).")
+        click.echo("Zonder model werkt alles behalve spreken; de stemknoppen zijn dan verborgen.")
         return 1
-    if args.check:
+    if check is not None:
         try:
-            model = shared_model(check.model_folder)
+            model = shared_model(folder.model_folder)
         except ModelError as error:
-            print(error)
+            click.echo(error)
             return 1
         known = [w for w in ("ja", "nee", "twee", "koffie") if model.knows(w)]
-        print(
+        click.echo(
             f"Model geladen in {model.seconds:.1f} s. Bekende woorden uit de proef: "
             f"{', '.join(known) or 'geen (is dit een Nederlands model?)'}"
         )
     return 0
-
-
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("voice-model", help="spraakmodel installeren of controleren")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument(
-        "--download",
-        action="store_true",
-        help=f"download {PRODUCT_MODEL} van de uitgever (internet nodig)",
-    )
-    source.add_argument(
-        "--from",
-        dest="source",
-        metavar="ZIP_OF_MAP",
-        help="installeer uit een zip-bestand of map (bijv. een USB-stick)",
-    )
-    source.add_argument(
-        "--check",
-        nargs="?",
-        const=True,
-        metavar="MAP",
-        help="controleer de map en laad het model een keer",
-    )
-    parser.add_argument(
-        "--to", metavar="MAP", help="waar modellen komen (standaard: naast de database)"
-    )
-    parser.add_argument("--url", help="ander downloadadres (een spiegel)")
-    parser.add_argument("--sha256", help="verwacht SHA-256 van het zip-bestand (met --from)")
-    parser.set_defaults(func=cmd_voice_model)

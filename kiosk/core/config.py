@@ -16,6 +16,12 @@ def default_db_path() -> Path:
     return Path(data_home) / "buurtkiosk" / "buurtkiosk.db"
 
 
+def db_path(explicit: str | None = None) -> str:
+    """The kiosk's database: a path given on the command line, else BUURTKIOSK_DB, else
+    the user's data folder. The one place that decides it."""
+    return explicit or os.environ.get("BUURTKIOSK_DB") or str(default_db_path())
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -27,7 +33,6 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in [
-        Setting("port", "BUURTKIOSK_PORT", "8080", "Poort"),
         Setting("printer", "BUURTKIOSK_PRINTER", "dummy://", "Printer (adres)"),
         Setting("paper_mm", "BUURTKIOSK_PAPER_MM", "80", "Papierbreedte (mm)"),
         Setting("printer_profile", "BUURTKIOSK_PRINTER_PROFILE", "TM-T20II", "Printertype"),

@@ -77,7 +77,7 @@ def set_pin(db: sqlite_utils.Database, role: str, pin: str) -> None:
         )
 
 
-def _new_pin() -> str:
+def new_pin() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
@@ -100,7 +100,7 @@ def ensure_pins(db: sqlite_utils.Database) -> dict[str, str]:
                 # A kiosk must still start; it makes up a PIN and says why.
                 log.warning("%s is niet te gebruiken: %s", PIN_ENV[role], problem)
         while True:
-            pin = _new_pin()
+            pin = new_pin()
             try:
                 set_pin(db, role, pin)
                 break

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Defaults, then the environment, then a test's mapping."""
     app = Flask(__name__)
     app.config.from_mapping(
-        DATABASE=os.environ.get("BUURTKIOSK_DB") or str(config.default_db_path()),
+        DATABASE=config.db_path(),
         START_WORKERS=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )

@@ -87,7 +87,6 @@ def _printer_profile(value: str) -> str:
 
 # Settings without a check here are free text.
 CHECKS: dict[str, Callable[[str], str]] = {
-    "port": _int_between(1, 65535),
     "paper_mm": _one_of("80", "58"),
     "qr_mode": _one_of("image", "native"),
     # At least 40 s: the warning comes 20 s before the reset and must be readable first.

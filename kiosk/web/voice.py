@@ -22,8 +22,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    Response,
-    current_app,
+        current_app,
     jsonify,
     redirect,
     render_template,
@@ -32,6 +31,7 @@ from flask import (
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from kiosk.core import agenda, config
 from kiosk.core.signups import SignupError, clean_name, clean_phone, create_signup
@@ -173,7 +173,7 @@ def _choices(also: str = "") -> list[Choice]:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="buurtkiosk-voice-dialog")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="buurtkiosk-voice-dialog")
 
 
 def _sign(state: dialog.State) -> str:

@@ -212,7 +212,7 @@ def parse_activity_form(form: dict[str, str], activity_id: str, stadsdorpen: set
     capacity_text = form.get("capacity", "").strip()
     if capacity_text and (not capacity_text.isdigit() or int(capacity_text) > 10_000):
         raise ValueError("Het aantal plaatsen is een getal (leeg = onbeperkt).")
-    text = {name: " ".join(form.get(name, "").split())[:300]
+    text: dict[str, Any] = {name: " ".join(form.get(name, "").split())[:300]
             for name in ("short_name", "location_name", "address", "price", "contact",
                          "category", "accessibility")}
     return Activity(
@@ -322,6 +322,5 @@ def export_csv() -> Response:
     rows = list(db.query(sql + " ORDER BY a.starts_utc, s.created_at", params))
     body = signups_csv(rows, _kiosk_names(), agenda.stadsdorp_names(db))
     response = Response(body, mimetype="text/csv")
-    response.charset = "utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="aanmeldingen.csv"'
     return response

@@ -79,7 +79,6 @@ def _rows(slug: str | None) -> list[dict[str, Any]]:
 
 def _ics_response(body: bytes, filename: str) -> Response:
     response = Response(body, mimetype="text/calendar")
-    response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = "public, max-age=300"
     # ETag from the body, so subscribers' conditional GETs cost nothing.

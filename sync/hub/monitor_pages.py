@@ -101,7 +101,6 @@ def export() -> Response:
         writer.writerows(monitor.csv_rows(monitor.month_figures(get_hub_db(), each, area),
                                           areas[area]))
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.charset = "utf-8"
     name = "netwerk" if area == monitor.NETWERK else area
     response.headers["Content-Disposition"] = f'attachment; filename="monitor-{name}-{month}.csv"'
     return response
