@@ -19,12 +19,13 @@ from kiosk.web import (
     sync,
     voice,
     volunteer,
+    wishes,
     wishes_desk,
     workers,
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice, wishes_desk)
+SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice, wishes, wishes_desk)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
