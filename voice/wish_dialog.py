@@ -47,13 +47,13 @@ COMMANDS = {
     "help": ("help", "hulp", "ik snap het niet"),
 }
 
+TOPIC_QUESTIONS = {
+    "miss": "Wat mist u in de buurt? Zeg bijvoorbeeld: wandelen, of samen eten. "
+            "Meer dan één mag.",
+    "offer": "Waar wilt u mee helpen? Zeg bijvoorbeeld: boodschappen, of vervoer. "
+             "Meer dan één mag.",
+}
 QUESTIONS = {
-    TOPICS: {
-        "miss": "Wat mist u in de buurt? Zeg bijvoorbeeld: wandelen, of samen eten. "
-                "Meer dan één mag.",
-        "offer": "Waar wilt u mee helpen? Zeg bijvoorbeeld: boodschappen, of vervoer. "
-                 "Meer dan één mag.",
-    },
     DAY_PART: "Wanneer kan het het best? Zeg: ochtend, middag of avond. "
               "Of zeg: maakt niet uit.",
     CALLBACK: "Mag iemand van het stadsdorp u bellen? Zeg ja of nee.",
@@ -93,8 +93,9 @@ class Reply:
 
 
 def question(state: WishState) -> str:
-    asked = QUESTIONS.get(state.step, "")
-    return asked[state.kind] if isinstance(asked, dict) else asked
+    if state.step == TOPICS:
+        return TOPIC_QUESTIONS[state.kind]
+    return QUESTIONS.get(state.step, "")
 
 
 def begin(kind: str) -> Reply:
