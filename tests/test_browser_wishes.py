@@ -216,3 +216,33 @@ def test_a_wishes_slip_is_printed_scanned_and_refused_the_second_time(
     error = page.get_by_test_id("wish-scan-error").inner_text()
     assert "al ingevoerd" in error and "Henk" in error
     screenshot(page, "wish-slip-refused")
+
+
+def test_an_offer_by_voice_through_the_dialog(page: Any, kiosk: LiveServer,
+                                              printer: FakePrinter) -> None:
+    """What the recognizer heard is handed to the page, as the microphone's code does; the
+    dialog on the server answers; the number is typed; the wish is made."""
+    page.goto(kiosk.url + "/wens/help/stem")
+    assert "Waar wilt u mee helpen?" in page.get_by_test_id("wish-say").inner_text()
+    assert "gesprek" not in page.url
+
+    def heard(text: str) -> dict[str, Any]:
+        return page.evaluate("text => window.wishVoice.heard(text)", text)
+
+    assert heard("ik kan mensen naar de dokter rijden")["gehoord"] == ["Vervoer"]
+    assert "Vervoer" in page.get_by_test_id("wish-heard").inner_text()
+    assert "Wanneer" in page.get_by_test_id("wish-say").inner_text()
+    heard("in de middag")
+    heard("ik weet het niet")  # doubt: asked again, never a yes
+    assert "Zeg alleen: ja, of: nee" in page.get_by_test_id("wish-say").inner_text()
+    assert not page.get_by_test_id("phone").is_visible()
+    heard("ja hoor")
+    checked(page, "wish-voice-phone")
+    for digit in PHONE:
+        page.get_by_test_id(f"digit-{digit}").tap()
+    tap_and_load(page, "phone-done")
+    assert "belt u" in page.get_by_test_id("wish-next").inner_text()
+    [row] = kiosk.query("SELECT * FROM wishes WHERE channel = 'voice'")
+    assert (row["kind"], row["categories"], row["day_parts"], row["phone"]) == (
+        "offer", '["vervoer"]', '["middag"]', PHONE)
+    assert "- Vervoer" in "\n".join(receipt_with(printer, "middag").texts)

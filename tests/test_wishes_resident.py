@@ -79,3 +79,63 @@ def test_odd_forms_never_give_a_500(client: FlaskClient) -> None:
         assert client.post("/wens/help", data=data).status_code == 400
     assert client.get("/wens/iets").status_code == 404
     assert client.get("/wens/bedankt/nope").status_code == 302
+
+
+# --- By voice: recognized text through the dialog, state on the server ------------------
+
+
+def _conversation(page: str) -> str:
+    match = re.search(r'data-conversation="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+def test_an_offer_by_voice_with_a_call_back(client: FlaskClient, db: sqlite_utils.Database
+                                            ) -> None:
+    page = client.get("/wens/help/stem")
+    key = _conversation(page.get_data(as_text=True))
+    assert key not in page.headers.get("Location", "") and "Waar wilt u mee helpen?" in \
+        page.get_data(as_text=True)
+
+    def say(text: str) -> dict[str, object]:
+        answer = client.post("/wens/stem/gehoord", json={"gesprek": key, "tekst": text})
+        assert answer.status_code == 200, answer.json
+        return answer.json  # type: ignore[no-any-return]
+
+    assert say("ik kan wel klusjes doen")["gehoord"] == ["Klusjes"]
+    assert say("maakt niet uit")["stap"] == "callback"
+    assert say("misschien")["stap"] == "callback"  # never a yes
+    answer = say("ja dat mag")
+    assert (answer["stap"], answer["tikken"]) == ("phone", True)
+    done = client.post("/wens/stem/telefoon", data={"gesprek": key, "phone": "0612345678"})
+    assert done.status_code == 303
+    [wish] = wishes.recent(db)
+    assert (wish.kind, wish.categories, wish.channel, wish.callback, wish.phone) == (
+        "offer", ("klusjes",), "voice", True, "0612345678")
+    # The conversation is gone: nothing of it can be fetched or replayed.
+    assert client.post("/wens/stem/gehoord", json={"gesprek": key, "tekst": "ja"}
+                       ).status_code == 410
+    assert client.post("/wens/stem/telefoon", data={"gesprek": key, "phone": "0611111111"}
+                       ).status_code == 303
+    assert len(wishes.recent(db)) == 1
+
+
+def test_a_wish_by_voice_without_a_call_back_is_saved_at_the_no(
+    client: FlaskClient, db: sqlite_utils.Database
+) -> None:
+    key = _conversation(client.get("/wens/mis/stem").get_data(as_text=True))
+    for text in ("samen eten", "'s avonds"):
+        client.post("/wens/stem/gehoord", json={"gesprek": key, "tekst": text})
+    answer = client.post("/wens/stem/gehoord", json={"gesprek": key, "tekst": "nee hoor"}).json
+    assert answer is not None and str(answer["klaar"]).startswith("/wens/bedankt/")
+    [wish] = wishes.recent(db)
+    assert (wish.categories, wish.day_parts, wish.callback, wish.channel) == (
+        ("eten",), ("avond",), False, "voice")
+
+
+def test_odd_voice_requests_are_answered_kindly(client: FlaskClient) -> None:
+    assert client.post("/wens/stem/gehoord", data="x").status_code == 400
+    assert client.post("/wens/stem/gehoord", json={"gesprek": "nope", "tekst": "ja"}
+                       ).status_code == 410
+    assert client.post("/wens/stem/gehoord", json=[1, 2]).status_code == 400
+    assert client.get("/wens/iets/stem").status_code == 302

@@ -21,11 +21,13 @@ from kiosk.web import (
     volunteer,
     wishes,
     wishes_desk,
+    wishes_voice,
     workers,
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice, wishes, wishes_desk)
+SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice, wishes, wishes_desk,
+                wishes_voice)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -22,13 +22,11 @@ from kiosk.core.signups import MAX_NAME, SignupError, clean_name
 from kiosk.core.wishes import DAY_PARTS, WISH_CATEGORIES, WishError, check_answers, record_wish
 from kiosk.web import auth
 from kiosk.web.request_db import get_db
+from kiosk.web.wish_paths import KIND_BY_PATH, PATH_BY_KIND
 from kiosk.web.workers import wake_printer
 
 bp = Blueprint("wishes", __name__, url_prefix="/wens")
 
-# In the address, in the resident's words.
-KIND_BY_PATH = {"mis": "miss", "help": "offer"}
-PATH_BY_KIND = {kind: path for path, kind in KIND_BY_PATH.items()}
 STEPS = ("onderwerp", "dagdeel", "bellen", "naam", "telefoon")
 DONE_VISIBLE = timedelta(minutes=5)
 DONE_IDLE_SECONDS = 60
