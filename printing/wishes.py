@@ -3,25 +3,10 @@ would like to do, and the wishes-and-help slip to fill in with a pen."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-
-import sqlite_utils
-
-from kiosk.core import codes, dutch
+from kiosk.core import codes
 from kiosk.core.wish_slips import wish_slip_qr
-from kiosk.core.wishes import (
-    DAY_PARTS,
-    WISH_CATEGORIES,
-    Wish,
-    contact_days,
-    get_wish,
-    to_call,
-)
+from kiosk.core.wishes import DAY_PARTS, WISH_CATEGORIES, Wish
 from printing.layout import QR, Cut, Feed, Op, Rule, Text, wrap
-
-if TYPE_CHECKING:
-    from printing.worker import PrintSettings
 
 SLIP_QR_DOTS = 6  # as on the signup slip: a desk scanner held close reads it
 
@@ -129,41 +114,3 @@ def call_list_layout(wishes: list[Wish], *, columns: int, kiosk_name: str, print
         ops += [Text(f"    wens {wish.display_code}"), Feed()]
     ops.append(Cut())
     return ops
-
-
-def wish_receipt_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
-                     ) -> list[Op]:
-    from printing.worker import JobCannotPrint, job_payload
-
-    wish = get_wish(db, str(job_payload(job).get("wish_id", "")))
-    if wish is None:
-        raise JobCannotPrint("Deze wens bestaat niet meer.")
-    return wish_receipt_layout(wish, columns=settings.paper.columns,
-                               kiosk_name=settings.kiosk_name, contact_days=contact_days(db))
-
-
-def wish_slip_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
-                  ) -> list[Op]:
-    from printing.worker import job_payload
-
-    return wish_slip_layout(str(job_payload(job)["code"]), columns=settings.paper.columns,
-                            kiosk_name=settings.kiosk_name, contact_days=contact_days(db))
-
-
-def call_list_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
-                  ) -> list[Op]:
-    """Read at print time, not queued with the job: the job row holds no names or phones."""
-    return call_list_layout(to_call(db), columns=settings.paper.columns,
-                            kiosk_name=settings.kiosk_name,
-                            printed_at=dutch.written_moment(datetime.now(UTC)))
-
-
-def register() -> None:
-    from printing.worker import register_layout
-
-    register_layout("wish_call_list", call_list_ops)
-    register_layout("wish_receipt", wish_receipt_ops)
-    register_layout("wish_slip", wish_slip_ops)
-
-
-register()

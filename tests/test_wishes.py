@@ -6,17 +6,24 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlite_utils
+import zxingcpp
 
 from kiosk.core import audit, wish_slips, wishes
 from kiosk.core.config import set_setting
+from kiosk.core.print_jobs import queue_print_job
 from kiosk.core.retention import purge_expired
 from kiosk.core.wishes import WishError, check_answers, record_wish
+from printing import backends
+from printing.layout import PAPERS
 from printing.worker import process_due_jobs
 from tests.escpos_decode import decode
 from tests.escpos_listener import FakePrinter
+from tests.test_printing_documents import assert_words_whole, emupos_lines, wide_words
+from tests.test_printing_emupos import emupos  # noqa: F401
 
 
 def _outbox(db: sqlite_utils.Database, kind: str) -> list[dict[str, object]]:
@@ -189,3 +196,41 @@ def test_the_receipt_says_what_happens_next(
     assert "belt u" in called and "0612345678" not in called and "Piet" not in called
     assert "U mist in de buurt:" in anonymous and "Bedankt voor uw idee." in anonymous
     assert "belt u" not in anonymous
+
+
+# --- Every wish paper through emupos and our decoder, at both widths ----------------------
+
+
+@pytest.mark.parametrize("paper_mm", [80, 58])
+@pytest.mark.parametrize("kind", ["wish_receipt", "wish_slip", "wish_call_list"])
+def test_wish_papers_read_alike_by_two_decoders_with_no_word_cut(
+    db: sqlite_utils.Database, emupos: Any, paper_mm: int, kind: str  # noqa: F811
+) -> None:
+    set_setting(db, "paper_mm", str(paper_mm))
+    wish = record_wish(db, check_answers("offer", ["computer", "gezelschap", "boodschappen"],
+                                         ["ochtend", "avond"], callback=True,
+                                         name="Geertruida Hoogervorst-Ünal",
+                                         phone="0612345678"),
+                       channel="touch", kiosk_id="k1", print_receipt=False)
+    if kind == "wish_slip":
+        wish_slips.print_wish_slips(db, 1, "Henk")
+    else:
+        queue_print_job(db, kind, None, {"wish_id": wish.id})
+    [job] = db.query("SELECT * FROM print_jobs")
+    with FakePrinter() as printer:
+        assert process_due_jobs(db, printer.url).printed == 1
+        [data] = printer.wait_for_jobs(1)
+    before = len(emupos.receipts())
+    backends.deliver(emupos.tcp_url, data)
+    receipt_id = emupos.wait_for_receipt(before)
+    emupos.assert_understood_everything()
+    receipt = decode(data)
+    assert emupos_lines(emupos.text(receipt_id)) == receipt.texts
+    columns = 48 if paper_mm == 80 else 32
+    assert_words_whole(receipt, wide_words(db, job, PAPERS[paper_mm]), columns)
+    qrs = [r.text for r in zxingcpp.read_barcodes(emupos.image(receipt_id))]
+    if kind == "wish_slip":
+        assert [wish_slips.look_up(db, qr).code for qr in qrs] == [
+            db.execute("SELECT code FROM wish_slips").fetchone()[0]]
+    else:
+        assert qrs == []

@@ -250,6 +250,25 @@ def _sync(db: sqlite_utils.Database) -> None:
     )
 
 
+def _ticket_printed_as(db: sqlite_utils.Database) -> None:
+    """What the first paper of a signup said (kiosk/core/ticket_changes.py), so a reprint and
+    "Mijn kaartje" can say what changed since. "Mijn kaartje" also counts wrong codes typed
+    in a row, to pause typing after three."""
+    run_script(
+        db,
+        """
+        ALTER TABLE signups ADD COLUMN ticket_printed_as TEXT;
+
+        CREATE TABLE own_ticket_lockout (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        );
+        INSERT INTO own_ticket_lockout (id) VALUES (1)
+        """,
+    )
+
+
 def _wishes(db: sqlite_utils.Database) -> None:
     """Wishes and offers of help, and the paper slips they come on (kiosk/core/wishes.py,
     kiosk/core/wish_slips.py). A wish outlives its contact details: name and phone are
@@ -293,7 +312,9 @@ def _wishes(db: sqlite_utils.Database) -> None:
 
 
 # Append only: a shipped migration is never edited, a new one is added.
-MIGRATIONS: list[Migration] = [_v1_core, _volunteer_desk, _maintenance_log, _sync, _wishes]
+MIGRATIONS: list[Migration] = [
+    _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _wishes,
+]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

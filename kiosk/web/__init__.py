@@ -13,6 +13,7 @@ from kiosk.web import (
     coordinator,
     desk,
     health,
+    own_ticket,
     pages,
     request_db,
     resident,
@@ -26,8 +27,8 @@ from kiosk.web import (
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice, wishes, wishes_desk,
-                wishes_voice)
+SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice, wishes,
+                wishes_desk, wishes_voice)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -55,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         db.close()
 
     request_db.init_app(app)
+    own_ticket.init_app(app)
     app.jinja_env.filters.update(pages.FILTERS)
     app.jinja_env.globals.update(pages.GLOBALS)
     app.context_processor(_kiosk_context)

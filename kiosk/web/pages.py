@@ -59,6 +59,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "time_range": time_range,
     "written_date": written_date,
     "clock": dutch.clock,
+    "people": dutch.people,
     "desk_stamp": desk_stamp,
     "desk_clock": desk_clock,
     "desk_phone": desk_phone,
