@@ -245,4 +245,4 @@ def test_an_offer_by_voice_through_the_dialog(page: Any, kiosk: LiveServer,
     [row] = kiosk.query("SELECT * FROM wishes WHERE channel = 'voice'")
     assert (row["kind"], row["categories"], row["day_parts"], row["phone"]) == (
         "offer", '["vervoer"]', '["middag"]', PHONE)
-    assert "- Vervoer" in "\n".join(receipt_with(printer, "middag").texts)
+    assert "- Vervoer" in "\n".join(receipt_with(printer, "liefst in de middag").texts)
