@@ -329,3 +329,20 @@ def test_contact_without_the_yes_is_not_kept(hub: SimpleNamespace) -> None:
             ("", "", "zuid")]
     finally:
         db.close()
+
+
+def test_a_forgotten_wish_loses_its_contact_on_the_hub(hub: SimpleNamespace) -> None:
+    wish = {"id": str(uuid.uuid4()), "kind": "offer", "categories": ["vervoer"],
+            "channel": "touch", "created_at": "2027-01-05T10:00:00Z", "callback": True,
+            "name": "Els", "phone": "0612345678"}
+    _post(hub, "kiosk-a", [_event("wish.created", wish)])
+    # Another kiosk cannot make it forget; its own kiosk can.
+    _post(hub, "kiosk-b", [_event("wish.forgotten", {"id": wish["id"]})])
+    db = connect_hub(hub.path)
+    try:
+        assert db.execute("SELECT phone FROM wishes").fetchone()[0] == "0612345678"
+        _post(hub, "kiosk-a", [_event("wish.forgotten", {"id": wish["id"]})])
+        assert db.execute("SELECT name, phone, kind FROM wishes").fetchall() == [
+            ("", "", "offer")]
+    finally:
+        db.close()

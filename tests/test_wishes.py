@@ -234,3 +234,26 @@ def test_wish_papers_read_alike_by_two_decoders_with_no_word_cut(
             db.execute("SELECT code FROM wish_slips").fetchone()[0]]
     else:
         assert qrs == []
+
+
+def test_an_avg_request_finds_and_forgets_the_wishes_contact(db: sqlite_utils.Database) -> None:
+    from kiosk.core.person_data import PersonQuery, export_person, find_wishes, forget_person
+
+    mine = record_wish(db, check_answers("offer", ["klusjes"], callback=True, name="Özlem Yılmaz",
+                                         phone="0612345678"), channel="touch", kiosk_id="k1")
+    record_wish(db, check_answers("offer", ["taal"], callback=True, phone="0687654321"),
+                channel="touch", kiosk_id="k1")
+    query = PersonQuery(phone="06-12345678", name="ozlem yilmaz")
+    found = find_wishes(query, db)
+    assert [w.id for w in found] == [mine.id]
+    export = export_person(db, [], found)
+    assert export["wensen"][0]["telefoon"] == "0612345678"
+    assert export["wensen"][0]["onderwerpen"] == ["Klusjes"]
+    assert find_wishes(PersonQuery(code=mine.display_code.lower()), db)[0].id == mine.id
+    forget_person(db, [], found)
+    assert find_wishes(query, db) == []
+    kept = wishes.get_wish(db, mine.id)
+    assert kept is not None and (kept.name, kept.phone, kept.categories) == ("", "", ("klusjes",))
+    dump = " ".join(str(row) for row in db.execute("SELECT * FROM outbox"))
+    assert "0612345678" not in dump and "Özlem" not in dump
+    assert [p["id"] for p in _outbox(db, "wish.forgotten")] == [mine.id]

@@ -278,6 +278,40 @@ def counts(db: sqlite_utils.Database) -> dict[str, Counter[str]]:
     return result
 
 
+def with_contact(db: sqlite_utils.Database, phone: str, code: str = "") -> list[Wish]:
+    """The wishes that still hold this (cleaned) phone number, or this wish code: for an
+    AVG request (kiosk.core.person_data)."""
+    rows = db.query(
+        "SELECT * FROM wishes WHERE (phone != '' AND phone = ?) OR code = ? "
+        "ORDER BY created_at, rowid", [phone, code])
+    return [Wish.from_row(row) for row in rows]
+
+
+def _strip_outbox_contact(db: sqlite_utils.Database, where: str, params: list[Any]) -> None:
+    rows = db.execute(f"SELECT id, payload FROM outbox WHERE kind = 'wish.created' AND {where}",
+                      params).fetchall()
+    for row_id, payload in rows:
+        data = json.loads(payload)
+        if "name" in data or "phone" in data:
+            data.pop("name", None)
+            data.pop("phone", None)
+            db.execute("UPDATE outbox SET payload = ? WHERE id = ?",
+                       [json.dumps(data, ensure_ascii=False), row_id])
+
+
+def forget_contacts(db: sqlite_utils.Database, wish_ids: list[str]) -> int:
+    """An AVG request: name and phone of these wishes go here, from the unsent outbox, and
+    (by a 'wish.forgotten' event) from the hub. The anonymous wish stays counted."""
+    with write_transaction(db):
+        stamp = now_iso()
+        for wish_id in wish_ids:
+            db.execute("UPDATE wishes SET name = '', phone = '', contact_purged_at = ? "
+                       "WHERE id = ?", [stamp, wish_id])
+            _strip_outbox_contact(db, "signup_id = ?", [wish_id])
+            record_change(db, "wish.forgotten", wish_id, {"id": wish_id})
+    return len(wish_ids)
+
+
 def contact_days(db: sqlite_utils.Database) -> int:
     raw = config.get_setting(db, "wish_contact_days").strip()
     return int(raw) if raw.isdigit() and int(raw) >= 1 else DEFAULT_CONTACT_DAYS
@@ -297,15 +331,5 @@ def purge_contacts(
             "WHERE created_at < ? AND (name != '' OR phone != '')",
             [stamp, cutoff],
         ).rowcount
-        rows = db.execute(
-            "SELECT id, payload FROM outbox WHERE kind = 'wish.created' AND created_at < ?",
-            [cutoff],
-        ).fetchall()
-        for row_id, payload in rows:
-            data = json.loads(payload)
-            if "name" in data or "phone" in data:
-                data.pop("name", None)
-                data.pop("phone", None)
-                db.execute("UPDATE outbox SET payload = ? WHERE id = ?",
-                           [json.dumps(data, ensure_ascii=False), row_id])
+        _strip_outbox_contact(db, "created_at < ?", [cutoff])
     return purged

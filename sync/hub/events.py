@@ -293,6 +293,11 @@ def _wish_called(ctx: Context, payload: dict[str, Any]) -> Result:
     return {"result": "accepted", "signup": None}
 
 
+def _wish_forgotten(ctx: Context, payload: dict[str, Any]) -> Result:
+    wishes.forget_contact(ctx.db, ctx.kiosk, payload)
+    return {"result": "accepted", "signup": None}
+
+
 HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
     "signup.created": _created,
     "signup.cancelled": _cancelled,
@@ -302,4 +307,5 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
     "lease.returned": _lease_returned,
     "wish.created": _wish_created,
     "wish.called": _wish_called,
+    "wish.forgotten": _wish_forgotten,
 }

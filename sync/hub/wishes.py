@@ -116,6 +116,14 @@ def mark_called(db: sqlite_utils.Database, kiosk: dict[str, Any], payload: dict[
                 kiosk["id"]])
 
 
+def forget_contact(db: sqlite_utils.Database, kiosk: dict[str, Any], payload: dict[str, Any]
+                   ) -> None:
+    """An AVG request at the kiosk: the wish's name and phone go here too."""
+    db.execute("UPDATE wishes SET name = '', phone = '', contact_purged_at = ? "
+               "WHERE id = ? AND kiosk_id = ?",
+               [now_iso(), str(payload.get("id"))[:64], kiosk["id"]])
+
+
 def purge_contacts(db: sqlite_utils.Database, now: datetime, days: int | None = None) -> int:
     cutoff = utc_iso(now - timedelta(days=days or contact_days()))
     return db.execute(
