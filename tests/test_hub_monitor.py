@@ -177,8 +177,12 @@ def shown(page: str) -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def login(client: Any, username: str) -> None:
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # as a browser on the hub's pages
+    with client.session_transaction() as session:
+        session.setdefault("csrf", "test-csrf")
     response = client.post("/coordinator/login", data={"username": username,
-                                                       "password": PASSWORD})
+                                                       "password": PASSWORD,
+                                                       "csrf": "test-csrf"})
     assert response.status_code == 303
 
 

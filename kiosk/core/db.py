@@ -269,6 +269,24 @@ def _ticket_printed_as(db: sqlite_utils.Database) -> None:
     )
 
 
+def _desk_sessions(db: sqlite_utils.Database) -> None:
+    """Volunteers' and coordinators' sessions on the server (kiosk/core/desk_sessions.py),
+    so sign-out, a PIN change and the idle limit end them; times are Unix seconds."""
+    run_script(
+        db,
+        """
+        CREATE TABLE desk_sessions (
+            key TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('volunteer', 'coordinator')),
+            actor TEXT NOT NULL,
+            started REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX desk_sessions_by_role ON desk_sessions (role)
+        """,
+    )
+
+
 def _wishes(db: sqlite_utils.Database) -> None:
     """Wishes and offers of help, and the paper slips they come on (kiosk/core/wishes.py,
     kiosk/core/wish_slips.py). A wish outlives its contact details: name and phone are
@@ -313,7 +331,8 @@ def _wishes(db: sqlite_utils.Database) -> None:
 
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
-    _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _wishes,
+    _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
+    _wishes,
 ]
 
 

@@ -108,6 +108,8 @@ def add_coordinator(
             "password_hash = excluded.password_hash, stadsdorpen = excluded.stadsdorpen",
             [username, generate_password_hash(password), now_iso(), ",".join(scope)],
         )
+        # A new password ends every session the old one opened.
+        db.execute("DELETE FROM coordinator_sessions WHERE username = ?", [username])
 
 
 def coordinator_scope(db: sqlite_utils.Database, username: str) -> list[str] | None:

@@ -11,13 +11,13 @@ import csv
 import io
 import re
 
-from flask import Blueprint, abort, render_template, request, session
+from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response
 
 from kiosk.core import dutch
 from sync.hub import agenda, charts, monitor, wishes
 from sync.hub.admin import coordinator_scope
-from sync.hub.coordinator import login_required
+from sync.hub.coordinator import current_coordinator, login_required
 from sync.hub.web import get_hub_db, now
 
 bp = Blueprint("hub_monitor", __name__, url_prefix="/coordinator")
@@ -26,7 +26,7 @@ TREND_MONTHS = 12
 
 
 def _scope() -> list[str]:
-    scope = coordinator_scope(get_hub_db(), str(session.get("coordinator", "")))
+    scope = coordinator_scope(get_hub_db(), current_coordinator() or "")
     if scope is None:  # the account was removed while signed in
         abort(403)
     return scope

@@ -34,6 +34,10 @@ class BadWish(ValueError):
     """A wish event the hub cannot take, in Dutch."""
 
 
+class ForeignWish(BadWish):
+    """A wish id another kiosk sent: answered like any refusal, so no kiosk learns of it."""
+
+
 def contact_days() -> int:
     raw = os.environ.get("BUURTKIOSK_WISH_CONTACT_DAYS", "").strip()
     return int(raw) if raw.isdigit() and int(raw) >= 1 else DEFAULT_CONTACT_DAYS
@@ -70,7 +74,7 @@ def store_wish(db: sqlite_utils.Database, kiosk: dict[str, Any], payload: dict[s
     existing = db.execute("SELECT kiosk_id FROM wishes WHERE id = ?", [wish_id]).fetchone()
     if existing is not None:
         if existing[0] != kiosk["id"]:
-            raise BadWish("Deze wens is niet bekend bij de centrale agenda.")
+            raise ForeignWish("")
         return "duplicate"
     kind = payload.get("kind")
     if kind not in KINDS or payload.get("channel") not in CHANNELS:
