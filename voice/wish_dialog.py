@@ -8,18 +8,23 @@ touch). No audio, no database, no Flask. What may be said comes from the one cat
 table (kiosk.core.categories: the wish tiles' words), so the screen's tiles and what is
 understood cannot drift apart; `phrases` gives a recognizer the same words as a grammar.
 
-It never guesses: nothing recognized, or a yes with anything against it ("nee", "niet",
-"misschien", a question), is asked again, more simply; two misunderstood answers at a step
-go on by touch. Commands work at every step: stop, terug, opnieuw / wat zei u, help.
+It never guesses: nothing recognized is asked again, more simply, and the call-back yes
+goes through the kiosk's one yes/no understanding (voice/understand.py, templates in
+voice/lang/nl/sentences.toml), where a yes with anything against it ("nee", "niet",
+"misschien", a question) is never a yes. Two misunderstood answers at a step go on by
+touch. Commands work at every step: stop, terug, opnieuw / wat zei u, help.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 from kiosk.core.categories import BY_KEY, wish_categories_in
 from kiosk.core.wishes import DAY_PARTS, KINDS, WISH_CATEGORIES
 from voice.grammar import fold, words_of
+from voice.lang import get_language
+from voice.understand import step_vocabulary, understand
 
 TOPICS, DAY_PART, CALLBACK, PHONE, DONE, STOPPED = (
     "topics", "day_part", "callback", "phone", "done", "stopped")
@@ -27,12 +32,6 @@ STEPS = (TOPICS, DAY_PART, CALLBACK, PHONE, DONE, STOPPED)
 MAX_TRIES = 2
 
 NEGATIONS = frozenset({"niet", "geen", "nee", "nooit"})
-DOUBT = frozenset({"misschien", "weet", "twijfel", "eventueel", "denk"})
-YES_WORDS = frozenset({"ja", "jawel", "graag", "prima", "goed", "oke", "ok", "zeker", "akkoord",
-                       "natuurlijk", "mag", "best", "jazeker", "tuurlijk"})
-# A sentence that starts like a question is never a yes: "mag dat", "is dat goed".
-QUESTION_STARTS = frozenset({"mag", "is", "klopt", "kan", "moet", "wat", "hoe", "waarom",
-                             "wie", "wanneer", "waar"})
 DAY_PART_WORDS = {
     "ochtend": ("ochtend", "ochtends", "morgens", "voormiddag", "ochtenden"),
     "middag": ("middag", "middags", "namiddag", "middagen"),
@@ -174,25 +173,15 @@ def _day_parts(state: WishState, words: list[str]) -> Reply:
     return Reply(nxt, said + question(nxt), heard=parts)
 
 
-def yes_or_no(words: list[str]) -> bool | None:
-    """True only for a plain yes with nothing against it; False for a plain no; None for
-    anything else (doubt, a question, yes and no together)."""
-    against = any(w in NEGATIONS for w in words) or _says_phrase(words, ("hoeft niet",))
-    doubt = any(w in DOUBT for w in words)
-    yes = any(w in YES_WORDS for w in words) or _says_phrase(words, ("dat mag", "is goed"))
-    if doubt or (yes and against):
-        return None
-    if against:
-        return False
-    if yes and words[0] not in QUESTION_STARTS:
-        return True
-    return None
-
-
-def _callback(state: WishState, words: list[str]) -> Reply:
-    answer = yes_or_no(words)
-    if answer is None:
+def _callback(state: WishState, text: str) -> Reply:
+    """The kiosk's one yes/no understanding (voice/understand.py, the same templates and
+    the same rule: a yes with a negation, doubt or question against it is asked again)."""
+    heard = understand("callback", text, (), get_language(), today=date.today())
+    if heard.outcome in COMMAND_OUTCOMES:
+        return _command_reply(state, heard.outcome)
+    if heard.outcome not in ("yes", "no"):
         return _misheard(state)
+    answer = heard.outcome == "yes"
     if answer:
         nxt = replace(state, step=PHONE, callback=True, tries=0)
         return Reply(nxt, question(nxt), touch=True)
@@ -200,26 +189,36 @@ def _callback(state: WishState, words: list[str]) -> Reply:
     return Reply(nxt, "Dank u wel. Wij tellen uw idee mee.")
 
 
-def hear(state: WishState, text: str) -> Reply:
-    """What the kiosk understands from `text` at this step, and what it says next."""
-    words = _words(text)
-    if state.step in (DONE, STOPPED):
-        return Reply(state, "")
-    command = _command(words) if words else None
+COMMAND_OUTCOMES = ("stop", "back", "repeat", "help", "louder", "softer")
+
+
+def _command_reply(state: WishState, command: str) -> Reply:
     if command == "stop":
         return Reply(replace(state, step=STOPPED), STOPPED_SAY)
     if command == "back":
         back = replace(state, step=_previous(state.step), tries=0)
         return Reply(back, question(back))
-    if command == "repeat":
-        return Reply(state, question(state), touch=state.step == PHONE)
     if command == "help":
         return Reply(state, HELP + question(state), touch=state.step == PHONE)
+    # repeat, and louder / softer (the page's volume): the question again
+    return Reply(state, question(state), touch=state.step == PHONE)
+
+
+def hear(state: WishState, text: str) -> Reply:
+    """What the kiosk understands from `text` at this step, and what it says next."""
+    words = _words(text)
+    if state.step in (DONE, STOPPED):
+        return Reply(state, "")
+    command = _command(words) if words and state.step != CALLBACK else None
+    if command is not None:
+        return _command_reply(state, command)
     if state.step == PHONE:
         return Reply(state, question(state), touch=True)
     if not words:
         return _misheard(state)
-    step = {TOPICS: _topics, DAY_PART: _day_parts, CALLBACK: _callback}[state.step]
+    if state.step == CALLBACK:
+        return _callback(state, text)
+    step = {TOPICS: _topics, DAY_PART: _day_parts}[state.step]
     return step(state, words)
 
 
@@ -231,7 +230,7 @@ def phrases(state: WishState) -> list[str]:
     elif state.step == DAY_PART:
         said = [w for words in DAY_PART_WORDS.values() for w in words] + list(NO_PREFERENCE)
     elif state.step == CALLBACK:
-        said = sorted(YES_WORDS | NEGATIONS | DOUBT) + ["dat mag", "hoeft niet"]
+        said = sorted(step_vocabulary(get_language(), "callback", ()))
     else:
         said = []
     return sorted(set(said + commands))
