@@ -51,6 +51,8 @@ SETTINGS: dict[str, Setting] = {
                 "Hulp nodig? Vraag het aan een vrijwilliger van het buurthuis.",
                 "Hulp-knop: waar vinden bewoners een vrijwilliger?"),
         Setting("retention_days", "BUURTKIOSK_RETENTION_DAYS", "30", "Bewaartermijn (dagen)"),
+        Setting("wish_contact_days", "BUURTKIOSK_WISH_CONTACT_DAYS", "90",
+                "Naam en telefoon bij wensen bewaren (dagen)"),
     ]
 }
 

@@ -21,11 +21,15 @@ from kiosk.web import (
     sync,
     voice,
     volunteer,
+    wishes,
+    wishes_desk,
+    wishes_voice,
     workers,
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice, assets)
+SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice, assets,
+                wishes, wishes_desk, wishes_voice)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -93,6 +93,7 @@ CHECKS: dict[str, Callable[[str], str]] = {
     # At least 40 s: the warning comes 20 s before the reset and must be readable first.
     "idle_seconds": _int_between(40, 3600),
     "retention_days": _int_between(1, 3650),
+    "wish_contact_days": _int_between(1, 3650),
     "printer": _printer_url,
     "printer_profile": _printer_profile,
 }
