@@ -28,7 +28,8 @@ TEXT = st.one_of(
                      "BKS1.7KQ4MX.a1", "controle", "naam", "wijzig", "terug", "week",
                      "volunteer", "coordinator", "x" * 5000, "../../etc/passwd", "\x00",
                      "00000000-0000-4000-8000-000000000001", "yes:", "no:", "name:",
-                     "phone:", "choose:3", "choose:999999999999", "party:٣", "party:11"]),
+                     "phone:", "choose:3", "choose:999999999999", "party:٣", "party:11",
+                     "³", "²", "１２"]),
 )
 
 
