@@ -319,7 +319,9 @@ def test_behind_a_proxy_the_hub_cookie_is_secure_and_no_page_is_framed(tmp_path)
     client = app.test_client()
     page = client.get("/coordinator/login")
     assert page.headers["X-Frame-Options"] == "DENY"
-    assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "HttpOnly" in cookie
+    assert "Path=/" in cookie and "Domain" not in cookie
 
 
 def test_digits_a_keyboard_cannot_type_are_no_numbers_at_the_hub(hub, monkeypatch):
