@@ -64,7 +64,10 @@ def test_no_route_answers_500_to_any_input(app, coordinator, data):
         response = coordinator.get(path, query_string=fields)
     else:
         response = coordinator.open(path, method=method, data=fields)
-    assert response.status_code < 500, (method, path, fields)
+    # Read-aloud may answer "not now" on purpose (a render slot taken, espeak refusing a
+    # text): a 503 in JSON with a Dutch message, unlike a crash's 500 page.
+    deliberate = response.status_code == 503 and response.is_json and response.json["error"]
+    assert response.status_code < 500 or deliberate, (method, path, fields)
 
 
 HUB_FIELDS = ["title", "short_name", "stadsdorp", "date", "start", "end", "location_name",
