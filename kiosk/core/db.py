@@ -287,6 +287,23 @@ def _desk_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+def _logo(db: sqlite_utils.Database) -> None:
+    """The stadsdorp's logo a coordinator uploaded (kiosk/core/logo.py): one row, the file as
+    given and the black-and-white picture the printer gets."""
+    run_script(
+        db,
+        """
+        CREATE TABLE logo (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            original BLOB NOT NULL,
+            printable BLOB NOT NULL,
+            uploaded_at TEXT NOT NULL,
+            uploaded_by TEXT NOT NULL
+        )
+        """,
+    )
+
+
 def _wishes(db: sqlite_utils.Database) -> None:
     """Wishes and offers of help, and the paper slips they come on (kiosk/core/wishes.py,
     kiosk/core/wish_slips.py). A wish outlives its contact details: name and phone are
@@ -332,7 +349,7 @@ def _wishes(db: sqlite_utils.Database) -> None:
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
-    _wishes,
+    _logo, _wishes,
 ]
 
 
