@@ -554,6 +554,10 @@ def phase_voice(budget: Budget, figures: Figures, folder: Path, runs: int) -> No
             rss, count = group_peak_rss_mb(server.pid)
             figures.put("voice_peak_rss_mb", rss,
                         f"voice kiosk peak RSS ({count} processes)    {rss:7.0f} MB")
+            if rss > budget.memory_mb:
+                figures.notes.append(
+                    f"the voice kiosk peaked at {rss:.0f} MB, above this budget's "
+                    f"{budget.memory_mb} MB: with this model it would be killed for memory")
         finally:
             stop(server)
         check_box(jail, figures, "voice")
