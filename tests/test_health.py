@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -105,7 +106,7 @@ def test_sync_waits_calmly_for_the_network(db):
 def test_a_stopped_worker_is_an_error(db, db_path):
     report = health.check_health(db, db_path, NOW, {"print_worker": True, "sync_worker": False})
     assert report.checks["workers"].state == "error" and report.state == "error"
-    assert "syncwerker is gestopt" in report.checks["workers"].message
+    assert "Het bijwerken van de agenda is gestopt" in report.checks["workers"].message
     assert "workers" not in health.check_health(db, db_path, NOW).checks  # command line
 
 
@@ -127,7 +128,17 @@ def test_clock_and_storage(tmp_path, db_path):
     assert health.check_clock(NOW, tmp_path / "timesync").state == "warning"
     (tmp_path / "timesync" / "synchronized").touch()
     assert health.check_clock(NOW, tmp_path / "timesync").state == "ok"
-    assert health.check_storage(db_path).state in ("ok", "warning", "error")
+
+
+def test_storage_by_free_space(db_path, monkeypatch):
+    def free(amount: int) -> str:
+        usage = shutil._ntuple_diskusage(32 * 1024**3, 32 * 1024**3 - amount, amount)
+        monkeypatch.setattr(health.shutil, "disk_usage", lambda _path: usage)
+        return health.check_storage(db_path).state
+
+    assert free(health.DISK_FULL - 1) == "error"
+    assert free(health.DISK_LOW - 1) == "warning"
+    assert free(health.DISK_LOW) == "ok"
 
 
 def test_status_page_is_for_the_coordinator_only(client):

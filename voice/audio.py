@@ -7,10 +7,8 @@ Vosk, it just recognizes nonsense, and an endless upload would tie up the kiosk.
 from __future__ import annotations
 
 import io
-import math
 import struct
 import wave
-from array import array
 from dataclasses import dataclass
 
 SAMPLE_RATE = 16_000
@@ -42,11 +40,6 @@ class Pcm:
     def seconds(self) -> float:
         return len(self.data) / (SAMPLE_RATE * BYTES_PER_SAMPLE)
 
-    def peak_dbfs(self) -> float:
-        """Loudest sample, in dB below full scale: -inf for silence."""
-        samples = array("h", self.data)
-        peak = max((abs(s) for s in samples), default=0)
-        return 20 * math.log10(peak / 32768) if peak else -math.inf
 
 
 def read_wav(data: bytes, *, max_seconds: float = MAX_UTTERANCE_SECONDS) -> Pcm:

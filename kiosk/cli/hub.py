@@ -19,7 +19,7 @@ from sync.hub.db import connect_hub, hub_db_path
 @click.command("sync")
 def sync_now() -> int:
     """Synchroniseer nu met de centrale agenda en feeds."""
-    from sync.outbox_push import unsent_count
+    from kiosk.core.outbox import unsent_count
     from sync.worker import run_round
 
     db = open_db()
@@ -124,12 +124,13 @@ def new_token_command(name: str) -> int:
 
 @hub.command("add-coordinator")
 @click.argument("username")
-def add_coordinator_command(username: str) -> int:
+@click.option("--stadsdorpen", help="korte namen met komma's: alleen die (leeg = Netwerk)")
+def add_coordinator_command(username: str, stadsdorpen: str | None) -> int:
     """Coördinator met wachtwoord."""
     def run() -> None:
         password = os.environ.get("BUURTKIOSK_HUB_PASSWORD") or click.prompt(
             "Wachtwoord (minstens 10 tekens)", hide_input=True)
-        add_coordinator(_hub_db(), username, password)
+        add_coordinator(_hub_db(), username, password, (stadsdorpen or "").split(","))
         click.echo(f"Coördinator {username!r} kan nu inloggen.")
     return _admin(run)
 

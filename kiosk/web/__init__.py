@@ -10,6 +10,7 @@ from flask import Flask
 from kiosk.core import config, pins
 from kiosk.core.db import connect, migrate
 from kiosk.web import (
+    assets,
     coordinator,
     desk,
     health,
@@ -20,11 +21,15 @@ from kiosk.web import (
     sync,
     voice,
     volunteer,
+    wishes,
+    wishes_desk,
+    wishes_voice,
     workers,
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice)
+SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice, assets,
+                wishes, wishes_desk, wishes_voice)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -62,6 +67,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.context_processor(desk.desk_context)
     app.context_processor(voice.voice_context)
     app.after_request(pages.security_headers)
+    # A spoken dialog ends when the screen leaves it (reset, ticket, any other page).
+    app.after_request(voice.forget_dialog_on_other_pages)
     for code in pages.ERROR_CODES:
         app.register_error_handler(code, pages.error_page)
     for area in SCREEN_AREAS:
@@ -78,4 +85,5 @@ def _kiosk_context() -> dict[str, Any]:
     return {
         "kiosk_name": config.get_setting(db, "kiosk_name"),
         "idle_seconds": int(config.get_setting(db, "idle_seconds")),
+        "help_where": config.get_setting(db, "help_where"),
     }

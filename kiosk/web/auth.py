@@ -95,10 +95,6 @@ def current_actor() -> str:
     return f"{found.actor or 'zonder naam'} ({ROLE_LABELS.get(found.role, 'onbekend')})"
 
 
-def has_role(role: str) -> bool:
-    current = signed_in_role()
-    return current == role or current == "coordinator"
-
 
 def safe_next(target: str | None) -> str | None:
     """Only paths on this kiosk: a `next` must never send the browser elsewhere."""
