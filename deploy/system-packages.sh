@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # libatomic1: Vosk's arm64 library (the Pi's) needs it, and a minimal system lacks it.
+# libcairo2: cairosvg draws the category pictograms for the ticket with it.
 packages=(python3 python3-venv python3-dev espeak-ng libespeak-ng1 alsa-utils libusb-1.0-0 sox
-  libatomic1)
+  libatomic1 libcairo2)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium shellcheck systemd)
 fi

@@ -3,20 +3,13 @@ and a box to tick; the waitlist below it, in order, to call when someone does no
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-
-import sqlite_utils
+from datetime import datetime
 
 from kiosk.core import dutch
-from kiosk.core.agenda import Activity, get_activity
-from kiosk.core.signup_lists import SignupList, activity_signups
+from kiosk.core.agenda import Activity
+from kiosk.core.signup_lists import SignupList
 from kiosk.core.signups import Signup
-from printing.layout import Cut, Feed, Op, Rule, Text, wrap
-
-if TYPE_CHECKING:
-    from printing.worker import PrintSettings
+from printing.layout import Cut, Feed, Op, Rule, Text, heading, wrap
 
 
 def _phone(phone: str) -> str:
@@ -24,16 +17,23 @@ def _phone(phone: str) -> str:
     return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
 
 
+# Continuation lines of a row start under the name.
+INDENT = "    "
+
+
 def _row(box: str, signup: Signup, columns: int) -> list[Op]:
-    """'[ ] Jan de Vries ........ 2 p.' then phone and code, indented."""
+    """'[ ] Jan de Vries ....... 2 p.' then phone, code and channel, indented. A long name
+    wraps under itself (at a syllable, never cut), so the party size keeps its column."""
     people = f"{signup.party_size} p."
     name = signup.name or "(zonder naam)"
-    room = columns - len(box) - 1 - len(people) - 1
-    if len(name) > room:
-        name = name[: room - 1] + "."
-    first = f"{box} {name}".ljust(columns - len(people)) + people
-    detail = "    " + "  ".join(
-        part
+    room = columns - len(INDENT) - len(people) - 1
+    name_lines = [line.text for line in wrap(name, room)]
+    ops: list[Op] = [
+        Text(f"{box:<3} {name_lines[0]}".ljust(columns - len(people)) + people, bold=True)
+    ]
+    ops += [Text(INDENT + line, bold=True) for line in name_lines[1:]]
+    details = " ".join(
+        part.replace(" ", "\u00a0")  # each part stays whole on its line
         for part in (
             _phone(signup.phone),
             f"code {signup.display_code}",
@@ -42,7 +42,8 @@ def _row(box: str, signup: Signup, columns: int) -> list[Op]:
         )
         if part
     )
-    return [Text(first, bold=True), Text(detail[:columns])]
+    ops += [Text(INDENT + line.text) for line in wrap(details, columns - len(INDENT))]
+    return ops
 
 
 def attendance_layout(
@@ -56,7 +57,7 @@ def attendance_layout(
     start = dutch.local(activity.starts_at)
     ops: list[Op] = [
         *wrap("PRESENTIELIJST", columns, width=2, height=2, bold=True, align="center"),
-        *wrap(activity.title, columns, width=2, height=2, bold=True),
+        *heading(activity.title, columns),
         *wrap(dutch.written_moment(start).capitalize(), columns, bold=True),
     ]
     if activity.location_name:
@@ -64,7 +65,7 @@ def attendance_layout(
     if activity.status == "cancelled":
         ops += wrap("Let op: deze activiteit gaat niet door.", columns, bold=True)
     capacity = f" van {activity.capacity} plaatsen" if activity.capacity is not None else ""
-    ops += wrap(f"Aangemeld: {signups.people} personen{capacity}", columns, bold=True)
+    ops += wrap(f"Aangemeld: {dutch.people(signups.people)}{capacity}", columns, bold=True)
     ops.append(Rule())
     if not signups.confirmed:
         ops += wrap("Nog niemand aangemeld.", columns)
@@ -73,7 +74,7 @@ def attendance_layout(
     if signups.waitlist:
         ops += [
             Rule(),
-            *wrap(f"WACHTLIJST ({signups.people_waiting} personen)", columns, bold=True),
+            *wrap(f"WACHTLIJST ({dutch.people(signups.people_waiting)})", columns, bold=True),
         ]
         for number, signup in enumerate(signups.waitlist, start=1):
             ops += _row(f"{number:>2}.", signup, columns)
@@ -85,31 +86,3 @@ def attendance_layout(
         Cut(),
     ]
     return ops
-
-
-def attendance_ops(
-    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
-) -> list[Op]:
-    from printing.worker import JobCannotPrint
-
-    payload = json.loads(job.get("payload") or "{}")
-    activity = get_activity(db, payload.get("activity_id", ""))
-    if activity is None:
-        raise JobCannotPrint("Deze activiteit staat niet meer in de agenda.")
-    # The list as it is when it prints, not when it was asked for: later signups count.
-    return attendance_layout(
-        activity,
-        activity_signups(db, activity.id),
-        columns=settings.paper.columns,
-        kiosk_name=settings.kiosk_name,
-        printed_at=datetime.now(UTC),
-    )
-
-
-def register() -> None:
-    from printing.worker import register_layout
-
-    register_layout("attendance", attendance_ops)
-
-
-register()

@@ -11,6 +11,7 @@ dummy://                                nothing is printed; the last jobs are ke
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 from collections import deque
@@ -19,10 +20,30 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import CupsPrinter, Dummy, File, Network, Serial, Usb
 
-from printing.errors import PrinterConfigError, PrinterUnavailable
+from printing.errors import PrinterConfigError, PrinterSoftwareError, PrinterUnavailable
 from printing.render import DEFAULT_PROFILE, load_profile
+
+log = logging.getLogger(__name__)
+
+
+def _printer_faults() -> tuple[type[BaseException], ...]:
+    """What a printer that is off, unplugged, jammed or gone raises through python-escpos:
+    sockets, pyserial and pyusb all raise OSError; python-escpos wraps a failed open in
+    DeviceNotFoundError; CUPS raises its own IPPError."""
+    faults: list[type[BaseException]] = [OSError, DeviceNotFoundError]
+    try:
+        import cups  # type: ignore[import-not-found]
+
+        faults.append(cups.IPPError)
+    except ImportError:
+        pass
+    return tuple(faults)
+
+
+PRINTER_FAULTS = _printer_faults()
 
 # An unplugged printer must fail fast: the worker retries anyway.
 DEFAULT_TIMEOUT = 5.0
@@ -148,8 +169,10 @@ def open_printer(
         if isinstance(printer, Serial) and printer.device:
             # pyserial writes block forever by default, e.g. with DSR/DTR and the printer off.
             printer.device.write_timeout = timeout
-    except Exception as exc:
+    except PRINTER_FAULTS as exc:
         raise unavailable(url, exc) from exc
+    except Exception as exc:
+        raise software_error(url, exc) from exc
     return printer
 
 
@@ -157,6 +180,16 @@ def unavailable(url: str, exc: BaseException) -> PrinterUnavailable:
     detail = " ".join(str(exc).split()) or type(exc).__name__
     return PrinterUnavailable(
         f"De printer is niet bereikbaar ({url}). Staat hij aan en zit de kabel erin? [{detail}]"
+    )
+
+
+def software_error(url: str, exc: BaseException) -> PrinterSoftwareError:
+    """Anything else is a bug in our code or a library, not the printer: log the traceback,
+    and tell the volunteer plainly that plugging cables will not help."""
+    log.error("bug while printing to %s", url, exc_info=exc)
+    return PrinterSoftwareError(
+        "Er ging iets mis in de kiosk zelf, niet in de printer. Meld dit aan de coördinator. "
+        f"[{type(exc).__name__}: {' '.join(str(exc).split())}]"
     )
 
 
@@ -230,8 +263,10 @@ def deliver(
             _close_network(printer)
     except PrinterUnavailable:
         raise
-    except Exception as exc:
+    except PRINTER_FAULTS as exc:
         raise unavailable(url, exc) from exc
+    except Exception as exc:
+        raise software_error(url, exc) from exc
     finally:
         with contextlib.suppress(Exception):  # the job's fate is decided; this is cleanup
             printer.close()

@@ -14,3 +14,8 @@ class PrinterConfigError(PrinterError, ValueError):
 
 class PrinterUnavailable(PrinterError):
     """The printer is unplugged, off, out of paper or has its cover open: retry later."""
+
+
+class PrinterSoftwareError(PrinterError):
+    """A bug in the kiosk's own code (or a library) while printing, not a printer fault: its
+    traceback is logged; the job stays and is retried, as a fix may come with an update."""

@@ -6,15 +6,12 @@ line that fits, and a layout can be checked without a printer or any ESC/POS.
 
 from __future__ import annotations
 
-import textwrap
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
-from kiosk.core import dutch
-from kiosk.core.agenda import Activity
-from kiosk.core.signups import Signup
 from printing.errors import PrinterConfigError
+from printing.linebreak import break_lines
 
 Align = Literal["left", "center", "right"]
 ALIGNS = ("left", "center", "right")
@@ -48,12 +45,20 @@ class Text:
     align: Align = "left"
 
     def __post_init__(self) -> None:
+        # Measured as printed: a decomposed "é" is one letter, the ligature "Ĳ" prints as "IJ".
+        object.__setattr__(self, "text", paper_letters(self.text))
         if not (1 <= self.width <= 8 and 1 <= self.height <= 8):
             raise ValueError(f"text size {self.width}x{self.height} is outside 1-8")
         if self.align not in ALIGNS:
             raise ValueError(f"unknown alignment {self.align!r}")
         if "\n" in self.text:
             raise ValueError("a Text is one line; use wrap() for paragraphs")
+
+
+def paper_letters(text: str) -> str:
+    """Text as the printer gets it, so its length is its width: composed accents, and the
+    Dutch ĳ (no code page has it) as the two letters every Dutch reader accepts."""
+    return unicodedata.normalize("NFC", text).replace("Ĳ", "IJ").replace("ĳ", "ij")
 
 
 @dataclass(frozen=True)
@@ -98,132 +103,26 @@ def wrap(
     bold: bool = False,
     align: Align = "left",
 ) -> list[Text]:
-    """A paragraph as lines that fit: double-width text gets half the columns."""
+    """A paragraph as lines that fit: double-width text gets half the columns. Words break
+    only at a syllable, with a hyphen (printing/linebreak.py)."""
     per_line = max(columns // width, 1)
-    lines: list[Text] = []
-    for paragraph in text.splitlines():
-        for line in textwrap.wrap(paragraph, per_line) or [""]:
-            lines.append(Text(line, width=width, height=height, bold=bold, align=align))
-    return lines
-
-
-def _people(party_size: int) -> str:
-    return "1 persoon" if party_size == 1 else f"{party_size} personen"
-
-
-def when_lines(activity: Activity) -> list[str]:
-    """'Dinsdag 1 december' / 'van 10.00 tot 12.00 uur', or with one line if there is no end."""
-    start = dutch.local(activity.starts_at)
-    end = dutch.local(activity.ends_at) if activity.ends_at else None
-    if end is None:
-        return [dutch.written_moment(start).capitalize()]
-    if end.date() != start.date():
-        return [dutch.written_moment(start).capitalize(), "tot " + dutch.written_moment(end)]
-    return [dutch.written_date(start.date()).capitalize(), "van " + dutch.time_range(start, end)]
-
-
-def _signed_up_on(created_at: str) -> str:
-    moment = datetime.fromisoformat(created_at)
-    return f"Aangemeld op {dutch.written_moment(moment)}"
-
-
-def _copy_banner(columns: int) -> list[Op]:
     return [
-        *wrap("*** KOPIE ***", columns, width=2, height=2, bold=True, align="center"),
-        *wrap("Dit is een kopie van uw kaartje.", columns, align="center"),
+        Text(line, width=width, height=height, bold=bold, align=align)
+        for paragraph in paper_letters(text).splitlines()
+        for line in break_lines(paragraph, per_line)
     ]
 
 
-def ticket_layout(
-    signup: Signup,
-    activity: Activity,
-    *,
-    paper_mm: int = 80,
-    qr_payload: str,
-    kiosk_name: str,
-    copy: bool = False,
-    columns: int | None = None,
-) -> list[Op]:
-    """The ticket a resident takes home. `columns` overrides the paper's when the printer
-    profile knows better (an 80 mm TM-T88 prints 42 columns, not 48)."""
-    cols = columns or paper(paper_mm).columns
-    ops: list[Op] = []
-    if copy:
-        ops += _copy_banner(cols)
-        ops.append(Feed())
-    ops += wrap(activity.stadsdorp or kiosk_name, cols, bold=True, align="center")
-    heading = {"waitlist": "WACHTLIJST", "cancelled": "AFGEMELD"}.get(signup.status, "AANMELDING")
-    ops += wrap(heading, cols, width=2, height=2, bold=True, align="center")
-    if signup.status == "waitlist":
-        ops += wrap("Wachtlijst: wij bellen u als er plek is.", cols, bold=True, align="center")
-    elif signup.status == "cancelled":
-        ops += wrap("U bent afgemeld voor deze activiteit.", cols, bold=True, align="center")
-    if activity.status == "cancelled":
-        ops += wrap("Let op: deze activiteit gaat niet door.", cols, bold=True, align="center")
-    ops.append(Rule())
-
-    ops += wrap(activity.title, cols, width=2, height=2, bold=True)
-    ops.append(Feed())
-    for line in when_lines(activity):
-        ops += wrap(line, cols, bold=True)
-    for line in (activity.location_name, activity.address):
-        if line:
-            ops += wrap(line, cols)
-    if activity.price:
-        ops += wrap(f"Kosten: {activity.price}", cols)
-    ops.append(Feed())
-    if signup.name:
-        ops += wrap(f"Naam: {signup.name}", cols)
-    ops += wrap(_people(signup.party_size), cols, bold=True)
-    ops.append(Rule())
-
-    ops += wrap("Uw code:", cols, align="center")
-    code = signup.display_code
-    size = max(1, min(5, cols // len(code)))  # as large as fits: read out over the phone
-    ops.append(Text(code, width=size, height=size, bold=True, align="center"))
-    ops.append(QR(qr_payload))
-    ops += wrap("Bewaar dit kaartje", cols, width=2, height=2, bold=True, align="center")
-    how = f"Bel {activity.contact}." if activity.contact else "Vraag het bij de balie."
-    for sentence in ("Kunt u niet komen?", "Meld u dan af.", how):
-        ops += wrap(sentence, cols, align="center")
-    ops.append(Rule())
-    ops += wrap(_signed_up_on(signup.created_at), cols, align="center")
-    ops += wrap(kiosk_name, cols, align="center")
-    if copy:
-        ops += _copy_banner(cols)
-    ops.append(Cut())
-    return ops
+def fits_whole(text: str, columns: int, width: int) -> bool:
+    """Whether every word of `text` fits on a line at this width, so none needs a hyphen."""
+    return all(len(word) * width <= columns for word in paper_letters(text).split())
 
 
-TEST_CHARACTERS = "é ë ï ü ó €"
-
-
-def test_layout(
-    kiosk_name: str, printer_url: str, *, paper_mm: int = 80, columns: int | None = None
-) -> list[Op]:
-    """The coordinator's test print: letters, sizes, width and a QR code in one look."""
-    cols = columns or paper(paper_mm).columns
-    ruler = ("1234567890" * 8)[:cols]
-    return [
-        *wrap("TESTAFDRUK", cols, width=2, height=2, bold=True, align="center"),
-        *wrap(kiosk_name, cols, bold=True, align="center"),
-        Rule(),
-        *wrap(f"Printer: {printer_url}", cols),
-        *wrap(f"Papier: {paper_mm} mm, {cols} tekens per regel:", cols),
-        Text(ruler),
-        Feed(),
-        *wrap(f"Letters: {TEST_CHARACTERS}", cols, bold=True),
-        *wrap("Café, reünie, ruïne, één, hé, à € 2,50", cols),
-        *wrap("Groot", cols, width=2, height=2, align="center"),
-        *wrap("7KQ-4MX", cols, width=4, height=4, bold=True, align="center"),
-        QR("BUURTKIOSK-TEST"),
-        *wrap("Ziet u alle letters en de QR-code? Dan is de printer goed ingesteld.", cols),
-        Cut(),
-    ]
-
-
-# Not a pytest test, although its name (fixed by the design) starts with "test".
-test_layout.__test__ = False  # type: ignore[attr-defined]
+def heading(text: str, columns: int, *, bold: bool = True, align: Align = "left") -> list[Text]:
+    """Large text: double width and height where every word fits whole, else double height
+    only (58 mm holds 16 double-width letters; "Computerspreekuur" has 17)."""
+    width = 2 if fits_whole(text, columns, 2) else 1
+    return wrap(text, columns, width=width, height=2, bold=bold, align=align)
 
 
 def plain_text(ops: list[Op], columns: int) -> str:

@@ -4,19 +4,13 @@ large letters (to type when the QR is smudged)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-import sqlite_utils
 
 from kiosk.core import codes, dutch
-from kiosk.core.agenda import Activity, get_activity
+from kiosk.core.agenda import Activity
 from kiosk.core.slips import slip_qr
-from printing.layout import QR, Cut, Feed, Op, Rule, Text, wrap
-
-if TYPE_CHECKING:
-    from printing.worker import PrintSettings
+from printing.layout import QR, Cut, Feed, Op, Rule, Text, heading, wrap
+from printing.ticket import when_lines
 
 # 0.75 mm modules: a desk scanner held close reads them, and the slip stays short.
 SLIP_QR_DOTS = 6
@@ -50,25 +44,16 @@ def _header(title: str, kiosk_name: str, columns: int) -> list[Op]:
     ]
 
 
-def _when_lines(activity: Activity) -> list[str]:
-    start = dutch.local(activity.starts_at)
-    if activity.ends_at is None:
-        return [dutch.written_moment(start).capitalize()]
-    return [
-        dutch.written_date(start.date()).capitalize(),
-        "van " + dutch.time_range(start, activity.ends_at),
-    ]
-
-
 def slip_layout(activity: Activity, code: str, *, columns: int, kiosk_name: str) -> list[Op]:
     """A slip for one activity."""
     ops = _header("AANMELDSTROOK", activity.stadsdorp or kiosk_name, columns)
-    ops += wrap(activity.title, columns, width=2, height=2, bold=True)
-    for line in _when_lines(activity):
-        ops += wrap(line, columns, bold=True)
-    for line in (activity.location_name, activity.address):
-        if line:
-            ops += wrap(line, columns)
+    ops += heading(activity.title, columns)
+    for line in when_lines(activity):
+        ops += wrap(line, columns, height=2, bold=True)
+    if activity.location_name:
+        ops += wrap(activity.location_name, columns, height=2, bold=True)
+    if activity.address:
+        ops += wrap(activity.address, columns)
     ops += _fill_in(columns)
     ops.append(Feed())
     ops += wrap("Is het vol? Dan komt u op de wachtlijst en bellen wij u.", columns)
@@ -76,6 +61,32 @@ def slip_layout(activity: Activity, code: str, *, columns: int, kiosk_name: str)
     ops.append(Rule())
     ops += _code_block(code, activity.id, columns)
     ops.append(Cut())
+    return ops
+
+
+# "[ ] 12. 10.00  ": the box, the number the volunteer enters, the time; the rest is indented.
+WEEK_INDENT = len("[ ] 99. 10.00  ")
+
+
+def _week_entry(number: int, activity: Activity, columns: int) -> list[Op]:
+    """One activity on the week sheet: what, and below it where; a cancelled one has no box
+    to tick, a full one says the resident will be on the waitlist."""
+    clock = dutch.local(activity.starts_at).strftime("%H.%M").lstrip("0") or "0.00"
+    cancelled = activity.status != "scheduled"
+    box = "   " if cancelled else "[ ]"
+    room = columns - WEEK_INDENT
+    title = wrap(activity.title, room)
+    ops: list[Op] = [Text(f"{box} {number:>2}. {clock:>5}  " + title[0].text, height=2)]
+    notes = [line.text for line in title[1:]]
+    if activity.location_name:
+        notes += [line.text for line in wrap(activity.location_name, room)]
+    if cancelled:
+        notes.append("GAAT NIET DOOR")
+    elif activity.is_full:
+        notes += [line.text for line in wrap("VOL: u komt op de wachtlijst", room)]
+    for note in notes:
+        bold = note == "GAAT NIET DOOR" or note.startswith("VOL")
+        ops.append(Text(" " * WEEK_INDENT + note, bold=bold))
     return ops
 
 
@@ -93,16 +104,11 @@ def week_sheet_layout(
     ops += wrap(f"Week: {week}", columns, bold=True)
     ops += wrap("Zet een kruisje bij één activiteit.", columns, height=2, bold=True)
     day = ""
-    indent = len("[ ] 99. 10.00  ")
     for number, activity in enumerate(activities, start=1):
         if _short_day(activity) != day:
             day = _short_day(activity)
             ops += [Feed(), Text(day, bold=True)]
-        clock = dutch.local(activity.starts_at).strftime("%H.%M").lstrip("0") or "0.00"
-        head = f"[ ] {number:>2}. {clock:>5}  "
-        lines = wrap(activity.title, columns - indent)
-        ops.append(Text(head + lines[0].text, height=2))
-        ops += [Text(" " * indent + line.text) for line in lines[1:]]
+        ops += _week_entry(number, activity, columns)
     ops += _fill_in(columns)
     ops.append(Feed())
     ops += wrap("Doe deze strook in de bus. Een vrijwilliger meldt u aan.", columns, bold=True)
@@ -110,47 +116,3 @@ def week_sheet_layout(
     ops += _code_block(code, None, columns)
     ops.append(Cut())
     return ops
-
-
-def _payload(job: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(job.get("payload") or "{}")
-
-
-def slip_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings) -> list[Op]:
-    from printing.worker import JobCannotPrint
-
-    payload = _payload(job)
-    activity = get_activity(db, payload.get("activity_id", ""))
-    if activity is None:
-        raise JobCannotPrint("De activiteit van deze strook staat niet meer in de agenda.")
-    return slip_layout(
-        activity, payload["code"], columns=settings.paper.columns, kiosk_name=settings.kiosk_name
-    )
-
-
-def week_sheet_ops(
-    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
-) -> list[Op]:
-    from printing.worker import JobCannotPrint
-
-    payload = _payload(job)
-    activities = [get_activity(db, activity_id) for activity_id in payload.get("choices", [])]
-    if not activities or any(a is None for a in activities):
-        raise JobCannotPrint("Een activiteit van deze weekstrook staat niet meer in de agenda.")
-    return week_sheet_layout(
-        [a for a in activities if a is not None],
-        payload["code"],
-        columns=settings.paper.columns,
-        kiosk_name=settings.kiosk_name,
-        week=payload.get("week", ""),
-    )
-
-
-def register() -> None:
-    from printing.worker import register_layout
-
-    register_layout("slip", slip_ops)
-    register_layout("week_sheet", week_sheet_ops)
-
-
-register()

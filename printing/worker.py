@@ -7,115 +7,24 @@ There is one worker per database: two would print a job twice.
 
 from __future__ import annotations
 
-import importlib
-import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from kiosk.core import codes, config
-from kiosk.core.agenda import get_activity
 from kiosk.core.background import BackgroundLoop
 from kiosk.core.db import write_transaction
 from kiosk.core.print_jobs import due_jobs, mark_abandoned, mark_failed, mark_printed
-from kiosk.core.signups import get_signup
-from printing import backends, layout, render
+from kiosk.core.ticket_changes import PrintedAs, record_first_print
+from printing import backends, jobs, layout, render
 from printing.errors import PrinterError
-from printing.layout import Op, Paper
+from printing.jobs import JobCannotPrint, PrintSettings
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class PrintSettings:
-    printer_url: str = "dummy://"
-    paper_mm: int = 80
-    profile: str = render.DEFAULT_PROFILE
-    qr_mode: str = "image"
-    kiosk_name: str = "Buurtkiosk"
-    secret: bytes = field(default=b"", repr=False)
-    timeout: float = backends.DEFAULT_TIMEOUT
-
-    @classmethod
-    def from_db(cls, db: sqlite_utils.Database) -> PrintSettings:
-        """Read every round: the coordinator may change the printer while the kiosk runs."""
-        paper_mm = config.get_setting(db, "paper_mm").strip()
-        return cls(
-            printer_url=config.get_setting(db, "printer"),
-            # A bad value fails each job with a readable error instead of stopping the worker.
-            paper_mm=int(paper_mm) if paper_mm.isdigit() else 0,
-            profile=config.get_setting(db, "printer_profile"),
-            qr_mode=config.get_setting(db, "qr_mode"),
-            kiosk_name=config.get_setting(db, "kiosk_name"),
-            secret=config.signing_secret(db),
-        )
-
-    @cached_property
-    def paper(self) -> Paper:
-        return render.paper_for(self.paper_mm, self.profile)
-
-
-class JobCannotPrint(Exception):
-    """The job can never print (its signup is gone): it is abandoned, not retried."""
-
-
-# kind -> function(db, job row, settings) -> operations. Other modules add kinds (slips,
-# attendance lists) with register_layout; a job of a kind nobody registered yet waits.
-JobLayout = Callable[[sqlite_utils.Database, dict[str, Any], PrintSettings], list[Op]]
-LAYOUTS: dict[str, JobLayout] = {}
-
-
-def register_layout(kind: str, function: JobLayout) -> None:
-    LAYOUTS[kind] = function
-
-
-def job_payload(job: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(job.get("payload") or "{}")
-
-
-def ticket_ops(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings) -> list[Op]:
-    signup = get_signup(db, job["signup_id"]) if job.get("signup_id") else None
-    if signup is None:
-        raise JobCannotPrint("Deze aanmelding bestaat niet meer.")
-    activity = get_activity(db, signup.activity_id)
-    if activity is None:
-        raise JobCannotPrint("De activiteit van deze aanmelding bestaat niet meer.")
-    return layout.ticket_layout(
-        signup,
-        activity,
-        paper_mm=settings.paper.mm,
-        columns=settings.paper.columns,
-        qr_payload=codes.ticket_qr(settings.secret, signup.code),
-        kiosk_name=settings.kiosk_name,
-        copy=bool(job_payload(job).get("copy")),
-    )
-
-
-def test_page_ops(
-    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
-) -> list[Op]:
-    return layout.test_layout(
-        settings.kiosk_name,
-        settings.printer_url,
-        paper_mm=settings.paper.mm,
-        columns=settings.paper.columns,
-    )
-
-
-test_page_ops.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
-register_layout("ticket", ticket_ops)
-register_layout("test", test_page_ops)
-
-# Layouts in their own modules register themselves on import. Importing them here means
-# every worker knows them: the kiosk's and `buurtkiosk print-test`'s.
-LAYOUT_MODULES: tuple[str, ...] = ("printing.slips", "printing.attendance")
-for _module in LAYOUT_MODULES:
-    importlib.import_module(_module)
+__all__ = ["PrintCounts", "PrintSettings", "PrintWorker", "process_due_jobs"]
 
 
 @dataclass
@@ -126,18 +35,24 @@ class PrintCounts:
     last_error: str = ""
 
 
-def build_job(
-    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
-) -> tuple[bytes, str]:
-    """The job's bytes and a text picture of it."""
-    make_ops = LAYOUTS.get(job["kind"])
-    if make_ops is None:
+@dataclass(frozen=True)
+class BuiltJob:
+    data: bytes
+    text: str  # a text picture of the paper
+    printed_as: PrintedAs | None
+
+
+def build_job(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings) -> BuiltJob:
+    make_document = jobs.JOB_LAYOUTS.get(job["kind"])
+    if make_document is None:
         raise PrinterError(f"Onbekend soort printopdracht: {job['kind']!r}.")
-    ops = make_ops(db, job, settings)
+    document = make_document(db, job, settings)
     data = render.render_bytes(
-        ops, profile=settings.profile, paper_mm=settings.paper.mm, qr_mode=settings.qr_mode
+        document.ops, profile=settings.profile, paper_mm=settings.paper.mm, qr_mode=settings.qr_mode
     )
-    return data, layout.plain_text(ops, settings.paper.columns)
+    return BuiltJob(
+        data, layout.plain_text(document.ops, settings.paper.columns), document.printed_as
+    )
 
 
 def _fail(db: sqlite_utils.Database, job: dict[str, Any], error: str, counts: PrintCounts) -> None:
@@ -157,7 +72,7 @@ def _print_batch(
     error, so an unplugged printer costs one timeout per round, not one per job."""
     for index, job in enumerate(jobs):
         try:
-            data, text = build_job(db, job, settings)
+            built = build_job(db, job, settings)
         except JobCannotPrint as exc:
             with write_transaction(db):
                 mark_abandoned(db, job["id"], str(exc))
@@ -173,10 +88,10 @@ def _print_batch(
         try:
             backends.deliver(
                 settings.printer_url,
-                data,
+                built.data,
                 profile=settings.profile,
                 timeout=settings.timeout,
-                preview=text,
+                preview=built.text,
             )
         except PrinterError as exc:
             log.warning("print job %s not printed: %s", job["id"], exc)
@@ -185,6 +100,8 @@ def _print_batch(
             return False
         with write_transaction(db):
             mark_printed(db, job["id"])
+            if built.printed_as is not None and job.get("signup_id"):
+                record_first_print(db, job["signup_id"], built.printed_as)
         counts.printed += 1
     return True
 

@@ -22,7 +22,8 @@ from kiosk.core import codes
 from kiosk.core.config import set_setting, signing_secret
 from kiosk.core.print_jobs import queue_print_job, retry_now
 from kiosk.core.signups import create_signup
-from printing import backends, layout, render
+from printing import backends, render
+from printing.test_page import TEST_CHARACTERS
 from printing.worker import process_due_jobs
 from tests.conftest import make_activity
 from tests.escpos_decode import decode
@@ -167,7 +168,7 @@ def test_emupos_test_page_has_the_dutch_letters(emupos, db):
     before = len(emupos.receipts())
     assert process_due_jobs(db, emupos.tcp_url).printed == 1
     receipt = emupos.wait_for_receipt(before)
-    assert layout.TEST_CHARACTERS in emupos.text(receipt)
+    assert TEST_CHARACTERS in emupos.text(receipt)
     assert [r.text for r in zxingcpp.read_barcodes(emupos.image(receipt))] == ["BUURTKIOSK-TEST"]
 
 

@@ -9,8 +9,11 @@ import pytest
 
 from kiosk.core.agenda import Activity
 from kiosk.core.signups import Signup
+from kiosk.core.ticket_changes import PrintedAs, changes_since
 from printing import layout
 from printing.layout import QR, Cut, Rule, Text
+from printing.test_page import TEST_CHARACTERS, test_page_layout
+from printing.ticket import Reprint, ticket_layout
 
 ACTIVITY = Activity(
     id="a1",
@@ -38,9 +41,25 @@ SIGNUP = Signup(
 PAYLOAD = "BK1.7KQ4MX.ABCDEFGHIJKLMNOP"
 
 
-def ticket(signup: Signup = SIGNUP, activity: Activity = ACTIVITY, **options) -> list:
-    options = {"qr_payload": PAYLOAD, "kiosk_name": "Kiosk De Pijp"} | options
-    return layout.ticket_layout(signup, activity, **options)
+REPRINTED_AT = datetime(2026, 11, 30, 13, 5, tzinfo=UTC)  # 14.05 in Amsterdam
+
+
+def ticket(
+    signup: Signup = SIGNUP,
+    activity: Activity = ACTIVITY,
+    *,
+    paper_mm: int = 80,
+    copy: bool = False,
+    **options,
+) -> list:
+    """The ticket layout as the worker calls it; `copy` makes it a reprint."""
+    options = {
+        "qr_payload": PAYLOAD,
+        "kiosk_name": "Kiosk De Pijp",
+        "columns": layout.paper(paper_mm).columns,
+        "reprint": Reprint(REPRINTED_AT) if copy else None,
+    } | options
+    return ticket_layout(signup, activity, **options)
 
 
 def texts(ops: list) -> list[str]:
@@ -110,18 +129,74 @@ def test_columns_from_the_profile_override_the_paper():
     assert max(len(op.text) for op in ops if isinstance(op, Text) and op.width == 1) <= 42
 
 
-def test_copy_says_kopie_at_top_and_bottom():
+def test_copy_says_kopie_and_when_at_top_and_bottom():
     ops = ticket(copy=True)
     lines = texts(ops)
     assert lines[0] == "*** KOPIE ***"
-    assert lines.count("*** KOPIE ***") == 2
+    assert "Opnieuw geprint op maandag 30 november om 14.05 uur." in " ".join(lines)
+    assert lines.count("*** KOPIE ***") == 2 and lines[-1] == "*** KOPIE ***"
     assert ops[0].width == 2 and ops[0].bold
+    assert not any(line.startswith("Let op") for line in lines)  # nothing changed
 
 
-def test_waitlist_ticket_says_so_plainly():
-    lines = texts(ticket(replace(SIGNUP, status="waitlist")))
-    assert "WACHTLIJST" in lines and "AANMELDING" not in lines
-    assert "Wachtlijst: wij bellen u als er plek is." in lines
+def test_reprint_says_what_changed_since_the_first_paper():
+    moved = replace(
+        ACTIVITY,
+        starts_at=datetime(2026, 12, 1, 12, 0, tzinfo=UTC),
+        ends_at=None,
+        location_name="Buurthuis Oost",
+    )
+    printed = PrintedAs.of(ACTIVITY)
+    ops = ticket(activity=moved, reprint=Reprint(REPRINTED_AT, changes_since(printed, moved)))
+    warnings = [op for op in ops if isinstance(op, Text) and op.text.startswith("Let op")]
+    assert [op.text for op in warnings] == [
+        "Let op: nu om 13.00 uur",
+        "Let op: nu in Buurthuis Oost, Ferdinand",
+    ]
+    assert all(op.height == 2 and op.bold for op in warnings)
+    assert "Bolstraat 12" in [op.text for op in ops if isinstance(op, Text) and op.height == 2]
+    lines = texts(ops)
+    assert "(eerst: 10.00 uur)" in lines
+    assert "(eerst: Buurthuis De Pijp, Ferdinand Bolstraat 12)" in " ".join(lines)
+
+
+def test_day_time_and_place_are_double_height():
+    ops = ticket()
+    for wanted in ("Dinsdag 1 december", "van 10.00 tot 12.00 uur", "Buurthuis De Pijp"):
+        line = next(op for op in ops if isinstance(op, Text) and op.text == wanted)
+        assert (line.width, line.height, line.bold) == (1, 2, True), line
+    address = next(op for op in ops if isinstance(op, Text) and op.text == "Ferdinand Bolstraat 12")
+    assert address.height == 1
+
+
+def test_waitlist_paper_cannot_be_taken_for_an_entry_ticket():
+    ops = ticket(replace(SIGNUP, status="waitlist"))
+    lines = texts(ops)
+    assert lines[1:3] == ["WACHTLIJST", "Geen toegangskaartje"]
+    assert "AANMELDING" not in lines and "Bewaar dit kaartje" not in lines
+    assert not any(isinstance(op, QR) for op in ops)
+    assert "Komt er een plek vrij? Dan bellen wij u." in lines
+    assert lines[-1] == "Dit is geen toegangskaartje."
+    code = next(op for op in ops if isinstance(op, Text) and op.text == "7KQ-4MX")
+    assert code.width == 2  # to type at "Mijn kaartje", not the entry ticket's huge code
+
+
+def test_provisional_signup_says_onder_voorbehoud():
+    provisional = replace(SIGNUP, seat_basis="provisional", hub_status=None)
+    lines = texts(ticket(provisional))
+    assert "ONDER VOORBEHOUD" in lines and "AANMELDING" not in lines
+    assert "Uw plaats is nog niet zeker. Is er toch geen" in lines
+    assert "Bewaar dit kaartje" in lines  # the seat is likely: it is a ticket
+
+
+def test_58mm_title_keeps_long_compounds_whole():
+    ops = ticket(
+        activity=replace(ACTIVITY, title="Computerspreekuur in de bibliotheek"), paper_mm=58
+    )
+    title = [op for op in ops if isinstance(op, Text) and op.height == 2][1:3]
+    assert [op.text for op in title] == ["Computerspreekuur in de", "bibliotheek"]
+    assert title[0].width == 1  # double width would hold 16 letters: the word would break
+    assert_fits(ops, 32)
 
 
 def test_cancelled_activity_is_marked():
@@ -137,7 +212,7 @@ def test_anonymous_single_person_without_organizer_phone():
     assert "1 persoon" in lines
     assert "Vraag het bij de balie." in lines
     assert lines[0] == "Kiosk De Pijp"  # no stadsdorp: the kiosk's name heads the ticket
-    assert "Dinsdag 1 december om 10.00 uur" in lines
+    assert lines[lines.index("Dinsdag 1 december") + 1] == "om 10.00 uur"
     assert not any(line.startswith("Kosten") for line in lines)
 
 
@@ -150,26 +225,45 @@ def test_activity_over_midnight_names_both_days():
 
 @pytest.mark.parametrize(("paper_mm", "columns"), [(80, 48), (58, 32)])
 def test_test_page_has_dutch_letters_ruler_and_qr(paper_mm, columns):
-    ops = layout.test_layout("Kiosk De Pijp", "tcp://192.168.1.50:9100", paper_mm=paper_mm)
+    ops = test_page_layout(
+        "Kiosk De Pijp", "tcp://192.168.1.50:9100", paper_mm=paper_mm, columns=columns
+    )
     lines = texts(ops)
     assert_fits(ops, columns)
-    assert any(layout.TEST_CHARACTERS in line for line in lines)
+    assert any(TEST_CHARACTERS in line for line in lines)
     assert any(len(line) == columns and line.startswith("1234567890") for line in lines)
     assert any("tcp://192.168.1.50:9100" in line for line in lines)
     assert [op.content for op in ops if isinstance(op, QR)] == ["BUURTKIOSK-TEST"]
     assert isinstance(ops[-1], Cut)
 
 
-def test_wrap_breaks_long_words_and_keeps_paragraphs():
+def test_wrap_breaks_long_words_only_at_a_syllable_and_keeps_paragraphs():
     lines = layout.wrap("Ferdinandbolstraatkoffieochtend\nTweede", 20, width=2)
     assert [line.text for line in lines] == [
-        "Ferdinandb",
-        "olstraatko",
-        "ffieochten",
-        "d",
+        "Ferdinand-",
+        "bolstraat-",
+        "koffieoch-",
+        "tend",
         "Tweede",
     ]
     assert layout.wrap("", 48) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "lines"),
+    [
+        ("Computerspreekuur", 16, ["Computerspreek-", "uur"]),
+        ("Kosten: € 2,50 voor koffie en taart", 16, ["Kosten: € 2,50", "voor koffie en", "taart"]),
+        ("De koffie kost per persoon € 2,50", 24, ["De koffie kost per", "persoon € 2,50"]),
+        ("Aangemeld: 12 personen van 20", 16, ["Aangemeld:", "12 personen van", "20"]),
+        ("Stadsdorp Noord-Hollandse Buurt", 20, ["Stadsdorp", "Noord-Hollandse", "Buurt"]),
+        ("Noord-Hollandse", 14, ["Noord-", "Hollandse"]),
+        ("Jan van der Ĳsselmuiden", 16, ["Jan van der", "IJsselmuiden"]),
+        ("Zoe\u0301 Mu\u0308ller", 10, ["Zoé Müller"]),
+    ],
+)
+def test_wrap_keeps_words_and_amounts_whole(text, columns, lines):
+    assert [line.text for line in layout.wrap(text, columns)] == lines
 
 
 def test_text_checks_its_values():

@@ -115,7 +115,7 @@ def test_a_hanging_worker_is_killed_and_replaced(
     try:
         started = time.perf_counter()
         data = spoken.sentence_wav("Bent u er nog?")
-        assert 1.0 <= time.perf_counter() - started < 8
+        assert 1.0 <= time.perf_counter() - started < 30  # the hung worker is given up on
         assert seconds_of(data) > 0.5
         assert len(calls) == 2
         assert not list((tmp_path / "cache").glob("tmp*"))  # no half-written files left

@@ -9,7 +9,6 @@ grammar recognizers and vocabulary filtering, streaming in pieces, WAV validatio
 from __future__ import annotations
 
 import io
-import resource
 import time
 import wave
 from collections.abc import Iterator
@@ -194,7 +193,7 @@ def test_recognizers_are_independent_between_threads(engine: VoskEngine, audio) 
 # --- what bench/bench_voice.py reads (speed is measured there, not asserted here) -----------
 
 
-def test_streamed_pieces_add_up_to_the_utterance_and_its_compute_time(
+def test_streamed_pieces_add_up_to_the_utterance(
     engine: VoskEngine, audio
 ) -> None:
     phrases = yes_no_phrases(engine)
@@ -206,14 +205,6 @@ def test_streamed_pieces_add_up_to_the_utterance_and_its_compute_time(
     utterance.feed(b"")  # the last upload, after a second of silence, carries no audio
     result = utterance.finish()
     assert result.audio_seconds == pytest.approx(len(pcm) / 32000)
-    assert result.compute_seconds > 0
-
-
-def test_memory_with_the_model_loaded_is_measured(ko_model: LoadedModel) -> None:
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # The Korean model is much larger than the Dutch one (253 MB unpacked against about
-    # 40 MB zipped); this bounds the process, bench/bench_voice.py reports the figure.
-    assert peak_mb < 1500
 
 
 # --- WAV uploads ---------------------------------------------------------------------------------

@@ -197,7 +197,8 @@ def test_a_refusal_by_the_signup_rules_goes_back_to_that_step(
     from voice import dialog
 
     in_dialog(app, voice_client, dialog.State(
-        step=dialog.CONFIRM, activity_id="a3", party_size=5, signup_id="x-1"
+        step=dialog.CONFIRM, activity_id="a3", party_size=5,
+        signup_id="00000000-0000-4000-8000-000000000001",
     ))  # fmt: skip
     reply = answer(voice_client, "ja")  # 5 people, 2 seats, no phone number
     assert reply["step"] == "phone"

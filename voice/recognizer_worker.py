@@ -9,6 +9,7 @@ Requests, each a tuple: ("knows", words) -> [bool]; ("open", id, phrases or None
 from __future__ import annotations
 
 import math
+import os
 import random
 import struct
 import time
@@ -58,6 +59,8 @@ def probe(engine: VoskEngine, grammar_words: list[str]) -> dict[str, float]:
 
 def serve(conn: Connection, model_path: str, grammar_words: list[str]) -> None:
     """The worker's main loop (the target of the process)."""
+    # The screens come first: loading the model and decoding yield to the web server.
+    os.nice(10)
     started = time.perf_counter()
     try:
         engine = VoskEngine(shared_model(model_path))

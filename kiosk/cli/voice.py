@@ -35,15 +35,16 @@ from voice.understand import STEPS
               help=f"download {PRODUCT_MODEL} van de uitgever (internet nodig)")
 @click.option("--from", "source", metavar="ZIP_OF_MAP",
               help="installeer uit een zip-bestand of map (bijv. een USB-stick)")
-@click.option("--check", is_flag=False, flag_value="", default=None, metavar="[MAP]",
+@click.option("--check", is_flag=True,
               help="controleer de map (standaard: de ingestelde) en laad het model een keer")
+@click.argument("folder", required=False, metavar="[MAP]")
 @click.option("--to", metavar="MAP", help="waar modellen komen (standaard: naast de database)")
 @click.option("--url", help="ander downloadadres (een spiegel)")
 @click.option("--sha256", help="verwacht SHA-256 van het zip-bestand (met --from)")
-def voice_model(download: bool, source: str | None, check: str | None, to: str | None,
-                url: str | None, sha256: str | None) -> int:
+def voice_model(download: bool, source: str | None, check: bool, folder: str | None,
+                to: str | None, url: str | None, sha256: str | None) -> int:
     """Spraakmodel installeren of controleren."""
-    if sum([download, source is not None, check is not None]) > 1:
+    if sum([download, source is not None, check]) > 1:
         raise click.UsageError("Kies één van --download, --from en --check.")
     db = open_db()
     models_dir = Path(to) if to else Path(db_path()).parent / "models"
@@ -62,17 +63,17 @@ def voice_model(download: bool, source: str | None, check: str | None, to: str |
         click.echo(f"Niet gelukt: {error}")
         return 1
 
-    path = check or config.get_setting(db, "vosk_model")
-    folder = check_model_folder(path)
-    click.echo(folder.message)
-    if not folder.ok:
+    path = folder or config.get_setting(db, "vosk_model")
+    found = check_model_folder(path)
+    click.echo(found.message)
+    if not found.ok:
         click.echo(f"Het product gebruikt {PRODUCT_MODEL} (Nederlands, ongeveer 40 MB).")
         click.echo("Zonder model werkt alles behalve spreken; de stemknoppen zijn dan verborgen.")
         return 1
-    if check is not None:
+    if check:
         # Loaded and proved (a short sound decoded) in a process of its own, as the kiosk
         # does: a model that crashes libvosk is reported here, not met by a resident.
-        status = check_model(folder.model_folder)
+        status = check_model(found.model_folder)
         save_status(db, status)
         if not status.ready:
             click.echo(f"Niet in orde: {status.message}")

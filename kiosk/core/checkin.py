@@ -150,7 +150,7 @@ def mark_attended(
             signup_id=signup_id,
         )
     arrived = get_signup(db, signup_id)
-    people = "1 persoon" if signup.party_size == 1 else f"{signup.party_size} personen"
+    people = dutch.people(signup.party_size)
     return CheckIn("welcome", f"Welkom! Binnen gemeld: {people}.", arrived, activity)
 
 

@@ -250,8 +250,47 @@ def _sync(db: sqlite_utils.Database) -> None:
     )
 
 
+def _ticket_printed_as(db: sqlite_utils.Database) -> None:
+    """What the first paper of a signup said (kiosk/core/ticket_changes.py), so a reprint and
+    "Mijn kaartje" can say what changed since. "Mijn kaartje" also counts wrong codes typed
+    in a row, to pause typing after three."""
+    run_script(
+        db,
+        """
+        ALTER TABLE signups ADD COLUMN ticket_printed_as TEXT;
+
+        CREATE TABLE own_ticket_lockout (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        );
+        INSERT INTO own_ticket_lockout (id) VALUES (1)
+        """,
+    )
+
+
+def _desk_sessions(db: sqlite_utils.Database) -> None:
+    """Volunteers' and coordinators' sessions on the server (kiosk/core/desk_sessions.py),
+    so sign-out, a PIN change and the idle limit end them; times are Unix seconds."""
+    run_script(
+        db,
+        """
+        CREATE TABLE desk_sessions (
+            key TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('volunteer', 'coordinator')),
+            actor TEXT NOT NULL,
+            started REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX desk_sessions_by_role ON desk_sessions (role)
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
-MIGRATIONS: list[Migration] = [_v1_core, _volunteer_desk, _maintenance_log, _sync]
+MIGRATIONS: list[Migration] = [
+    _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
+]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

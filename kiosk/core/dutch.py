@@ -50,3 +50,8 @@ def time_range(start: datetime, end: datetime | None) -> str:
         return clock(start)
     s, e = local(start), local(end)
     return f"{s.hour}.{s.minute:02d} tot {e.hour}.{e.minute:02d} uur"
+
+
+def people(count: int) -> str:
+    """'1 persoon', '2 personen'"""
+    return "1 persoon" if count == 1 else f"{count} personen"

@@ -13,6 +13,7 @@ from kiosk.web import (
     coordinator,
     desk,
     health,
+    own_ticket,
     pages,
     request_db,
     resident,
@@ -23,7 +24,7 @@ from kiosk.web import (
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, volunteer, coordinator, health, sync, voice)
+SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -33,6 +34,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE=config.db_path(),
         START_WORKERS=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # The cookie holds only a session token; no other site ever needs to send it.
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_HTTPONLY=True,
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -51,11 +55,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         db.close()
 
     request_db.init_app(app)
+    own_ticket.init_app(app)
     app.jinja_env.filters.update(pages.FILTERS)
     app.jinja_env.globals.update(pages.GLOBALS)
     app.context_processor(_kiosk_context)
     app.context_processor(desk.desk_context)
     app.context_processor(voice.voice_context)
+    app.after_request(pages.security_headers)
     # A spoken dialog ends when the screen leaves it (reset, ticket, any other page).
     app.after_request(voice.forget_dialog_on_other_pages)
     for code in pages.ERROR_CODES:

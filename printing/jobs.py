@@ -1,0 +1,179 @@
+"""Every kind of print job and the layout that prints it, in one explicit table.
+
+A job row names its kind; the functions here read what the job needs from the database as it
+is when the job prints (later signups count on an attendance list) and hand it to the pure
+layout functions. Adding a kind of paper means adding a line to JOB_LAYOUTS.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.core import codes, config
+from kiosk.core.agenda import get_activity
+from kiosk.core.categories import category_for
+from kiosk.core.signup_lists import activity_signups
+from kiosk.core.signups import get_signup
+from kiosk.core.ticket_changes import PrintedAs, changes_since, printed_as
+from printing import backends, pictograms, render
+from printing.attendance import attendance_layout
+from printing.layout import Op, Paper
+from printing.slips import slip_layout, week_sheet_layout
+from printing.test_page import test_page_layout
+from printing.ticket import Reprint, ticket_layout
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    printer_url: str = "dummy://"
+    paper_mm: int = 80
+    profile: str = render.DEFAULT_PROFILE
+    qr_mode: str = "image"
+    kiosk_name: str = "Buurtkiosk"
+    secret: bytes = field(default=b"", repr=False)
+    timeout: float = backends.DEFAULT_TIMEOUT
+
+    @classmethod
+    def from_db(cls, db: sqlite_utils.Database) -> PrintSettings:
+        """Read every round: the coordinator may change the printer while the kiosk runs."""
+        paper_mm = config.get_setting(db, "paper_mm").strip()
+        return cls(
+            printer_url=config.get_setting(db, "printer"),
+            # A bad value fails each job with a readable error instead of stopping the worker.
+            paper_mm=int(paper_mm) if paper_mm.isdigit() else 0,
+            profile=config.get_setting(db, "printer_profile"),
+            qr_mode=config.get_setting(db, "qr_mode"),
+            kiosk_name=config.get_setting(db, "kiosk_name"),
+            secret=config.signing_secret(db),
+        )
+
+    @cached_property
+    def paper(self) -> Paper:
+        return render.paper_for(self.paper_mm, self.profile)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a job prints, and for a ticket the facts it printed (kept with the first paper
+    of a signup, so later papers and "Mijn kaartje" can say what changed since)."""
+
+    ops: list[Op]
+    printed_as: PrintedAs | None = None
+
+
+class JobCannotPrint(Exception):
+    """The job can never print (its signup is gone): it is abandoned, not retried."""
+
+
+JobLayout = Callable[[sqlite_utils.Database, dict[str, Any], PrintSettings], Document]
+
+
+def job_payload(job: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(job.get("payload") or "{}")
+
+
+def ticket_job(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings) -> Document:
+    signup = get_signup(db, job["signup_id"]) if job.get("signup_id") else None
+    if signup is None:
+        raise JobCannotPrint("Deze aanmelding bestaat niet meer.")
+    activity = get_activity(db, signup.activity_id)
+    if activity is None:
+        raise JobCannotPrint("De activiteit van deze aanmelding bestaat niet meer.")
+    reprint = None
+    if job_payload(job).get("copy"):
+        changes = changes_since(printed_as(db, signup.id), activity)
+        reprint = Reprint(printed_at=datetime.now(UTC), changes=changes)
+    category = category_for(activity.category, activity.title)
+    ops = ticket_layout(
+        signup,
+        activity,
+        columns=settings.paper.columns,
+        qr_payload=codes.ticket_qr(settings.secret, signup.code),
+        kiosk_name=settings.kiosk_name,
+        reprint=reprint,
+        pictogram=pictograms.printable(category.key, settings.paper) if category else None,
+    )
+    return Document(ops, PrintedAs.of(activity))
+
+
+def test_page_job(
+    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+) -> Document:
+    return Document(
+        test_page_layout(
+            settings.kiosk_name,
+            settings.printer_url,
+            paper_mm=settings.paper.mm,
+            columns=settings.paper.columns,
+        )
+    )
+
+
+test_page_job.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def slip_job(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings) -> Document:
+    payload = job_payload(job)
+    activity = get_activity(db, payload.get("activity_id", ""))
+    if activity is None:
+        raise JobCannotPrint("De activiteit van deze strook staat niet meer in de agenda.")
+    return Document(
+        slip_layout(
+            activity,
+            payload["code"],
+            columns=settings.paper.columns,
+            kiosk_name=settings.kiosk_name,
+        )
+    )
+
+
+def week_sheet_job(
+    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+) -> Document:
+    payload = job_payload(job)
+    activities = [get_activity(db, activity_id) for activity_id in payload.get("choices", [])]
+    if not activities or any(a is None for a in activities):
+        raise JobCannotPrint("Een activiteit van deze weekstrook staat niet meer in de agenda.")
+    return Document(
+        week_sheet_layout(
+            [a for a in activities if a is not None],
+            payload["code"],
+            columns=settings.paper.columns,
+            kiosk_name=settings.kiosk_name,
+            week=payload.get("week", ""),
+        )
+    )
+
+
+def attendance_job(
+    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+) -> Document:
+    activity = get_activity(db, job_payload(job).get("activity_id", ""))
+    if activity is None:
+        raise JobCannotPrint("Deze activiteit staat niet meer in de agenda.")
+    # The list as it is when it prints, not when it was asked for: later signups count.
+    return Document(
+        attendance_layout(
+            activity,
+            activity_signups(db, activity.id),
+            columns=settings.paper.columns,
+            kiosk_name=settings.kiosk_name,
+            printed_at=datetime.now(UTC),
+        )
+    )
+
+
+JOB_LAYOUTS: dict[str, JobLayout] = {
+    "ticket": ticket_job,
+    "test": test_page_job,
+    "slip": slip_job,
+    "week_sheet": week_sheet_job,
+    "attendance": attendance_job,
+}
