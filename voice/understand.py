@@ -323,6 +323,9 @@ def _understand(
         return _name(text, heard, language, lists)
 
     if not matches:
+        if step in YES_NO_STEPS and _starts_with_no(heard, lists):
+            # "nee, die bedoel ik niet": what follows a plain "nee" only says why.
+            return _Result("no", Intent(NO, heard=text), reason="starts with nee")
         return _ask_again(text, "no sentence near enough")
     best = matches[0]
     rivals = [m for m in matches[1:] if m.cost == best.cost and m.meaning != best.meaning]
@@ -338,6 +341,16 @@ def _understand(
         if len(values) > 1:
             return _ask_again(text, "two meanings", best.cost)
     return _value(best, choices, language, today, text)
+
+
+def _starts_with_no(heard: list[str], lists: _Words) -> bool:
+    """A plain "nee" first, and nothing that makes it less plain: no "ja", no doubt, not
+    a question. Only ever a no: the cost of a wrong no is choosing again."""
+    content = [w for w in heard if w not in lists.hesitation]
+    if not content or content[0] not in ("nee", "neen", "welnee"):
+        return False
+    said = set(content)
+    return "ja" not in said and not said & lists.doubt and not _is_question(content[1:], lists)
 
 
 def _command(match: _Match, text: str) -> _Result:
