@@ -21,12 +21,12 @@ from voice.engine import Utterance, VoskEngine
 from voice.model import ModelError, shared_model
 
 
-def probe_pcm(seconds: float = 1.2) -> bytes:
+def probe_pcm(seconds: float = 0.6) -> bytes:
     """A short sound the decoder must work through: a voiced, gliding tone with a little
     noise between two pauses (speech-like enough to walk the decoding graph), made here so
     no recording ships with the kiosk. The same samples every time."""
     noise = random.Random(1)
-    pause = b"\0\0" * int(SAMPLE_RATE * 0.25)
+    pause = b"\0\0" * int(SAMPLE_RATE * 0.2)
     samples = []
     for i in range(int(SAMPLE_RATE * seconds)):
         t = i / SAMPLE_RATE

@@ -100,6 +100,7 @@ class StepTemplates:
 @dataclass(frozen=True)
 class _Words:
     hesitation: frozenset[str]
+    affirmative: frozenset[str]
     filler: frozenset[str]
     critical: frozenset[str]
     negation: frozenset[str]
@@ -121,6 +122,7 @@ def _word_lists(language: Language) -> _Words:
 
     return _Words(
         hesitation=fold_all("hesitation"),
+        affirmative=fold_all("affirmative"),
         filler=fold_all("filler"),
         critical=fold_all("critical"),
         negation=fold_all("negation"),
@@ -344,13 +346,16 @@ def _understand(
 
 
 def _starts_with_no(heard: list[str], lists: _Words) -> bool:
-    """A plain "nee" first, and nothing that makes it less plain: no "ja", no doubt, not
-    a question. Only ever a no: the cost of a wrong no is choosing again."""
+    """A plain "nee" first, and nothing that makes it less plain: nothing that says "it
+    is right" after it without a negation of its own ("nee hoor, dat klopt" is unclear,
+    "nee, dat klopt niet" is not), no doubt, not a question. Only ever a no: the cost of
+    a wrong no is choosing again."""
     content = [w for w in heard if w not in lists.hesitation]
     if not content or content[0] not in ("nee", "neen", "welnee"):
         return False
-    said = set(content)
-    return "ja" not in said and not said & lists.doubt and not _is_question(content[1:], lists)
+    rest = set(content[1:])
+    contradicted = bool(rest & lists.affirmative) and not rest & lists.negation
+    return not contradicted and not rest & lists.doubt and not _is_question(content[1:], lists)
 
 
 def _command(match: _Match, text: str) -> _Result:
