@@ -51,13 +51,19 @@ def test_own_lease_still_counts_as_free_and_then_vol_with_waitlist(client, db):
 
 def test_klopt_dit_warns_onder_voorbehoud_and_the_desk_marks_it(client, db, fast_pins):  # noqa: F811
     hub_activity(db, capacity=10, lease=0, hub_taken=3)
-    answer(client, "hub-1", step="naam")
-    # Beyond the lease a phone number is asked first: the hub may find no seat.
-    no_phone = answer(client, "hub-1", step="aantal", party_size="1")
+    # "Klopt dit?" warns; beyond the lease a phone number is needed: the hub may find
+    # no seat, and then someone calls.
+    warned = answer(client, "hub-1", step="aantal", party_size="1")
+    assert step_of(warned) == "controle"
+    assert 'data-testid="provisional-warning"' in text(warned)
+    assert "onder voorbehoud" in text(warned) and "telefoonnummer nodig" in text(warned)
+    no_phone = answer(client, "hub-1", step="controle", party_size="1")
     assert step_of(no_phone) == "telefoon" and "bijna geen plaatsen" in text(no_phone)
-    summary = answer(client, "hub-1", step="aantal", phone="0612345678", party_size="1")
-    page = text(summary)
+    summary = answer(client, "hub-1", step="controle", phone="0612345678", party_size="1",
+                     action="wijzig-aantal")
+    page = text(answer(client, "hub-1", step="aantal", phone="0612345678", party_size="1"))
     assert 'data-testid="provisional-warning"' in page and "onder voorbehoud" in page
+    assert "telefoonnummer nodig" not in page and summary.status_code == 200
     signup = create_signup(db, "hub-1", name="Els", phone="0612345678", kiosk_id="k", now=NOW)
     assert signup.provisional
     set_pins(db)
