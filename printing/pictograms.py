@@ -18,11 +18,13 @@ from typing import Any
 
 from PIL import Image
 
+from kiosk.core.assets import assets_dir
 from printing.layout import Paper
 
 log = logging.getLogger(__name__)
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets" / "pictograms"
+# kiosk/assets: the source tree's assets/ and an installed wheel's copy alike.
+ASSETS = assets_dir() / "pictograms"
 # 13 mm at 203 dpi on 80 mm paper, 11 mm on 58 mm: clear, and the ticket stays short.
 SIZE_DOTS = {80: 104, 58: 88}
 # Grey levels darker than this print black: OpenMoji's outlines (#000) yes, its fills no.
