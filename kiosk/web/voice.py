@@ -453,6 +453,10 @@ def _recognizer_phrases(
         return cache[key]
     fitted = grammar.for_step(language, state.step, choices, engine)
     phrases = fitted.phrases if fitted is not None else None
+    if fitted is not None and fitted.dropped_words:
+        # For whoever wonders why a word is never heard: the model does not know it.
+        log.info("spraak, stap %s: het model kent niet: %s", state.step,
+                 ", ".join(fitted.dropped_words[:40]))  # fmt: skip
     if len(cache) > 32:  # an agenda that keeps changing must not grow it forever
         cache.clear()
     cache[key] = phrases
