@@ -51,7 +51,10 @@ def prepare(folder: Path | None = None) -> Path | None:
     source = capabilities_file()
     if source is None:
         return None
-    folder = folder or default_folder()
+    try:
+        folder = folder or default_folder()
+    except RuntimeError:  # no home folder to be found (a user without one)
+        return None
     target = pickle_path(folder)
     try:
         fresh = target.stat().st_size > 0 and target.stat().st_mtime >= source.stat().st_mtime

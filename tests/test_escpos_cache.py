@@ -62,3 +62,14 @@ def test_an_unusable_folder_leaves_python_escpos_as_it_was(tmp_path: Path) -> No
     assert escpos_cache.prepare(tmp_path / "file" / "escpos") is None
     assert escpos_cache.ENV not in os.environ
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_no_home_folder_leaves_python_escpos_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert escpos_cache.prepare() is None
+    assert escpos_cache.ENV not in os.environ
