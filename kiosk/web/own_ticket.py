@@ -124,7 +124,7 @@ def _ticket_or_start(view_id: str) -> OwnTicket | None:
     signup_id = _views().use(view_id, app_now(), _lifetime())
     if signup_id is None:
         return None
-    return own_ticket.reload(get_db(), signup_id)
+    return own_ticket.as_it_is_now(get_db(), signup_id)
 
 
 def _gone() -> Response:
