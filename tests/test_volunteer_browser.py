@@ -269,8 +269,8 @@ def test_attendance_list_printed_to_tcp_and_decoded(page, server, printer):
     assert receipt is not None
     texts = receipt.texts
     assert any(t.startswith("[ ] Zoë de Wit") and t.endswith("2 p.") for t in texts)
-    assert "    06 12345678  code" in "\n".join(texts)
-    assert "WACHTLIJST (1 personen)" in texts
+    assert "    06 12345678 code" in "\n".join(texts)
+    assert "WACHTLIJST (1 persoon)" in texts
     assert any(t.startswith(" 1. Bram Bos") for t in texts)
     assert len(receipt.cuts) == 1
 
