@@ -16,9 +16,11 @@ from kiosk.core.db import write_transaction
 from kiosk.core.signups import Signup, create_signup
 from kiosk.core.ticket_changes import printed_as
 from tests.browser import (  # noqa: F401
+    SMALL_SCREEN,
     LiveServer,
     browser_fixture,
     kiosk_page_fixture,
+    new_kiosk_page,
     screen_problems,
     screenshot,
     start_live_server,
@@ -301,3 +303,36 @@ def test_the_screen_goes_back_to_the_start_and_back_opens_nothing(kiosk, kiosk_p
         assert page.url == kiosk.url + "/" and page.get_by_test_id("own-ticket").count() == 0
     finally:
         kiosk.set_setting("idle_seconds", "90")
+
+
+def test_every_mijn_kaartje_screen_fits_the_small_screen(kiosk, browser):
+    """1024x600 (the 7" panels): keys, an error, the ticket with a change, the question."""
+    made_activity = activity(kiosk, "small-screen")
+    made = signup(kiosk, "small-screen")
+    printed(kiosk, made)
+    moved = made_activity.starts_at + timedelta(days=1)
+    db = kiosk.db()
+    try:
+        with write_transaction(db):
+            db.execute(
+                "UPDATE activities SET starts_at = ?, location_name = 'Buurthuis Oost' "
+                "WHERE id = 'small-screen'",
+                [moved.isoformat()],
+            )
+    finally:
+        db.close()
+    page = new_kiosk_page(browser, SMALL_SCREEN)
+    try:
+        page.goto(kiosk.url + "/mijn-kaartje/")
+        shot(page, "own-ticket-small-keys")
+        with page.expect_navigation():
+            page.get_by_test_id("open").tap()  # nothing typed: a kind message
+        shot(page, "own-ticket-small-error")
+        scan_to_open(page, made.display_code)
+        expect(page.get_by_test_id("change")).to_have_count(2)
+        shot(page, "own-ticket-small-ticket")
+        with page.expect_navigation():
+            page.get_by_test_id("cancel").tap()
+        shot(page, "own-ticket-small-cancel")
+    finally:
+        page.context.close()
