@@ -336,3 +336,15 @@ def test_every_mijn_kaartje_screen_fits_the_small_screen(kiosk, browser):
         shot(page, "own-ticket-small-cancel")
     finally:
         page.context.close()
+
+
+def test_a_scan_after_tapping_keys_still_opens_the_ticket(kiosk, kiosk_page):
+    activity(kiosk, "tapped")
+    made = signup(kiosk, "tapped")
+    page = kiosk_page
+    page.goto(kiosk.url + "/mijn-kaartje/")
+    page.get_by_test_id("key-7").tap()
+    page.get_by_test_id("key-backspace").tap()
+    page.get_by_test_id("key-backspace").focus()  # where a tap leaves the focus
+    scan_to_open(page, qr_of(kiosk, made))
+    expect(page.get_by_test_id("own-ticket")).to_have_attribute("data-status", "aangemeld")
