@@ -45,10 +45,6 @@ def unsent(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
     ))
 
 
-def unsent_count(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
-
-
 def rejected_rows(db: sqlite_utils.Database, limit: int = 5) -> list[dict[str, Any]]:
     """The latest rows the hub refused, with its reason, for the sync screen."""
     rows = db.query(

@@ -18,10 +18,11 @@ import sqlite_utils
 from kiosk.core import leases
 from kiosk.core.background import BackgroundLoop
 from kiosk.core.db import write_transaction
+from kiosk.core.outbox import unsent_count
 from sync import feeds, status
 from sync.http import SyncError
 from sync.hub_client import HubClient, client_from_settings, pull_agenda
-from sync.outbox_push import PushReport, push_outbox, unsent_count
+from sync.outbox_push import PushReport, push_outbox
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -25,3 +26,18 @@ def set_pins(db: Any) -> None:
 
 def sign_in(client: Any, pin: str = VOLUNTEER_PIN, name: str = "Marieke", **extra: str) -> Any:
     return client.post("/vrijwilliger/pincode", data={"name": name, "pin": pin, **extra})
+
+
+def open_session(client: Any, role: str = "coordinator", actor: str = "Test") -> None:
+    """Signed in without typing a PIN: a session on the kiosk's server, its token in the
+    browser's cookie (a cookie made up on its own opens nothing)."""
+    from kiosk.core import desk_sessions
+    from kiosk.core.db import connect
+
+    db = connect(client.application.config["DATABASE"])
+    try:
+        token = desk_sessions.start(db, role, actor, time.time())
+    finally:
+        db.close()
+    with client.session_transaction() as session:
+        session["desk"] = token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -45,23 +46,37 @@ def test_check_pin_finds_the_role(pinned):
     assert wrong.role is None and wrong.tries_left == pins.MAX_TRIES - 1
 
 
-def test_five_wrong_pins_lock_even_the_right_one_then_the_pause_doubles(pinned):
+def test_five_wrong_pins_lock_even_the_right_one_then_the_pause_doubles_to_two_minutes(pinned):
     now = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
     for _ in range(pins.MAX_TRIES):
         result = pins.check_pin(pinned, "0000", now)
         assert result.role is None
-    assert result.wait_seconds == 60
-    locked = pins.check_pin(pinned, VOLUNTEER_PIN, now + timedelta(seconds=30))
-    assert locked.role is None and 25 <= locked.wait_seconds <= 31
-    # After the pause: five new tries, and the next lockout lasts twice as long.
-    later = now + timedelta(seconds=61)
-    for _ in range(pins.MAX_TRIES):
-        result = pins.check_pin(pinned, "0000", later)
-    assert result.wait_seconds == 120
+    assert result.wait_seconds == 30
+    locked = pins.check_pin(pinned, VOLUNTEER_PIN, now + timedelta(seconds=15))
+    assert locked.role is None and 14 <= locked.wait_seconds <= 16
+    # After each pause: five new tries, and the next pause lasts twice as long, up to 2 min.
+    moment = now + timedelta(seconds=31)
+    for expected in (60, 120, 120, 120):
+        for _ in range(pins.MAX_TRIES):
+            result = pins.check_pin(pinned, "0000", moment)
+        assert result.wait_seconds == expected
+        moment += timedelta(seconds=expected + 1)
     # The right PIN after the pause opens, and clears the count.
-    opened = pins.check_pin(pinned, VOLUNTEER_PIN, later + timedelta(seconds=121))
+    opened = pins.check_pin(pinned, VOLUNTEER_PIN, moment)
     assert opened.role == "volunteer"
     assert pinned.execute("SELECT failures, lockouts FROM pin_lockout").fetchone() == (0, 0)
+    assert pinned.execute(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'pin.locked'"
+    ).fetchone()[0] == 5
+
+
+def test_the_lockout_figures_in_the_readme_are_the_policys_own():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    four, six = pins.lockout_figures(4), pins.lockout_figures(6)
+    assert f"about {round(four.hours_to_guess)} hours" in readme
+    assert f"about {round(six.hours_to_guess / 24)} days" in readme
+    minutes = int(four.longest_keep_out.total_seconds() // 60)
+    assert f"at most {minutes} minutes after the last wrong PIN" in readme
 
 
 def test_pins_from_environment_or_generated_once(db, fast_pins, monkeypatch, capsys):
@@ -176,3 +191,71 @@ def test_unusable_pins_in_the_environment_do_not_stop_the_kiosk(db, fast_pins, m
 def test_pin_page_says_when_no_pin_is_set(client):
     page = client.get("/vrijwilliger/pincode").get_data(as_text=True)
     assert "buurtkiosk set-pin" in page
+
+
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_copied_cookie_stops_working_at_sign_out(app, client, pinned):
+    sign_in(client)
+    copy = app.test_client()
+    copy.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    copy.set_cookie("session", _cookie(client))
+    assert copy.get("/vrijwilliger/").status_code == 200  # a copy works while signed in
+    client.post("/vrijwilliger/afsluiten")
+    assert copy.get("/vrijwilliger/").status_code == 303
+    refused = copy.post("/vrijwilliger/invoeren/strook", data={"scan": "x"})
+    assert refused.status_code == 303 and "/pincode" in refused.location
+
+
+def test_the_cookie_holds_no_role_or_name(app, client, pinned):
+    response = sign_in(client, name="Marieke")
+    header = response.headers["Set-Cookie"]
+    assert "SameSite=Strict" in header and "HttpOnly" in header
+    decoded = app.session_interface.get_signing_serializer(app).loads(_cookie(client))
+    assert set(decoded) == {"desk"}
+
+
+def test_a_pin_change_ends_the_sessions_of_that_role(app, client, pinned, db):
+    volunteer = app.test_client()
+    volunteer.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    sign_in(volunteer)
+    sign_in(client, pin=COORDINATOR_PIN, name="Kees")
+    changed = client.post(
+        "/coordinator/pincodes", data={"role": "volunteer", "pin": "86420", "pin_again": "86420"}
+    )
+    assert changed.status_code == 303
+    assert volunteer.get("/vrijwilliger/").status_code == 303
+    assert client.get("/coordinator/").status_code == 200  # who changed it stays in
+
+
+def test_an_idle_session_is_gone_from_the_server(client, pinned, db, monkeypatch):
+    start = time.time()
+    sign_in(client)
+    assert db.execute("SELECT COUNT(*) FROM desk_sessions").fetchone()[0] == 1
+    monkeypatch.setattr(auth, "_clock", lambda: start + auth.IDLE_SECONDS + 1)
+    assert client.get("/vrijwilliger/").status_code == 303
+    assert db.execute("SELECT COUNT(*) FROM desk_sessions").fetchone()[0] == 0
+
+
+def test_a_post_that_names_no_origin_is_refused(app, client, pinned):
+    sign_in(client)
+    bare = app.test_client()
+    bare.set_cookie("session", _cookie(client))
+    assert bare.post("/vrijwilliger/invoeren/strook", data={"scan": "x"}).status_code == 403
+    assert bare.post(
+        "/vrijwilliger/invoeren/strook", data={"scan": "x"}, headers={"Origin": "null"}
+    ).status_code == 403
+    from_here = bare.post(
+        "/vrijwilliger/invoeren/strook",
+        data={"scan": "x"},
+        headers={"Referer": "http://localhost/vrijwilliger/invoeren"},
+    )
+    assert from_here.status_code == 400  # reached the view
+    elsewhere = bare.post(
+        "/vrijwilliger/invoeren/strook",
+        data={"scan": "x"},
+        headers={"Referer": "http://evil.example/vrijwilliger/invoeren"},
+    )
+    assert elsewhere.status_code == 403

@@ -35,10 +35,20 @@ def test_signup_commits_signup_ticket_job_and_outbox_row(db):
 
 def test_same_token_twice_makes_one_signup(db):
     make_activity(db)
-    first = create_signup(db, "a1", kiosk_id="k1", signup_id="tap-1")
-    second = create_signup(db, "a1", kiosk_id="k1", signup_id="tap-1")
+    token = "5f0e2d5c-9a57-4c1e-9a4e-3b2f1d0c8a77"
+    first = create_signup(db, "a1", kiosk_id="k1", signup_id=token)
+    second = create_signup(db, "a1", kiosk_id="k1", signup_id=token.upper())
     assert first == second
     assert count(db, "signups") == 1
+
+
+def test_a_signup_id_must_be_a_uuid(db):
+    make_activity(db)
+    for bad in ("tap-1", "x" * 10_000, "5f0e2d5c-9a57-4c1e-9a4e-3b2f1d0c8a7"):
+        with pytest.raises(SignupError) as refused:
+            create_signup(db, "a1", kiosk_id="k1", signup_id=bad)
+        assert refused.value.field == "token"
+    assert count(db, "signups") == 0
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from kiosk.core.print_jobs import mark_failed, mark_printed, queue_print_job
 from kiosk.core.signups import create_signup
 from kiosk.ops import health, watchdog
 from tests.conftest import make_activity
+from tests.desk_helpers import open_session
 
 NOW = datetime.now(UTC)
 
@@ -126,17 +128,29 @@ def test_clock_and_storage(tmp_path, db_path):
     assert health.check_clock(NOW, tmp_path / "timesync").state == "warning"
     (tmp_path / "timesync" / "synchronized").touch()
     assert health.check_clock(NOW, tmp_path / "timesync").state == "ok"
-    assert health.check_storage(db_path).state in ("ok", "warning", "error")
+
+
+def test_storage_by_free_space(db_path, monkeypatch):
+    def free(amount: int) -> str:
+        usage = shutil._ntuple_diskusage(32 * 1024**3, 32 * 1024**3 - amount, amount)
+        monkeypatch.setattr(health.shutil, "disk_usage", lambda _path: usage)
+        return health.check_storage(db_path).state
+
+    assert free(health.DISK_FULL - 1) == "error"
+    assert free(health.DISK_LOW - 1) == "warning"
+    assert free(health.DISK_LOW) == "ok"
 
 
 def test_status_page_is_for_the_coordinator_only(client):
     response = client.get("/coordinator/status")
     assert response.status_code == 303 and "/pincode" in response.location
-    with client.session_transaction() as session:
-        session["auth"] = {"role": "volunteer", "actor": "Marieke", "seen": time.time()}
-    assert client.get("/coordinator/status").status_code == 303
-    with client.session_transaction() as session:
+    with client.session_transaction() as session:  # a cookie made up: no session
         session["auth"] = {"role": "coordinator", "actor": "Els", "seen": time.time()}
+        session["desk"] = "made-up"
+    assert client.get("/coordinator/status").status_code == 303
+    open_session(client, "volunteer", "Marieke")
+    assert client.get("/coordinator/status").status_code == 303
+    open_session(client, "coordinator", "Els")
     page = client.get("/coordinator/status")
     assert page.status_code == 200
     text = page.get_data(as_text=True)

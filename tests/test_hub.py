@@ -31,7 +31,9 @@ def hub(tmp_path: Path) -> SimpleNamespace:
     hub_activity(path, "hub-lezing", capacity=None, title="Lezing", stadsdorp="oost",
                  days_ahead=5)
     app = create_hub_app({"HUB_DATABASE": str(path), "TESTING": True})
-    return SimpleNamespace(app=app, client=app.test_client(), tokens=tokens, path=path)
+    client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # as a browser on the hub's pages
+    return SimpleNamespace(app=app, client=client, tokens=tokens, path=path)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -74,11 +74,11 @@ def test_unknown_profile_is_a_config_error():
         backends.make_printer("dummy://", "TM-NOPE")
 
 
-def test_unplugged_network_printer_fails_fast():
+def test_unplugged_network_printer_fails_without_waiting_for_the_timeout():
     started = time.monotonic()
     with pytest.raises(PrinterUnavailable, match="niet bereikbaar") as error:
-        backends.deliver(f"tcp://127.0.0.1:{free_port()}", JOB, timeout=2)
-    assert time.monotonic() - started < 1
+        backends.deliver(f"tcp://127.0.0.1:{free_port()}", JOB, timeout=60)
+    assert time.monotonic() - started < 30  # a refused connection is not waited out
     assert "tcp://127.0.0.1:" in str(error.value)
 
 
@@ -128,7 +128,7 @@ def test_printer_that_never_answers_status_still_prints():
         backends.deliver(printer.url, JOB)
         [job] = printer.wait_for_jobs(1)
     assert job.endswith(JOB)
-    assert time.monotonic() - started < backends.STATUS_TIMEOUT + 1
+    assert time.monotonic() - started < backends.STATUS_TIMEOUT + 10  # the wait is bounded
 
 
 def test_a_bug_in_our_code_is_not_called_a_printer_fault(tmp_path, monkeypatch, caplog):

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk.core.agenda import Activity, AgendaDay, save_activity
+from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
 from kiosk.core.dutch import AMSTERDAM
 from kiosk.core.signups import create_signup
@@ -124,16 +124,18 @@ def test_start_pages_fit_the_screen_and_keep_numbering(client, db):
     assert 'data-number="30"' in text(client.get("/?pagina=99"))
 
 
-def test_paginate_never_overfills_a_page_and_repeats_the_day_heading():
-    day = datetime(2031, 6, 3).date()
-    items = [(n, object()) for n in range(1, 13)]
-    pages = resident.paginate([AgendaDay(day, "Vandaag", items[:9]),  # type: ignore[arg-type]
-                               AgendaDay(day, "Morgen", items[9:])])  # type: ignore[arg-type]
-    for page in pages:
-        cost = sum(resident.DAY_HEADING_HEIGHT + resident.CARD_HEIGHT * len(d.items) for d in page)
-        assert cost <= resident.PAGE_BUDGET
-    assert [n for page in pages for d in page for n, _ in d.items] == list(range(1, 13))
-    assert pages[1][0].label == "Vandaag"  # the day goes on, its heading comes again
+def test_pages_never_overfill_and_a_running_day_gets_its_heading_again():
+    today, tomorrow = datetime(2031, 6, 3).date(), datetime(2031, 6, 4).date()
+    days = [today] * 9 + [tomorrow] * 3
+    bounds = resident.page_bounds(days)
+    for on_page in bounds:
+        shown = days[on_page.start : on_page.stop]
+        headings = len(set(shown))  # every page starts with a heading, even mid-day
+        assert headings * resident.DAY_HEADING_HEIGHT + len(shown) * resident.CARD_HEIGHT \
+            <= resident.PAGE_BUDGET
+    assert [n for on_page in bounds for n in on_page] == list(range(12))
+    assert len(bounds) > 2 and days[bounds[1].start] == today  # the day runs on
+    assert resident.page_bounds([]) == [range(0, 0)]  # one empty page says "geen activiteiten"
 
 
 def test_empty_agenda_says_so(client):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -14,12 +13,12 @@ from kiosk.core.config import set_setting
 from kiosk.core.db import write_transaction
 from kiosk.core.signups import create_signup
 from tests.conftest import make_activity
+from tests.desk_helpers import open_session
 from tests.sync_support import FeedServer, HubServer, hub_activity, setup_hub
 
 
 def sign_in(client, role: str = "coordinator") -> None:
-    with client.session_transaction() as session:
-        session["auth"] = {"role": role, "actor": "Test", "seen": time.time()}
+    open_session(client, role)
 
 
 @pytest.fixture

@@ -13,8 +13,16 @@ from flask import Flask
 
 from kiosk.core import config
 from kiosk.core.db import write_transaction
+from kiosk.web.voice import COOKIE, _store
 from tests.conftest import make_activity
 from tests.voice_support import ScriptedStandIn, korean_model_path
+
+
+def in_dialog(app: Flask, client: Any, state: Any) -> None:
+    """Put this browser in a dialog at a given state, as if it had got there."""
+    with app.app_context():
+        key = _store().begin(state)
+    client.set_cookie(COOKIE, key)
 
 
 def set_model(app: Flask, path: str) -> None:
@@ -34,15 +42,10 @@ def agenda(db: Any) -> None:
     make_activity(db, "a4", title="Bingo", days_ahead=4, status="cancelled")
 
 
-def token_of(html: str) -> str:
-    found = re.search(r'name="state" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
-
-
-def answer(client: Any, token: str, value: str, **fields: str) -> dict[str, Any]:
+def answer(client: Any, value: str, **fields: str) -> dict[str, Any]:
+    """A tap on the voice screen; the dialog is the one this browser (cookie) is in."""
     response = client.post(
-        "/stem/antwoord", data={"state": token, "answer": value, **fields},
+        "/stem/antwoord", data={"answer": value, **fields},
         headers={"Accept": "application/json"},
     )  # fmt: skip
     assert response.status_code == 200, response.data
@@ -132,16 +135,15 @@ def test_spoken_numbers_are_the_start_screens_numbers(voice_client: Any) -> None
 def test_a_whole_signup_by_touch_on_the_voice_screen(voice_client: Any, db: Any) -> None:
     page = voice_client.get("/stem").text
     assert "Naar welke activiteit wilt u?" in page
-    reply = answer(voice_client, token_of(page), "kies:a1")
+    reply = answer(voice_client, "kies:a1")
     assert reply["step"] == "confirm_activity" and reply["listen"]
-    assert reply["url"].startswith("/stem?staat=")
-    reply = answer(voice_client, reply["state"], "ja")
-    reply = answer(voice_client, reply["state"], "naam", name="Fatma Yilmaz")
+    reply = answer(voice_client, "ja")
+    reply = answer(voice_client, "naam", name="Fatma Yilmaz")
     assert reply["step"] == "party_size"
-    reply = answer(voice_client, reply["state"], "aantal:3")
+    reply = answer(voice_client, "aantal:3")
     assert reply["step"] == "confirm"
     assert "Fatma Yilmaz" in reply["html"]
-    done = answer(voice_client, reply["state"], "ja")
+    done = answer(voice_client, "ja")
     assert done["redirect"].startswith("/aangemeld/") and done["redirect"].endswith("?stem=1")
     signup = db.execute("SELECT activity_id, name, party_size, channel, id FROM signups").fetchall()
     assert signup[0][:4] == ("a1", "Fatma Yilmaz", 3, "voice")
@@ -149,8 +151,11 @@ def test_a_whole_signup_by_touch_on_the_voice_screen(voice_client: Any, db: Any)
     assert db.execute("SELECT kind, signup_id FROM print_jobs").fetchall() == [
         ("ticket", signup[0][4])
     ]
-    # A second "ja" (a double tap) makes no second signup.
-    answer(voice_client, reply["state"], "ja")
+    # A second "ja" (a double tap) makes no second signup: the dialog is gone.
+    again = voice_client.post(
+        "/stem/antwoord", data={"answer": "ja"}, headers={"Accept": "application/json"}
+    )
+    assert again.status_code == 409 and again.get_json()["redirect"] == "/stem"
     assert db.execute("SELECT COUNT(*) FROM signups").fetchone()[0] == 1
     ticket_page = voice_client.get(done["redirect"]).text
     assert 'data-testid="ticket-code"' in ticket_page
@@ -159,11 +164,9 @@ def test_a_whole_signup_by_touch_on_the_voice_screen(voice_client: Any, db: Any)
 def test_without_javascript_the_voice_screen_still_works(voice_client: Any, db: Any) -> None:
     page = voice_client.get("/stem?activiteit=a2").text
     assert "U wilt naar de Wandelgroep" in page
-    step = voice_client.post("/stem/antwoord", data={"state": token_of(page), "answer": "ja"})
+    step = voice_client.post("/stem/antwoord", data={"answer": "ja"})
     assert step.status_code == 200 and "Wat is uw naam?" in step.text
-    stop = voice_client.post(
-        "/stem/antwoord", data={"state": token_of(step.text), "answer": "stop"}
-    )
+    stop = voice_client.post("/stem/antwoord", data={"answer": "stop"})
     assert stop.status_code == 303 and stop.headers["Location"] == "/"
 
 
@@ -175,14 +178,14 @@ def test_a_full_activity_asks_for_a_phone_number_for_the_waitlist(
     create_signup(db, "a3", party_size=2, kiosk_id="k", phone="0612345678")
     page = voice_client.get("/stem?activiteit=a3").text
     assert "deze activiteit is vol" in page
-    reply = answer(voice_client, token_of(page), "ja")
+    reply = answer(voice_client, "ja")
     assert reply["step"] == "phone" and reply["listen"] is False
-    wrong = answer(voice_client, reply["state"], "telefoon", phone="12")
+    wrong = answer(voice_client, "telefoon", phone="12")
     assert wrong["step"] == "phone" and "telefoonnummer klopt niet" in wrong["say"]
-    reply = answer(voice_client, reply["state"], "telefoon", phone="06 12 34 56 78")
-    reply = answer(voice_client, reply["state"], "overslaan")
-    reply = answer(voice_client, reply["state"], "aantal:1")
-    done = answer(voice_client, reply["state"], "ja")
+    reply = answer(voice_client, "telefoon", phone="06 12 34 56 78")
+    reply = answer(voice_client, "overslaan")
+    reply = answer(voice_client, "aantal:1")
+    done = answer(voice_client, "ja")
     assert done["redirect"]
     row = db.execute("SELECT status, phone FROM signups WHERE channel = 'voice'").fetchone()
     assert row == ("waitlist", "0612345678")
@@ -191,23 +194,22 @@ def test_a_full_activity_asks_for_a_phone_number_for_the_waitlist(
 def test_a_refusal_by_the_signup_rules_goes_back_to_that_step(
     voice_client: Any, app: Flask, db: Any
 ) -> None:
-    from kiosk.web.voice import _sign
     from voice import dialog
 
-    with app.test_request_context():
-        token = _sign(
-            dialog.State(step=dialog.CONFIRM, activity_id="a3", party_size=5, signup_id="x-1")
-        )
-    reply = answer(voice_client, token, "ja")  # 5 people, 2 seats, no phone number
+    in_dialog(app, voice_client, dialog.State(
+        step=dialog.CONFIRM, activity_id="a3", party_size=5,
+        signup_id="00000000-0000-4000-8000-000000000001",
+    ))  # fmt: skip
+    reply = answer(voice_client, "ja")  # 5 people, 2 seats, no phone number
     assert reply["step"] == "phone"
     assert reply["say"].startswith("Deze activiteit is vol.")
     assert db.execute("SELECT COUNT(*) FROM signups").fetchone()[0] == 0
 
 
 def test_bad_names_typed_on_the_voice_screen_are_refused_kindly(voice_client: Any) -> None:
-    page = voice_client.get("/stem?activiteit=a1").text
-    reply = answer(voice_client, token_of(page), "ja")
-    refused = answer(voice_client, reply["state"], "naam", name="<script>")
+    voice_client.get("/stem?activiteit=a1")
+    answer(voice_client, "ja")
+    refused = answer(voice_client, "naam", name="<script>")
     assert refused["step"] == "name"
     assert "Gebruik in uw naam alleen letters" in refused["say"]
 
@@ -217,11 +219,77 @@ def test_pages_of_activities_on_the_voice_screen(app: Flask, db: Any, voice_clie
         make_activity(db, f"x{n}", title=f"Activiteit {n}", days_ahead=n)
     page = voice_client.get("/stem").text
     assert page.count('data-testid="voice-choice"') == 6
-    more = answer(voice_client, token_of(page), "pagina:2")
+    more = answer(voice_client, "pagina:2")
     assert more["quiet"] is True and more["step"] == "activity"
     assert 'data-number="7"' in more["html"]
 
 
 def test_an_expired_dialog_starts_again(voice_client: Any) -> None:
-    response = voice_client.get("/stem?staat=forged")
+    voice_client.set_cookie(COOKIE, "forged")
+    response = voice_client.get("/stem?verder=1")
     assert response.status_code == 302 and response.headers["Location"] == "/stem"
+    late = voice_client.post("/stem/antwoord", data={"answer": "ja"})
+    assert late.status_code == 302
+
+
+# --- privacy: the dialog lives on the server ------------------------------------------------
+
+
+def test_the_dialog_is_kept_on_the_server_and_the_browser_holds_only_an_id(
+    voice_client: Any, app: Flask
+) -> None:
+    page = voice_client.get("/stem?activiteit=a1")
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    key = voice_client.get_cookie(COOKIE).value
+    answer(voice_client, "ja")
+    reply = answer(voice_client, "naam", name="Fatma Yilmaz")
+    assert reply["step"] == "party_size"
+    assert "url" not in reply and "state" not in reply
+    # Nothing in the page or the answer carries the dialog: not its id, not the name.
+    for text in (page.text, reply["html"]):
+        assert key not in text and 'name="state"' not in text
+    assert "Fatma" not in reply["html"]  # the name shows only where it is asked or checked
+    with app.app_context():
+        assert _store().get(key).name == "Fatma Yilmaz"
+
+
+def test_the_start_screen_forgets_the_dialog(voice_client: Any, app: Flask) -> None:
+    voice_client.get("/stem?activiteit=a1")
+    key = voice_client.get_cookie(COOKIE).value
+    answer(voice_client, "ja")
+    answer(voice_client, "naam", name="Fatma Yilmaz")
+    start = voice_client.get("/")  # the idle reset, or "Stoppen"
+    assert f"{COOKIE}=;" in start.headers["Set-Cookie"]  # the browser drops the id
+    with app.app_context():
+        assert _store().get(key) is None
+    voice_client.set_cookie(COOKIE, key)  # a copy of the id is no use either
+    again = voice_client.get("/stem?verder=1")
+    assert again.status_code == 302 and "Fatma" not in again.text
+
+
+def test_a_finished_signup_forgets_the_dialog(voice_client: Any, app: Flask) -> None:
+    voice_client.get("/stem?activiteit=a1")
+    key = voice_client.get_cookie(COOKIE).value
+    answer(voice_client, "ja")
+    answer(voice_client, "naam", name="Fatma Yilmaz")
+    answer(voice_client, "aantal:1")
+    done = answer(voice_client, "ja")
+    assert done["redirect"].startswith("/aangemeld/")
+    with app.app_context():
+        assert _store().get(key) is None
+    assert voice_client.get_cookie(COOKIE) is None
+
+
+def test_without_a_microphone_the_dialog_goes_on_by_touch_and_says_so_once(
+    voice_client: Any,
+) -> None:
+    voice_client.get("/stem?activiteit=a1")
+    told = answer(voice_client, "geen-microfoon")
+    assert told["say"].startswith("De microfoon doet het niet.") and told["listen"] is False
+    assert "Zeg ja of nee" not in told["say"]
+    after = answer(voice_client, "ja")
+    assert after["step"] == "name" and after["listen"] is False
+    assert "microfoon" not in after["say"] and "Zeg" not in after["say"]
+    again = answer(voice_client, "geen-microfoon")
+    assert "microfoon" not in again["say"]  # once is enough

@@ -335,3 +335,17 @@ def test_without_a_printer_the_desk_shows_the_last_prints(desk, db):
     page = html(desk.get("/vrijwilliger/bonnen"))
     assert page.count('data-testid="kept-print"') == 1
     assert "Koffieochtend" in page and made.display_code in page
+
+
+def test_phone_entry_takes_only_its_own_form_token(desk, db):
+    make_activity(db)
+    other = create_signup(db, "a1", name="Ans", kiosk_id="k")
+    data = {"activity_id": "a1", "name": "Truus", "phone": "", "party_size": "1"}
+    for bad in ("x" * 10_000, "tap-1", other.id):
+        refused = desk.post("/vrijwilliger/invoeren/telefoon", data=data | {"token": bad})
+        assert refused.status_code == 400, bad
+    rows = list(db.query("SELECT id, name FROM signups"))
+    assert rows == [{"id": other.id, "name": "Ans"}]
+    assert db.execute(
+        "SELECT COUNT(*) FROM audit_log WHERE signup_id = ?", [other.id]
+    ).fetchone()[0] == 0

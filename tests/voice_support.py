@@ -11,6 +11,7 @@ Dutch model is present (BUURTKIOSK_VOSK_MODEL).
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.parts import missing
 from voice.audio import BYTES_PER_SAMPLE, SAMPLE_RATE
@@ -89,10 +91,17 @@ class KoreanTestLanguage(Dutch):
     It also shows a language is words in one place — the engine did not change for it."""
 
     code = "ko-test"
-    yes = ("네", "예")
-    no = ("아니요",)
-    repeat = ()
-    stop = ()
+
+    def __init__(self) -> None:
+        sentences = copy.deepcopy(super().sentences())
+        sentences["steps"]["yes_no"] = {"yes": ["네", "예"], "no": ["아니요"]}
+        for step in ("confirm_activity", "confirm_name", "confirm"):
+            sentences["steps"].pop(step, None)
+        sentences["commands"] = {command: [] for command in sentences["commands"]}
+        self._sentences = sentences
+
+    def sentences(self) -> dict[str, Any]:
+        return self._sentences
 
 
 @dataclass

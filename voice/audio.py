@@ -7,10 +7,8 @@ Vosk, it just recognizes nonsense, and an endless upload would tie up the kiosk.
 from __future__ import annotations
 
 import io
-import math
 import struct
 import wave
-from array import array
 from dataclasses import dataclass
 
 SAMPLE_RATE = 16_000
@@ -42,11 +40,6 @@ class Pcm:
     def seconds(self) -> float:
         return len(self.data) / (SAMPLE_RATE * BYTES_PER_SAMPLE)
 
-    def peak_dbfs(self) -> float:
-        """Loudest sample, in dB below full scale: -inf for silence."""
-        samples = array("h", self.data)
-        peak = max((abs(s) for s in samples), default=0)
-        return 20 * math.log10(peak / 32768) if peak else -math.inf
 
 
 def read_wav(data: bytes, *, max_seconds: float = MAX_UTTERANCE_SECONDS) -> Pcm:
@@ -63,7 +56,9 @@ def read_wav(data: bytes, *, max_seconds: float = MAX_UTTERANCE_SECONDS) -> Pcm:
         with wave.open(io.BytesIO(data)) as wav:
             channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
             frames = wav.readframes(wav.getnframes())
-    except (wave.Error, EOFError, struct.error) as error:
+    # RuntimeError: the stdlib's chunk reader raises it when a chunk's declared size
+    # runs past the end of the upload (a LIST chunk of 4 GB in 2 KB of data).
+    except (wave.Error, EOFError, struct.error, RuntimeError) as error:
         raise AudioError(f"unreadable WAV: {error}", status=415) from error
     problems = []
     if rate != SAMPLE_RATE:

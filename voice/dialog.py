@@ -6,8 +6,9 @@ recognizer or from taps, and stores the state it gets back.
              -> party_size -> confirm -> done
                                   `-> change -> (the step to change) -> confirm
 
-"stop" ends it at any step; two misunderstood answers at one step switch that step to
-touch, with a kind sentence. Every step also takes its answer by touch.
+"stop" ends it at any step, "terug" goes one step back, "help" says what can be said,
+"harder" and "zachter" change the read-aloud volume; two misunderstood answers at one step
+switch that step to touch, with a kind sentence. Every step also takes its answer by touch.
 """
 
 from __future__ import annotations
@@ -16,18 +17,24 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from voice import grammar
+from voice import understand
 from voice.intents import (
     ACTIVITY,
     AMONG,
+    BACK,
     CHANGE,
     COUNT,
+    HELP,
+    LOUDER,
     NAME,
     NO,
+    NO_MICROPHONE,
     PHONE,
     REPEAT,
     SKIP,
+    SOFTER,
     STOP,
+    UNCLEAR,
     YES,
     Intent,
 )
@@ -49,7 +56,12 @@ STEPS = (ACTIVITY_STEP, CONFIRM_ACTIVITY, PHONE_STEP, NAME_STEP, CONFIRM_NAME, P
 TOUCH_ONLY_STEPS = (PHONE_STEP, DONE, STOPPED)
 
 MAX_TRIES = 2
-MAX_PARTY = 10  # the same limit as the signup rules in kiosk/core/signups.py
+MAX_PARTY = understand.MAX_PARTY
+VOLUMES = (0.4, 0.6, 0.8, 1.0)  # read-aloud volume steps for "zachter" and "harder"
+# "terug": the step before. The first question goes back to the start screen.
+PREVIOUS = {CONFIRM_ACTIVITY: ACTIVITY_STEP, PHONE_STEP: CONFIRM_ACTIVITY,
+            NAME_STEP: CONFIRM_ACTIVITY, CONFIRM_NAME: NAME_STEP, PARTY_SIZE: NAME_STEP,
+            CONFIRM: PARTY_SIZE, CHANGE_STEP: CONFIRM}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,9 +73,11 @@ class State:
     party_size: int = 1
     tries: int = 0  # misunderstood answers at this step
     touch_only: bool = False  # this step fell back to touch
+    no_microphone: bool = False  # the whole dialog goes on by touch
     options: tuple[str, ...] = ()  # activity ids offered when a name fit several
     reviewing: bool = False  # came from "Wat wilt u veranderen?": go back to the check
     signup_id: str = ""  # one id for the whole dialog: a repeated "ja" signs up once
+    volume: int = len(VOLUMES) - 1  # index into VOLUMES
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +90,8 @@ class State:
         state = cls(**values)
         if state.step not in STEPS:
             raise ValueError(f"unknown step {state.step!r}")
+        if not 0 <= state.volume < len(VOLUMES):
+            raise ValueError(f"volume {state.volume!r}")
         return state
 
 
@@ -96,11 +112,16 @@ class Reply:
     @property
     def listen(self) -> bool:
         """Should the kiosk open the microphone after saying this?"""
-        return self.state.step not in TOUCH_ONLY_STEPS and not self.state.touch_only
+        state = self.state
+        return state.step not in TOUCH_ONLY_STEPS and not (state.touch_only or state.no_microphone)
 
     @property
     def finished(self) -> bool:
         return self.state.step in (DONE, STOPPED)
+
+    @property
+    def volume(self) -> float:
+        return VOLUMES[self.state.volume]
 
 
 def _choice(choices: Sequence[Choice], activity_id: str) -> Choice | None:
@@ -149,7 +170,7 @@ def prompt(
         question, hint = language.stopped(), ""
     else:  # DONE: the ticket screen does the talking
         question, hint = "", ""
-    if state.touch_only:
+    if state.touch_only or state.no_microphone:
         hint = ""  # the hints say what to say; now the resident taps
     say = " ".join(part for part in (notice, question, hint) if part)
     return Reply(state, say, Screen(question, hint, notice, heard))
@@ -240,6 +261,22 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
         return prompt(_to(state, STOPPED), choices, language)
     if kind == REPEAT:
         return prompt(state, choices, language, heard=heard)
+    if kind == NO_MICROPHONE:
+        notice = "" if state.no_microphone else language.no_microphone()
+        return prompt(replace(state, no_microphone=True), choices, language, notice=notice)
+    if kind in (LOUDER, SOFTER):
+        volume = state.volume + (1 if kind == LOUDER else -1)
+        volume = min(max(volume, 0), len(VOLUMES) - 1)
+        notice = language.volume_changed(louder=kind == LOUDER, at_limit=volume == state.volume)
+        return prompt(replace(state, volume=volume), choices, language, notice=notice, heard=heard)
+    if kind == HELP:
+        return prompt(state, choices, language, notice=language.help(step), heard=heard)
+    if kind == BACK:
+        previous = PREVIOUS.get(step)
+        if previous is None:
+            return prompt(_to(state, STOPPED), choices, language)
+        extra = {"activity_id": ""} if previous == ACTIVITY_STEP else {}
+        return prompt(_to(state, previous, **extra), choices, language, heard=heard)
     # Choosing an activity by tapping it works wherever the activity can still change.
     if kind == ACTIVITY and step in (ACTIVITY_STEP, CONFIRM_ACTIVITY):
         return _chosen(state, str(intent.value), choices, language, heard)
@@ -254,16 +291,8 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
                 return prompt(
                     replace(state, options=options, tries=0), choices, language, heard=heard
                 )
-        number = language.parse_number(intent.heard) if intent.heard else None
-        if number is not None and not any(c.number == number for c in choices):
-            return _misunderstood(
-                state,
-                choices,
-                language,
-                heard,
-                notice=language.no_such_number(number, len(choices)),
-            )
-        return _misunderstood(state, choices, language, heard)
+        why = _why(intent, choices, language)
+        return _misunderstood(state, choices, language, heard, notice=why)
 
     choice = _choice(choices, state.activity_id)
     if choice is None:
@@ -311,19 +340,30 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
             return Reply(_to(state, DONE), "", Screen(""))
         if kind == NO:
             return prompt(_to(state, CHANGE_STEP), choices, language, heard=heard)
-    elif step == CHANGE_STEP:
-        if kind == CHANGE:
-            target = {"activity": ACTIVITY_STEP, "name": NAME_STEP, "party_size": PARTY_SIZE}
-            changed = target.get(str(intent.value))
-            if changed:
-                next_step = changed
-                extra = {"activity_id": ""} if next_step == ACTIVITY_STEP else {}
-                return prompt(
-                    _to(state, next_step, reviewing=True, **extra), choices, language, heard=heard
-                )
-        if kind in (YES, NO):  # "nee, niets": back to the check
-            return prompt(_to(state, CONFIRM), choices, language, heard=heard)
-    return _misunderstood(state, choices, language, heard)
+    # "het aantal klopt niet" at the check goes straight to the number of people.
+    if step in (CONFIRM, CHANGE_STEP) and kind == CHANGE:
+        target = {"activity": ACTIVITY_STEP, "name": NAME_STEP, "party_size": PARTY_SIZE}
+        changed = target.get(str(intent.value))
+        if changed:
+            extra = {"activity_id": ""} if changed == ACTIVITY_STEP else {}
+            return prompt(
+                _to(state, changed, reviewing=True, **extra), choices, language, heard=heard
+            )
+    if step == CHANGE_STEP and kind in (YES, NO):  # "nee, niets": back to the check
+        return prompt(_to(state, CONFIRM), choices, language, heard=heard)
+    why = _why(intent, choices, language)
+    return _misunderstood(state, choices, language, heard, notice=why)
+
+
+def _why(intent: Intent, choices: Sequence[Choice], language: Language) -> str:
+    """The sentence for an answer that was not understood, when more can be said than
+    "Dat heb ik niet goed verstaan" (the reason comes from voice/understand.py)."""
+    if intent.kind != UNCLEAR or not isinstance(intent.value, str):
+        return ""
+    reason, _, argument = intent.value.partition(":")
+    if reason == "no_such_number" and argument.isdigit():
+        return language.no_such_number(int(argument), len([c for c in choices if c.number]))
+    return language.ask_again(reason)
 
 
 def refused(
@@ -342,19 +382,11 @@ def refused(
     return prompt(_to(state, step, reviewing=True), choices, language, notice=message)
 
 
-def grammar_for(
-    state: State, choices: Sequence[Choice], vocabulary: grammar.Vocabulary, language: Language
-) -> grammar.Grammar | None:
-    """What may be said at the state's step; None where nothing is listened for."""
-    step = state.step
-    if step == ACTIVITY_STEP:
-        return grammar.for_activity(choices, vocabulary, language)
-    if step in (CONFIRM_ACTIVITY, CONFIRM_NAME, CONFIRM):
-        return grammar.for_yes_no(vocabulary, language)
-    if step == NAME_STEP:
-        return grammar.for_name(vocabulary, language)
-    if step == PARTY_SIZE:
-        return grammar.for_party_size(MAX_PARTY, vocabulary, language)
-    if step == CHANGE_STEP:
-        return grammar.for_change(vocabulary, language)
-    return None
+def recognizer_sentences(
+    state: State, choices: Sequence[Choice], language: Language
+) -> list[str] | None:
+    """What the recognizer may hear at the state's step, from the step's templates; None
+    where nothing is listened for, [] for free recognition (the name)."""
+    if state.step in TOUCH_ONLY_STEPS or state.touch_only:
+        return None
+    return understand.recognizer_sentences(language, state.step, choices)

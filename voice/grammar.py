@@ -1,11 +1,10 @@
-"""Per-step grammars: the phrases a resident may say at one step of the dialog, in words
-the speech model knows, each with what it means.
+"""The step's sentences (from voice/understand.py) fitted to what the speech model knows.
 
-A recognizer restricted to a dozen phrases is far more accurate than free recognition, and
-it is fast. But Vosk silently drops a grammar word its model lacks, and a small model lacks
-many compounds ("koffieochtend"), so each phrase is first fitted to the vocabulary:
+A recognizer restricted to a step's sentences is far more accurate than free recognition,
+and it is fast. But Vosk silently drops a grammar word its model lacks, and a small model
+lacks many compounds ("koffieochtend"), so each sentence is first fitted to the vocabulary:
 unknown compounds are split into known parts ("koffie ochtend"), other unknown words are
-left out. The recognizer then returns the fitted phrase, and `Grammar.meanings` maps it back.
+left out (and listed). The matcher reads split compounds back as the name they stand for.
 """
 
 from __future__ import annotations
@@ -13,20 +12,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cache, cached_property
+from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
+from voice import understand
 from voice.lang import Choice, Language
-
-
-@dataclass(frozen=True)
-class Meaning:
-    """What a phrase means: Meaning("yes"), Meaning("activity", id), Meaning("count", 3)."""
-
-    kind: str
-    value: str | int = ""
-
 
 # Parts shorter than this are too easily a piece of another word ("ko" + "ffie").
 MIN_PART = 3
@@ -43,7 +34,10 @@ _WORD = re.compile(r"[\w'\[\]]+")
 def fold(text: str) -> str:
     """Lower case without accents, so "één" from one vocabulary matches "een" from another."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # NFC again: Hangul (the test model) decomposes into letters that are no accents.
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 def words_of(text: str) -> list[str]:
@@ -94,111 +88,53 @@ def fit_phrase(phrase: str, knows: Callable[[str], bool]) -> str | None:
 
 
 @dataclass(frozen=True)
-class Grammar:
-    """Fitted phrases and their meanings. `phrases` is what the recognizer gets;
-    None for free recognition (the name step)."""
+class Fitted:
+    """A step's sentences as the recognizer gets them, and the words that had to go."""
 
-    phrases: tuple[str, ...] | None
-    meanings: dict[str, tuple[Meaning, ...]] = field(default_factory=dict)
-    dropped: tuple[str, ...] = ()  # phrases nothing was left of, for the coordinator
-
-    @property
-    def free(self) -> bool:
-        return self.phrases is None
-
-    @cached_property
-    def lookup(self) -> dict[str, tuple[Meaning, ...]]:
-        """Meanings by accent-free phrase, for matching what was heard or typed."""
-        index: dict[str, tuple[Meaning, ...]] = {}
-        for phrase, meanings in self.meanings.items():
-            key = fold(phrase)
-            index[key] = tuple(dict.fromkeys(index.get(key, ()) + meanings))
-        return index
-
-    @cached_property
-    def longest(self) -> int:
-        return max((len(p.split()) for p in self.lookup), default=1)
+    phrases: tuple[str, ...]
+    dropped_words: tuple[str, ...] = ()  # for the coordinator and `voice-test`
+    vocabulary: frozenset[str] = frozenset()  # every word the phrases can produce
 
 
-FREE = Grammar(phrases=None)
-
-
-def build(
-    entries: Iterable[tuple[str, Meaning]], vocabulary: Vocabulary, language: Language
-) -> Grammar:
-    """Fit each (phrase, meaning) to the vocabulary and keep the meanings per phrase.
-
-    When fitting makes two phrases equal ("klopt niet" -> "klopt" in a model without
-    "niet"), the meaning of the phrase that needed no change wins; the other is lost
-    rather than heard the wrong way round.
-    """
-    exact: dict[str, list[Meaning]] = {}
-    changed: dict[str, list[Meaning]] = {}
-    dropped: list[str] = []
-    for phrase, meaning in entries:
-        original = " ".join(words_of(phrase))
-        fitted = fit_phrase(phrase, vocabulary.knows)
-        if fitted is None:
-            dropped.append(phrase)
+def fit_sentences(
+    sentences: Iterable[str],
+    vocabulary: Vocabulary,
+    unknown_word: str = "[unk]",
+    keep: Iterable[str] = (),
+) -> Fitted:
+    """Each sentence in words the model knows; sentences nothing is left of are dropped,
+    and so is a fitted sentence that only repeats another. A sentence with a `keep` word
+    the model lacks is dropped whole: without "niet", "dat klopt niet" would become
+    "dat klopt", and the recognizer would hear a no as a yes."""
+    phrases: dict[str, None] = {}
+    dropped: dict[str, None] = {}
+    must_keep = set(keep)
+    for sentence in sentences:
+        lost = [
+            word
+            for word in words_of(sentence)
+            if not vocabulary.knows(word) and not split_compound(word, vocabulary.knows)
+        ]
+        dropped.update(dict.fromkeys(lost))
+        if must_keep.intersection(lost):
             continue
-        bucket = exact if fitted == original else changed
-        if meaning not in bucket.setdefault(fitted, []):
-            bucket[fitted].append(meaning)
-    meanings: dict[str, tuple[Meaning, ...]] = {}
-    for fitted in [*exact, *changed]:
-        meanings[fitted] = tuple(exact.get(fitted) or changed[fitted])
-    phrases = list(meanings)
-    if vocabulary.knows(language.unknown_word):
+        fitted = fit_phrase(sentence, vocabulary.knows)
+        if fitted:
+            phrases[fitted] = None
+    if phrases and vocabulary.knows(unknown_word):
         # Lets the recognizer answer "something else" instead of forcing a phrase.
-        phrases.append(language.unknown_word)
-    return Grammar(tuple(phrases), meanings, tuple(dropped))
+        phrases[unknown_word] = None
+    known = frozenset(w for phrase in phrases for w in phrase.split())
+    return Fitted(tuple(phrases), tuple(dropped), known)
 
 
-def _common(language: Language) -> list[tuple[str, Meaning]]:
-    return [(p, Meaning("repeat")) for p in language.repeat] + [
-        (p, Meaning("stop")) for p in language.stop
-    ]
-
-
-def _yes_no(language: Language) -> list[tuple[str, Meaning]]:
-    return [(p, Meaning("yes")) for p in language.yes] + [(p, Meaning("no")) for p in language.no]
-
-
-def for_activity(choices: Sequence[Choice], vocabulary: Vocabulary, language: Language) -> Grammar:
-    entries: list[tuple[str, Meaning]] = []
-    for choice in choices:
-        entries += [
-            (p, Meaning("activity", choice.activity_id))
-            for p in language.number_phrases(choice.number)
-        ]
-        entries += [
-            (p, Meaning("activity", choice.activity_id)) for p in language.name_phrases(choice)
-        ]
-    return build(entries + _common(language), vocabulary, language)
-
-
-def for_yes_no(vocabulary: Vocabulary, language: Language) -> Grammar:
-    return build(_yes_no(language) + _common(language), vocabulary, language)
-
-
-def for_party_size(maximum: int, vocabulary: Vocabulary, language: Language) -> Grammar:
-    # Numbers past the maximum are in the grammar so "twintig" is heard as twenty and
-    # answered with "1 tot en met 10", not forced onto a number that is allowed.
-    entries = [
-        (p, Meaning("count", n))
-        for n in range(1, 2 * maximum + 1)
-        for p in language.count_phrases(n)
-    ]
-    return build(entries + _common(language), vocabulary, language)
-
-
-def for_change(vocabulary: Vocabulary, language: Language) -> Grammar:
-    entries = [(p, Meaning("change", field_)) for field_, ps in language.change.items() for p in ps]
-    return build(entries + _yes_no(language) + _common(language), vocabulary, language)
-
-
-def for_name(vocabulary: Vocabulary, language: Language) -> Grammar:
-    """Free recognition; the meanings still let "overslaan" or "stop" be understood."""
-    entries = [(p, Meaning("skip")) for p in language.skip] + _common(language)
-    built = build(entries, vocabulary, language)
-    return Grammar(None, built.meanings, built.dropped)
+def for_step(
+    language: Language, step: str, choices: Sequence[Choice], vocabulary: Vocabulary
+) -> Fitted | None:
+    """The recognizer's phrases at a step; None for free recognition (the name)."""
+    if step == "name":
+        return None
+    sentences = understand.recognizer_sentences(language, step, choices)
+    return fit_sentences(
+        sentences, vocabulary, language.unknown_word, keep=understand.critical_words(language)
+    )

@@ -151,6 +151,3 @@ def shared_model(path: str | Path) -> LoadedModel:
             _loaded[folder] = model
     return model
 
-
-def loaded_models() -> list[LoadedModel]:
-    return list(_loaded.values())

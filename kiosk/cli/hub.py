@@ -19,7 +19,7 @@ from sync.hub.db import connect_hub, hub_db_path
 @click.command("sync")
 def sync_now() -> int:
     """Synchroniseer nu met de centrale agenda en feeds."""
-    from sync.outbox_push import unsent_count
+    from kiosk.core.outbox import unsent_count
     from sync.worker import run_round
 
     db = open_db()

@@ -93,6 +93,7 @@ def print_test(printer: str | None) -> int:
 
 cli.add_command(pins.set_pin)
 cli.add_command(voice.voice_model)
+cli.add_command(voice.voice_test)
 cli.add_command(hub.sync_now)
 cli.add_command(hub.hub)
 for command in maintenance.COMMANDS:

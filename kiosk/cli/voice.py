@@ -4,6 +4,8 @@
     buurtkiosk voice-model --download           fetch vosk-model-small-nl-0.22 (needs internet)
     buurtkiosk voice-model --from /media/usb/vosk-model-small-nl-0.22.zip
     buurtkiosk voice-model --check [FOLDER]     check the folder and load the model once
+    buurtkiosk voice-test --step STEP [--today YYYY-MM-DD] TEXT...
+                                                what the kiosk understands, as JSON lines
 
 The installed folder is stored as the `vosk_model` setting, so the kiosk finds it without
 an environment variable; the voice buttons appear on the next page a resident opens.
@@ -11,6 +13,7 @@ an environment variable; the voice buttons appear on the next page a resident op
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -18,8 +21,12 @@ import click
 from kiosk.cli.common import db_path, open_db
 from kiosk.core import config
 from kiosk.core.db import write_transaction
+from kiosk.core.dutch import AMSTERDAM
+from kiosk.ops.voice_agenda import TEST_HOUR, demo_choices, json_line, kiosk_choices
+from kiosk.ops.voice_agenda import voice_test as run_voice_test
 from voice.model import PRODUCT_MODEL, ModelError, check_model_folder, shared_model
 from voice.model_install import InstallError, download_and_install, install
+from voice.understand import STEPS
 
 
 @click.command("voice-model")
@@ -73,4 +80,35 @@ def voice_model(download: bool, source: str | None, check: bool, folder: str | N
             f"Model geladen in {model.seconds:.1f} s. Bekende woorden uit de proef: "
             f"{', '.join(known) or 'geen (is dit een Nederlands model?)'}"
         )
+    return 0
+
+
+@click.command("voice-test")
+@click.option("--step", required=True, type=click.Choice(STEPS),
+              help="de stap van het gesprek")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="de dag van de demo-agenda (vaste nummers); standaard vandaag")
+@click.option("--agenda", "which", type=click.Choice(["demo", "kiosk"]), default="demo",
+              show_default=True, help="de demo-agenda, of de agenda van deze kiosk")
+@click.argument("texts", nargs=-1, required=True)
+def voice_test(step: str, today: datetime | None, which: str, texts: tuple[str, ...]) -> int:
+    """Wat de kiosk verstaat: één JSON-regel per tekst."""
+    db = open_db()
+    day = today.date() if today else datetime.now(AMSTERDAM).date()
+    if which == "kiosk":
+        now = datetime.now(AMSTERDAM) if today is None else datetime.combine(
+            day, TEST_HOUR, AMSTERDAM
+        )
+        choices = kiosk_choices(db, now)
+    else:
+        choices, _ = demo_choices(day)
+    folder = check_model_folder(config.get_setting(db, "vosk_model"))
+    model = None
+    if folder.ok:
+        try:
+            model = shared_model(folder.model_folder)
+        except ModelError as error:
+            click.echo(f"Spraakmodel niet gebruikt: {error}", err=True)
+    for understood in run_voice_test(step, texts, choices, day, model=model):
+        click.echo(json_line(understood))
     return 0

@@ -45,9 +45,21 @@ def ticket_qr(secret: bytes, code: str) -> str:
     return f"{QR_PREFIX}.{code}.{_signature(secret, 'ticket:' + code)}"
 
 
+# Longer than any ticket QR; a scanner that runs on gives no ticket.
+MAX_QR = 120
+
+
+def _qr_parts(payload: str) -> list[str]:
+    """A ticket QR read case-insensitively: a scanner with Caps Lock on sends it in
+    lower case, and the code and its base32 signature are upper case by design."""
+    if len(payload) > MAX_QR:
+        return []
+    return payload.strip().upper().split(".")
+
+
 def claimed_ticket_code(payload: str) -> str | None:
     """The code a well-formed ticket QR names, signature not yet checked."""
-    parts = payload.strip().split(".")
+    parts = _qr_parts(payload)
     if len(parts) != 3 or parts[0] != QR_PREFIX or not parts[2]:
         return None
     code = normalize_code(parts[1])
@@ -59,6 +71,8 @@ def verify_ticket_qr(secret: bytes, payload: str) -> str | None:
     code = claimed_ticket_code(payload)
     if code is None:
         return None
-    if not hmac.compare_digest(payload.strip().split(".")[2], _signature(secret, "ticket:" + code)):
+    # As bytes: compare_digest refuses (TypeError) a str with a non-ASCII character.
+    given = _qr_parts(payload)[2].encode()
+    if not hmac.compare_digest(given, _signature(secret, "ticket:" + code).encode()):
         return None
     return code

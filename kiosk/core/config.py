@@ -10,6 +10,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kiosk.core import inputs
+
 
 def default_db_path() -> Path:
     data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
@@ -47,6 +49,18 @@ SETTINGS: dict[str, Setting] = {
         Setting("retention_days", "BUURTKIOSK_RETENTION_DAYS", "30", "Bewaartermijn (dagen)"),
     ]
 }
+
+
+# Every setting is one line of text of at most this many characters (feeds: a list).
+SETTING_LIMIT = 200
+SETTING_LIMITS = {"feeds": 4000, "stadsdorpen": 1000}
+
+
+def clean_setting(key: str, raw: str) -> str:
+    """A value typed on the coordinator screen, by the one input policy; InputError."""
+    return inputs.text(
+        raw, limit=SETTING_LIMITS.get(key, SETTING_LIMIT), field=key, what=SETTINGS[key].label
+    )
 
 
 def get_setting(db: sqlite_utils.Database, key: str) -> str:

@@ -269,9 +269,27 @@ def _ticket_printed_as(db: sqlite_utils.Database) -> None:
     )
 
 
+def _desk_sessions(db: sqlite_utils.Database) -> None:
+    """Volunteers' and coordinators' sessions on the server (kiosk/core/desk_sessions.py),
+    so sign-out, a PIN change and the idle limit end them; times are Unix seconds."""
+    run_script(
+        db,
+        """
+        CREATE TABLE desk_sessions (
+            key TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('volunteer', 'coordinator')),
+            actor TEXT NOT NULL,
+            started REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX desk_sessions_by_role ON desk_sessions (role)
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
-    _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as,
+    _v1_core, _volunteer_desk, _maintenance_log, _sync, _desk_sessions, _ticket_printed_as,
 ]
 
 

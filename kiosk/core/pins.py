@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kiosk.core import audit, inputs
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 
@@ -24,9 +25,15 @@ ROLES = ("volunteer", "coordinator")
 ROLE_LABELS = {"volunteer": "vrijwilliger", "coordinator": "coördinator"}
 PIN_ENV = {"volunteer": "BUURTKIOSK_VOLUNTEER_PIN", "coordinator": "BUURTKIOSK_COORDINATOR_PIN"}
 PIN_MIN, PIN_MAX = 4, 12
+# The lockout, as a balance of two figures (lockout_figures below, both in the README):
+# a stranger guessing at the screen needs a day or more of tapping for a 4-digit PIN, and
+# a passer-by tapping wrong PINs keeps the volunteers out for at most LONGEST_PAUSE after
+# the last tap. Only someone standing at the screen can try at all.
 MAX_TRIES = 5
-FIRST_PAUSE = timedelta(seconds=60)
-LONGEST_PAUSE = timedelta(minutes=15)
+FIRST_PAUSE = timedelta(seconds=30)
+LONGEST_PAUSE = timedelta(minutes=2)
+# Typing a name and a PIN on the pad takes at least this long per try.
+SECONDS_PER_TRY = 5
 # werkzeug's default. Tests swap in a cheap method: each scrypt check costs ~0.1 s here.
 HASH_METHOD = "scrypt"
 
@@ -46,8 +53,9 @@ def _now() -> datetime:
 
 
 def check_pin_format(pin: str) -> str:
+    """Only what the PIN pad can type: ASCII 0-9 ('٣' and '³' pass str.isdigit)."""
     pin = pin.strip()
-    if not pin.isdigit() or not PIN_MIN <= len(pin) <= PIN_MAX:
+    if not inputs.is_pad_digits(pin) or not PIN_MIN <= len(pin) <= PIN_MAX:
         raise PinError(f"Een pincode heeft {PIN_MIN} tot {PIN_MAX} cijfers.")
     return pin
 
@@ -120,6 +128,23 @@ class PinCheck:
     tries_left: int = MAX_TRIES
 
 
+@dataclass(frozen=True)
+class LockoutFigures:
+    hours_to_guess: float  # expected, for a stranger guessing a PIN of `digits` digits
+    longest_keep_out: timedelta  # after a passer-by's last wrong PIN
+
+
+def lockout_figures(digits: int) -> LockoutFigures:
+    """What the lockout promises, from its own numbers.
+
+    Two PINs open the desk (volunteer and coordinator), so among 10**digits PINs tried in
+    turn the first hit comes after about (10**digits + 1) / 3 guesses. A patient stranger
+    gets MAX_TRIES guesses per longest pause (plus typing)."""
+    guesses = (10**digits + 1) / 3
+    cycle = LONGEST_PAUSE.total_seconds() + MAX_TRIES * SECONDS_PER_TRY
+    return LockoutFigures(guesses / MAX_TRIES * cycle / 3600, LONGEST_PAUSE)
+
+
 def _lockout(db: sqlite_utils.Database) -> tuple[int, str | None, int]:
     row = db.execute("SELECT failures, locked_until, lockouts FROM pin_lockout").fetchone()
     return (row[0], row[1], row[2]) if row else (0, None, 0)
@@ -142,6 +167,12 @@ def check_pin(db: sqlite_utils.Database, pin: str, now: datetime | None = None) 
         if failures >= MAX_TRIES:
             pause = min(FIRST_PAUSE * 2**lockouts, LONGEST_PAUSE)
             locked, failures, lockouts = utc_iso(now + pause), 0, lockouts + 1
+            # The coordinator's log shows when someone was guessing.
+            audit.record(
+                db, "kiosk", "pin.locked",
+                f"{MAX_TRIES} keer een verkeerde pincode: "
+                f"{int(pause.total_seconds())} seconden pauze",
+            )  # fmt: skip
         db.execute(
             "INSERT INTO pin_lockout (id, failures, locked_until, lockouts) VALUES (1, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET failures = excluded.failures, "
@@ -160,7 +191,7 @@ def check_pin(db: sqlite_utils.Database, pin: str, now: datetime | None = None) 
 
 
 def _matching_role(db: sqlite_utils.Database, pin: str) -> str | None:
-    if not pin.isdigit():
+    if not inputs.is_pad_digits(pin) or len(pin) > PIN_MAX:
         return None
     for role in ("coordinator", "volunteer"):
         stored = _stored_hash(db, role)

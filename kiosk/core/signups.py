@@ -16,10 +16,11 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.core import codes, leases
+from kiosk.core import codes, inputs, leases
 from kiosk.core.agenda import get_activity
 from kiosk.core.clock import now_iso
 from kiosk.core.db import write_transaction
+from kiosk.core.inputs import InputError
 from kiosk.core.outbox import record_change
 from kiosk.core.print_jobs import queue_print_job
 
@@ -28,13 +29,8 @@ MAX_NAME = 80
 CHANNELS = ("touch", "voice", "paper", "phone")
 
 
-class SignupError(ValueError):
+class SignupError(InputError):
     """Bad input, with a message a resident can read (plain Dutch)."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -76,44 +72,64 @@ class Signup:
         return cls(**{k: v for k, v in row.items() if k in keys})
 
 
-_NAME_ALLOWED = re.compile(r"^[\w .,'’()&/-]*$")
+_NAME_PUNCTUATION = frozenset(" .,'’()&/-")
+_NAME_WRONG = "Gebruik in uw naam alleen letters, cijfers, spaties en - ' . ,"
+MAX_PHONE_TYPED = 40
+
+
+def _name_char(ch: str) -> bool:
+    # Letters and digits of any language, and the marks that go with them (a Vietnamese
+    # or Yoruba name keeps stacked accents after NFC); markup and symbols are not.
+    return ch.isalnum() or ch in _NAME_PUNCTUATION or unicodedata.category(ch)[0] == "M"
 
 
 def clean_name(raw: str | None) -> str:
-    name = " ".join((raw or "").split())
-    if len(name) > MAX_NAME:
-        raise SignupError(f"Uw naam is te lang. Gebruik hoogstens {MAX_NAME} tekens.", "name")
-    # Letters of any language are welcome; markup and control characters are not.
-    if not _NAME_ALLOWED.match(name) or any(unicodedata.category(c)[0] == "C" for c in name):
-        raise SignupError(
-            "Gebruik in uw naam alleen letters, cijfers, spaties en - ' . ,", "name"
-        )
+    try:
+        name = inputs.text(raw, limit=MAX_NAME, field="name", what="Uw naam")
+    except InputError as error:
+        raise SignupError(error.message, "name") from None
+    if not all(_name_char(ch) for ch in name):
+        raise SignupError(_NAME_WRONG, "name")
     return name
 
 
+_PHONE_WRONG = (
+    "Dit telefoonnummer klopt niet. Een nummer heeft 10 cijfers, bijvoorbeeld 06 12345678."
+)
+
+
 def clean_phone(raw: str | None) -> str:
-    """'06-12 34 56 78' -> '0612345678'; '+31 6 1234 5678' stays international."""
-    phone = re.sub(r"[\s\-().]", "", raw or "")
+    """'06-12 34 56 78' -> '0612345678'; '+31 6 1234 5678' stays international.
+    Only ASCII digits: a digit pad types nothing else."""
+    if raw is not None and not isinstance(raw, str):
+        raise SignupError(_PHONE_WRONG, "phone")
+    if len(raw or "") > MAX_PHONE_TYPED:
+        raise SignupError(_PHONE_WRONG, "phone")
+    phone = re.sub(r"[ \t\-().]", "", raw or "")
     if not phone:
         return ""
-    if re.fullmatch(r"0\d{9}", phone) or re.fullmatch(r"(\+|00)\d{9,14}", phone):
+    if re.fullmatch(r"0[0-9]{9}", phone) or re.fullmatch(r"(\+|00)[0-9]{9,14}", phone):
         return phone
-    raise SignupError(
-        "Dit telefoonnummer klopt niet. Een nummer heeft 10 cijfers, bijvoorbeeld 06 12345678.",
-        "phone",
-    )
+    raise SignupError(_PHONE_WRONG, "phone")
 
 
 def clean_party_size(raw: Any) -> int:
-    try:
-        size = int(str(raw).strip())
-    except (TypeError, ValueError):
-        size = 0
-    if not 1 <= size <= MAX_PARTY:
+    size = inputs.pad_number(raw, 1, MAX_PARTY)
+    if size is None:
         raise SignupError(
             f"Met hoeveel personen komt u? Kies 1 tot en met {MAX_PARTY}.", "party_size"
         )
     return size
+
+
+def clean_signup_id(raw: str | None) -> str | None:
+    """The id a form or a client chose for a new signup (its idempotency key)."""
+    if raw is None or raw == "":
+        return None
+    signup_id = inputs.signup_id(raw)
+    if signup_id is None:
+        raise SignupError("Er ging iets mis met het formulier. Begin opnieuw.", "token")
+    return signup_id
 
 
 def get_signup(db: sqlite_utils.Database, signup_id: str) -> Signup | None:
@@ -169,6 +185,9 @@ def create_signup(
     name = clean_name(name)
     phone = clean_phone(phone)
     size = clean_party_size(party_size)
+    signup_id = clean_signup_id(signup_id)
+    if inputs.record_id(activity_id) is None:
+        raise SignupError("Deze activiteit staat niet (meer) in de agenda.", "activity")
     now = now or datetime.now(UTC)
 
     with write_transaction(db):

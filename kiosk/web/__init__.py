@@ -34,6 +34,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE=config.db_path(),
         START_WORKERS=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # The cookie holds only a session token; no other site ever needs to send it.
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_HTTPONLY=True,
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -58,6 +61,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.context_processor(_kiosk_context)
     app.context_processor(desk.desk_context)
     app.context_processor(voice.voice_context)
+    app.after_request(pages.security_headers)
+    # A spoken dialog ends when the screen leaves it (reset, ticket, any other page).
+    app.after_request(voice.forget_dialog_on_other_pages)
     for code in pages.ERROR_CODES:
         app.register_error_handler(code, pages.error_page)
     for area in SCREEN_AREAS:

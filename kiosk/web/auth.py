@@ -1,4 +1,5 @@
-"""The signed-in volunteer or coordinator in the Flask session, and the guard on their pages."""
+"""The signed-in volunteer or coordinator (a session kept on the server), and the guard on
+their pages."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
+from kiosk.core import desk_sessions, inputs
 from kiosk.core.pins import ROLE_LABELS, ROLES
+from kiosk.web.request_db import get_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 IDLE_SECONDS = 300
-TOUCH_SLACK_SECONDS = 5
 MAX_ACTOR = 40
 
 
@@ -23,12 +25,18 @@ def _clock() -> float:
     return time.time()
 
 
-# --- The signed-in volunteer in the Flask session ---------------------------------------
+# --- The signed-in volunteer ------------------------------------------------------------
 
 
-def clean_actor(raw: str) -> str:
-    actor = " ".join(raw.split())[:MAX_ACTOR]
-    return "".join(ch for ch in actor if ch.isprintable())
+ACTOR_WRONG = f"Typ uw naam met gewone letters, hoogstens {MAX_ACTOR} tekens."
+
+
+def clean_actor(raw: str) -> str | None:
+    """The volunteer's name for the audit log, or None when it cannot be one."""
+    try:
+        return inputs.text(raw, limit=MAX_ACTOR)
+    except inputs.InputError:
+        return None
 
 
 def idle_seconds() -> int:
@@ -36,41 +44,56 @@ def idle_seconds() -> int:
 
 
 def sign_in(role: str, actor: str) -> None:
+    """A new session on the server; the cookie carries only its random token."""
+    db = get_db()
+    desk_sessions.end_idle(db, _clock(), idle_seconds())
+    old = session.get("desk")
+    if old:
+        desk_sessions.end(db, old)
     session.clear()
-    session["auth"] = {"role": role, "actor": actor, "seen": _clock()}
+    session["desk"] = desk_sessions.start(db, role, actor, _clock())
+    g.desk_session = desk_sessions.current(db, session["desk"], _clock(), idle_seconds())
 
 
 def sign_out() -> None:
-    session.pop("auth", None)
+    """Ends the session on the server: a copy of the cookie opens nothing any more."""
+    token = session.pop("desk", None)
+    if token:
+        desk_sessions.end(get_db(), token)
+    g.pop("desk_session", None)
+
+
+def desk_token() -> str | None:
+    return session.get("desk")
+
+
+def _current_session(touch: bool = False) -> desk_sessions.DeskSession | None:
+    if "desk_session" in g and not touch:
+        return cast(desk_sessions.DeskSession | None, g.desk_session)
+    token = session.get("desk")
+    if not token:
+        return None
+    found = desk_sessions.current(get_db(), token, _clock(), idle_seconds(), touch=touch)
+    if found is None:
+        session.pop("desk", None)
+        session["signed_out_idle"] = True
+    g.desk_session = found
+    return found
 
 
 def signed_in_role(touch: bool = False) -> str | None:
     """The role of this browser, or None; an idle session ends here."""
-    auth = session.get("auth")
-    if not auth:
-        return None
-    if _clock() - float(auth.get("seen", 0)) > idle_seconds():
-        session.pop("auth", None)
-        session["signed_out_idle"] = True
-        return None
-    # Re-signing the session cookie on every request costs about a millisecond; a few
-    # seconds of slack on a five-minute timer does not matter.
-    if touch and _clock() - float(auth["seen"]) > TOUCH_SLACK_SECONDS:
-        auth["seen"] = _clock()
-        session.modified = True
-    return cast(str, auth["role"])
+    found = _current_session(touch)
+    return found.role if found else None
 
 
 def current_actor() -> str:
     """'Marieke (vrijwilliger)': who did it, for the audit log."""
-    auth = session.get("auth") or {}
-    label = ROLE_LABELS.get(auth.get("role", ""), "onbekend")
-    return f"{auth.get('actor') or 'zonder naam'} ({label})"
+    found = _current_session()
+    if found is None:
+        return "zonder naam (onbekend)"
+    return f"{found.actor or 'zonder naam'} ({ROLE_LABELS.get(found.role, 'onbekend')})"
 
-
-def has_role(role: str) -> bool:
-    current = signed_in_role()
-    return current == role or current == "coordinator"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -83,12 +106,17 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _cross_site_post() -> bool:
-    """A form posted from another site (CSRF). Chromium sends Origin on every POST."""
+def from_this_kiosk() -> bool:
+    """Does this state-changing request come from the kiosk's own pages? Chromium sends
+    Origin on every POST; without it, Referer must say so. A request that names neither
+    (or an opaque 'null' origin) is refused: a form on another site (CSRF) cannot be
+    told from it otherwise."""
+    here = request.host_url.rstrip("/")
     origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return origin == "null"
-    return origin.rstrip("/") != request.host_url.rstrip("/")
+    if origin is not None:
+        return origin.rstrip("/") == here
+    referer = urlsplit(request.headers.get("Referer", ""))
+    return bool(referer.netloc) and f"{referer.scheme}://{referer.netloc}" == here
 
 
 def require_role(role: str, touch: bool = True) -> Callable[[F], F]:
@@ -107,7 +135,7 @@ def require_role(role: str, touch: bool = True) -> Callable[[F], F]:
             if current is None or (role == "coordinator" and current != "coordinator"):
                 back = request.full_path.rstrip("?") if request.method == "GET" else None
                 return redirect(url_for("volunteer.pin", next=back, rol=role), code=303)
-            if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site_post():
+            if request.method not in ("GET", "HEAD", "OPTIONS") and not from_this_kiosk():
                 abort(403)
             return view(*args, **kwargs)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import audit, config, pins, print_jobs
+from kiosk.core import audit, config, desk_sessions, inputs, pins, print_jobs
 from kiosk.core.db import write_transaction
 from kiosk.web import auth
 from kiosk.web.desk import render_desk
@@ -49,7 +49,7 @@ def home() -> str:
 
 def _int_between(low: int, high: int) -> Callable[[str], str]:
     def check(value: str) -> str:
-        if not value.isdigit() or not low <= int(value) <= high:
+        if inputs.pad_number(value, low, high) is None:
             return f"Kies een getal van {low} tot en met {high}."
         return ""
 
@@ -95,6 +95,15 @@ CHECKS: dict[str, Callable[[str], str]] = {
     "printer": _printer_url,
     "printer_profile": _printer_profile,
 }
+
+
+def check_setting(key: str, raw: str) -> tuple[str, str]:
+    """(the value to store, '') or (what was typed, why it cannot be stored)."""
+    try:
+        value = config.clean_setting(key, raw)
+    except inputs.InputError as error:
+        return raw, error.message
+    return value, CHECKS.get(key, lambda _: "")(value)
 
 
 def _is_secret(key: str) -> bool:
@@ -163,12 +172,11 @@ def settings_save() -> str | tuple[str, int] | Response:
     for key in config.SETTINGS:
         if key not in request.form:
             continue
-        value = request.form[key].strip()
+        value, error = check_setting(key, request.form[key])
         if _is_secret(key) and not value:
             continue  # a secret field is left empty to keep what is stored
         if value == config.get_setting(db, key):
             continue
-        error = CHECKS.get(key, lambda _: "")(value)
         if error:
             errors[key] = error
         else:
@@ -239,6 +247,10 @@ def pins_save() -> str | tuple[str, int] | Response:
             pins.set_pin(get_db(), role, pin)
         except pins.PinError as problem:
             error = str(problem)
+        else:
+            # Whoever signed in with the old PIN is out; the coordinator making the change
+            # stays signed in.
+            desk_sessions.end_role(get_db(), role, keep=auth.desk_token())
     if error:
         return render_desk("coordinator/pins.html", error=error, role_choice=role), 400
     with write_transaction(get_db()):

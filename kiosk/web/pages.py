@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from kiosk.core import agenda, dutch
 from voice.lang.nl import NAME_PARTICLES
@@ -26,6 +27,15 @@ def error_page(error: HTTPException) -> tuple[str, int]:
         original = getattr(error, "original_exception", None) or error
         current_app.logger.error("Fout op een scherm: %r", original)
     return render_template("error.html", code=code), code
+
+
+def security_headers(response: Response) -> Response:
+    """On every answer: no page of the kiosk inside another site's frame, no guessing of
+    content types, and no address of a kiosk page sent to any other site."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def _moment(stamp: str) -> datetime:

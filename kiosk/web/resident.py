@@ -8,12 +8,12 @@ when the screen goes back to the start.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config
+from kiosk.core import agenda, config, inputs
 from kiosk.core.signups import (
     MAX_NAME,
     MAX_PARTY,
@@ -34,6 +34,8 @@ FIELD_STEP = {"name": "naam", "phone": "telefoon", "party_size": "aantal"}
 MAX_PHONE_TYPED = 20
 # The code stays reachable for a short while only: the next resident must not find it.
 DONE_VISIBLE = timedelta(minutes=5)
+# A second tap on "Ja, meld mij aan" arrives within this; a replay from history later.
+REPEAT_TAP = timedelta(seconds=10)
 # The done screen goes back to the start sooner than other screens: nothing is lost there.
 DONE_IDLE_SECONDS = 60
 
@@ -45,38 +47,49 @@ CARD_HEIGHT = 110
 DAY_HEADING_HEIGHT = 52
 
 Answers = dict[str, str]
-Page = list[agenda.AgendaDay]
 
 
-def paginate(days: list[agenda.AgendaDay]) -> list[Page]:
-    """Fill pages with cards until the next one would not fit; a day that runs on to
-    the next page gets its heading again there."""
-    pages: list[Page] = [[]]
-    used = 0
-    for day in days:
-        for item in day.items:
-            page = pages[-1]
-            cost = CARD_HEIGHT + (0 if page and page[-1].day == day.day else DAY_HEADING_HEIGHT)
-            if page and used + cost > PAGE_BUDGET:
-                page = []
-                pages.append(page)
-                used = 0
-                cost = CARD_HEIGHT + DAY_HEADING_HEIGHT
-            if not page or page[-1].day != day.day:
-                page.append(agenda.AgendaDay(day.day, day.label, []))
-            page[-1].items.append(item)
-            used += cost
-    return pages
+def page_bounds(days: list[date]) -> list[range]:
+    """Split the agenda, given as the local day of each activity in order, into pages:
+    cards until the next one would not fit; a day that runs on to the next page gets its
+    heading again there. Returns the positions in the agenda on each page."""
+    bounds: list[range] = []
+    first, used = 0, 0
+    for index, day in enumerate(days):
+        same_day = index > first and days[index - 1] == day
+        cost = CARD_HEIGHT + (0 if same_day else DAY_HEADING_HEIGHT)
+        if index > first and used + cost > PAGE_BUDGET:
+            bounds.append(range(first, index))
+            first, cost = index, CARD_HEIGHT + DAY_HEADING_HEIGHT
+            used = 0
+        used += cost
+    bounds.append(range(first, len(days)))
+    return bounds
+
+
+@bp.after_request
+def _not_kept(response: Response) -> Response:
+    """A resident's answers and ticket code must not come back from the browser's cache
+    for the next resident (Back, history); kiosk.js handles the back/forward cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/")
 def start() -> str:
     now = app_now()
-    activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
-    pages = paginate(agenda.group_by_day(activities, now))
-    page = min(max(request.args.get("pagina", 1, type=int), 1), len(pages))
+    db = get_db()
+    shown = config.shown_stadsdorpen(db)
+    # Only the shown page's activities are built; the others need only their day.
+    days = agenda.upcoming_days(db, now, stadsdorpen=shown)
+    bounds = page_bounds(days)
+    page = min(max(request.args.get("pagina", 1, type=int), 1), len(bounds))
+    on_page = bounds[page - 1]
+    activities = agenda.upcoming(db, now, stadsdorpen=shown, offset=on_page.start,
+                                 limit=len(on_page))
     return render_template(
-        "start.html", days=pages[page - 1], page=page, pages=len(pages), total=len(activities)
+        "start.html", days=agenda.group_by_day(activities, now, first_number=on_page.start + 1),
+        page=page, pages=len(bounds), total=len(days),
     )
 
 
@@ -109,10 +122,7 @@ def activity(activity_id: str) -> str:
 
 def _valid_token(raw: str) -> str:
     """The token becomes the signup id, so only a well-formed uuid is taken as one."""
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        return ""
+    return inputs.signup_id(raw) or ""
 
 
 def _answers() -> Answers:
@@ -190,6 +200,9 @@ def signup_step(activity_id: str) -> str | Response | tuple[str, int]:
 
     answers = _answers()
     step = request.form.get("step", "")
+    finished = _finished(answers["token"], step, activity.id)
+    if finished is not None:
+        return finished
     if step not in STEPS or not answers["token"]:
         # Not a form this kiosk showed (or an old one): start the steps again.
         answers["token"] = str(uuid.uuid4())
@@ -215,6 +228,26 @@ def signup_step(activity_id: str) -> str | Response | tuple[str, int]:
     if step != "controle":
         return _render_step(activity, STEPS[STEPS.index(step) + 1], answers)
     return _submit(activity, answers)
+
+
+def _finished(token: str, step: str, activity_id: str) -> Response | None:
+    """A form whose token already made a signup never renders its answers again: Back,
+    a history entry or a replayed POST lands on the start screen, so the next resident
+    does not see the last one's name. Only a second tap on "Ja, meld mij aan" within a
+    moment still shows the ticket code, as the first tap would have."""
+    signup = get_signup(get_db(), token) if token else None
+    if signup is None:
+        return None
+    created = datetime.fromisoformat(signup.created_at.replace("Z", "+00:00"))
+    repeat_tap = (
+        step == "controle"
+        and request.form.get("action", "verder") == "verder"
+        and signup.activity_id == activity_id
+        and datetime.now(UTC) - created <= REPEAT_TAP
+    )
+    if repeat_tap:
+        return redirect(url_for("resident.done", signup_id=signup.id), code=303)
+    return redirect(url_for("resident.start"), code=303)
 
 
 _WAITLIST_NEEDS_PHONE = (

@@ -8,11 +8,12 @@ from werkzeug.wrappers import Response
 
 from kiosk.core import audit, calls, config
 from kiosk.core.db import write_transaction
+from kiosk.core.outbox import unsent_count
 from kiosk.web import auth
 from kiosk.web.desk import render_desk
 from kiosk.web.request_db import get_db
 from sync import feeds, status
-from sync.outbox_push import rejected_rows, unsent_count
+from sync.outbox_push import rejected_rows
 
 bp = Blueprint("sync_views", __name__, url_prefix="/coordinator/sync")
 

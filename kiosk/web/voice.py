@@ -2,9 +2,9 @@
 "Lees voor" talk to. The dialog itself is voice/dialog.py; this module only connects it
 to the agenda, the signed dialog state, the recognizer and the signup rules.
 
-The dialog state travels with the page, signed with the kiosk's secret (like the hidden
-fields of the touch signup), so the server keeps nothing between answers except the few
-utterances that are being spoken at that moment.
+The dialog state (with the resident's name and phone in it) stays on the server
+(voice/dialog_store.py); the browser holds only an opaque id in a cookie, so nothing of
+one resident is left in a URL, the history or the page for the next.
 """
 
 from __future__ import annotations
@@ -24,33 +24,36 @@ from flask import (
     Flask,
         current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk.core import agenda, config
+from kiosk.core.dutch import local
 from kiosk.core.signups import SignupError, clean_name, clean_phone, create_signup
+from kiosk.ops.voice_agenda import choice_for, kiosk_choices
 from kiosk.web.pages import error_page
 from kiosk.web.request_db import app_now, get_db
 from kiosk.web.workers import wake_printer
-from voice import dialog, intents
+from voice import dialog, grammar, intents
 from voice.audio import AudioError, read_wav, to_wav
+from voice.dialog_store import DialogStore
 from voice.engine import Engine, VoskEngine, warm_up
 from voice.intents import Intent
 from voice.lang import Choice, Language, get_language
 from voice.model import ModelError, check_model_folder, shared_model
 from voice.streams import Finished, NothingToHear, StreamError, Streams
 from voice.tts import MAX_TEXT, Speech, SpeechError
+from voice.understand import understand
 
 bp = Blueprint("voice", __name__)
 log = logging.getLogger(__name__)
 
-STATE_MAX_AGE = 30 * 60  # a dialog older than half an hour starts again
 CHOICES_PER_PAGE = 6  # activity buttons on one voice screen: no scrolling
 _UTTERANCE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -117,6 +120,8 @@ def preload_model(app: Flask) -> None:
         return
 
     def load() -> None:
+        # Linux nice applies per thread: the screens come first while the model loads.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         with app.app_context():
             try:
                 status = voice_status(app)
@@ -144,51 +149,73 @@ def voice_context() -> dict[str, Any]:
 # --- the agenda as the dialog sees it -------------------------------------------------
 
 
-def _choice(number: int, activity: agenda.Activity) -> Choice:
-    return Choice(
-        number=number,
-        activity_id=activity.id,
-        title=activity.title,
-        short_name=activity.short_name or activity.title,
-        when=activity.when,
-        place=activity.location_name,
-        cancelled=activity.status == "cancelled",
-        full=activity.is_full,
-    )
-
-
 def _choices(also: str = "") -> list[Choice]:
     """Numbered exactly as the start screen numbers them, so "nummer drie" is card 3."""
     now = app_now()
-    activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
-    choices = [_choice(n, a) for day in agenda.group_by_day(activities, now) for n, a in day.items]
+    choices = kiosk_choices(get_db(), now)
     if also and not any(c.activity_id == also for c in choices):
         extra = agenda.get_activity(get_db(), also)
         if extra is not None and extra.status != "removed" and extra.starts_at > now:
-            choices.append(_choice(0, extra))
+            choices.append(choice_for(0, extra))
     return choices
 
 
-# --- the signed dialog state ----------------------------------------------------------
+# --- the dialog state, kept on the server ---------------------------------------------
+
+COOKIE = "stemgesprek"  # holds only the dialog's opaque id
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="buurtkiosk-voice-dialog")
-
-
-def _sign(state: dialog.State) -> str:
-    return _serializer().dumps(state.to_dict())
+def _store() -> DialogStore:
+    return current_app.extensions.setdefault("voice_dialogs", DialogStore())
 
 
 class DialogExpired(Exception):
     pass
 
 
-def _unsign(token: str) -> dialog.State:
-    try:
-        return dialog.State.from_dict(_serializer().loads(token, max_age=STATE_MAX_AGE))
-    except (BadSignature, ValueError, TypeError) as error:
-        raise DialogExpired(str(error)) from error
+def _current() -> tuple[str, dialog.State]:
+    key = request.cookies.get(COOKIE, "")
+    state = _store().get(key) if key else None
+    if state is None:
+        raise DialogExpired("no dialog for this browser (finished, reset or expired)")
+    return key, state
+
+
+def _keep_cookie(response: Response, key: str) -> Response:
+    response.set_cookie(COOKIE, key, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+def _drop_cookie(response: Response) -> Response:
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Strict")
+    return response
+
+
+@bp.after_request
+def _never_cached(response: Response) -> Response:
+    """A voice page or answer shows one resident's dialog: never kept by the browser.
+    (The read-aloud sound of a fixed sentence may be: it says what the screen says.)"""
+    if request.endpoint != "voice.speech":
+        response.cache_control.no_store = True
+    return response
+
+
+def forget_dialog_on_other_pages(response: Response) -> Response:
+    """The screen went back to the start (the idle reset, "Stoppen", the ticket screen) or
+    to any other page: the dialog, with the name in it, is forgotten there and then."""
+    key = request.cookies.get(COOKIE)
+    if (
+        key
+        and request.method == "GET"
+        and request.blueprint != "voice"
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        # A page the screen shows, not a stray fetch (a missing favicon is a 404 page).
+        and request.headers.get("Sec-Fetch-Dest", "document") == "document"
+    ):
+        _store().forget(key)
+        _drop_cookie(response)
+    return response
 
 
 # --- answering --------------------------------------------------------------------------
@@ -229,7 +256,6 @@ def _panel_context(reply: dialog.Reply, choices: list[Choice], page: int = 1) ->
         "reply": reply,
         "state": state,
         "screen": reply.screen,
-        "token": _sign(state),
         "choices": shown[(page - 1) * CHOICES_PER_PAGE : page * CHOICES_PER_PAGE],
         "page": page,
         "pages": pages,
@@ -239,12 +265,15 @@ def _panel_context(reply: dialog.Reply, choices: list[Choice], page: int = 1) ->
 
 
 def _respond(
+    key: str,
     reply: dialog.Reply,
     choices: list[Choice],
     *,
     page: int = 1,
     extra: dict[str, Any] | None = None,
-) -> Response | str | tuple[Response, int]:
+) -> Response:
+    """The reply as a page or as JSON. The dialog is kept for its next answer, or
+    forgotten as soon as it ended (signed up, or stopped)."""
     redirect_to = ""
     if reply.state.step == dialog.DONE:
         outcome = _sign_up(reply, choices)
@@ -254,58 +283,70 @@ def _respond(
             reply = outcome
     elif reply.state.step == dialog.STOPPED:
         redirect_to = url_for("resident.start")
+    if redirect_to:
+        _store().forget(key)
+    else:
+        _store().put(key, reply.state)
 
+    response: Response
     if not _wants_json():
         if redirect_to:
-            return redirect(redirect_to, code=303)
-        return render_template("voice.html", **_panel_context(reply, choices, page))
+            response = redirect(redirect_to, code=303)
+        else:
+            html = render_template("voice.html", **_panel_context(reply, choices, page))
+            response = make_response(html)
+    else:
+        body: dict[str, Any] = {
+            "say": reply.say,
+            "listen": reply.listen and not redirect_to,
+            "step": reply.state.step,
+            "heard": reply.screen.heard,
+            "redirect": redirect_to or None,
+            "volume": reply.volume,
+        }
+        if not redirect_to:
+            body["html"] = render_template(
+                "voice_panel.html", **_panel_context(reply, choices, page)
+            )
+        body.update(extra or {})
+        response = jsonify(body)
+    return _drop_cookie(response) if redirect_to else response
 
-    body: dict[str, Any] = {
-        "say": reply.say,
-        "listen": reply.listen and not redirect_to,
-        "step": reply.state.step,
-        "heard": reply.screen.heard,
-        "redirect": redirect_to or None,
-    }
-    if not redirect_to:
-        context = _panel_context(reply, choices, page)
-        body["state"] = context["token"]
-        body["html"] = render_template("voice_panel.html", **context)
-        body["url"] = url_for("voice.start", staat=context["token"])
-    body.update(extra or {})
-    return jsonify(body)
 
-
-def _expired() -> Response | tuple[Response, int]:
+def _expired() -> Response:
     message = "Dit gesprek is verlopen. We beginnen opnieuw."
+    response: Response
     if _wants_json():
-        return jsonify(error=message, redirect=url_for("voice.start")), 409
-    return redirect(url_for("voice.start"))
+        response = jsonify(error=message, redirect=url_for("voice.start"))
+        response.status_code = 409
+    else:
+        response = redirect(url_for("voice.start"))
+    return _drop_cookie(response)
 
 
 @bp.get("/stem")
-def start() -> str | Response | tuple[Response, int]:
-    """From the start screen, or from an activity (?activiteit=ID), or going on with a
-    dialog after a reload (?staat=TOKEN)."""
+def start() -> Response:
+    """A new dialog, from the start screen or from an activity (?activiteit=ID); with
+    ?verder=1 the dialog this browser is in goes on (after a reload)."""
     if not voice_status().available:
         return redirect(url_for("resident.start"))
     language = _language()
-    token = request.args.get("staat", "")
-    if token:
+    page = request.args.get("pagina", 1, type=int)
+    if request.args.get("verder"):
         try:
-            state = _unsign(token)
+            key, state = _current()
         except DialogExpired:
             return _expired()
         choices = _choices(also=state.activity_id)
-        reply = dialog.prompt(state, choices, language)
-    else:
-        activity_id = request.args.get("activiteit", "")
-        choices = _choices(also=activity_id)
-        reply = dialog.start(
-            choices, language, signup_id=str(uuid.uuid4()), activity_id=activity_id
-        )
-    page = request.args.get("pagina", 1, type=int)
-    return render_template("voice.html", **_panel_context(reply, choices, page))
+        return _respond(key, dialog.prompt(state, choices, language), choices, page=page)
+    old = request.cookies.get(COOKIE)
+    if old:
+        _store().forget(old)
+    activity_id = request.args.get("activiteit", "")
+    choices = _choices(also=activity_id)
+    reply = dialog.start(choices, language, signup_id=str(uuid.uuid4()), activity_id=activity_id)
+    key = _store().begin(reply.state)
+    return _keep_cookie(_respond(key, reply, choices, page=page), key)
 
 
 # Touch answers on the voice screen: the button's value -> the intent it stands for.
@@ -315,13 +356,14 @@ _SIMPLE_ANSWERS = {
     "stop": intents.STOP,
     "opnieuw": intents.REPEAT,
     "overslaan": intents.SKIP,
+    "geen-microfoon": intents.NO_MICROPHONE,  # sent by voice.js, not a button
 }
 
 
 @bp.post("/stem/antwoord")
-def answer() -> Response | str | tuple[Response, int]:
+def answer() -> Response:
     try:
-        state = _unsign(request.form.get("state", ""))
+        key, state = _current()
     except DialogExpired:
         return _expired()
     language = _language()
@@ -346,11 +388,38 @@ def answer() -> Response | str | tuple[Response, int]:
         else:  # "pagina:2" and anything unknown: the same question, maybe another page
             page = int(argument) if argument.isdigit() else 1
             return _respond(
-                dialog.prompt(state, choices, language), choices, page=page, extra={"quiet": True}
+                key,
+                dialog.prompt(state, choices, language),
+                choices,
+                page=page,
+                extra={"quiet": True},
             )
     except SignupError as error:
-        return _respond(dialog.prompt(state, choices, language, notice=error.message), choices)
-    return _respond(dialog.advance(state, intent, choices, language), choices)
+        notice = error.message
+        return _respond(key, dialog.prompt(state, choices, language, notice=notice), choices)
+    return _respond(key, dialog.advance(state, intent, choices, language), choices)
+
+
+def _recognizer_phrases(
+    engine: Engine, state: dialog.State, choices: list[Choice], language: Language
+) -> tuple[str, ...] | None:
+    """The step's sentences in words the model knows (compounds it lacks split into
+    parts it has, other unknown words left out); None for free recognition, () when
+    nothing is left to listen for. Kept per step and agenda: the agenda changes rarely."""
+    if state.step in dialog.TOUCH_ONLY_STEPS or state.touch_only:
+        return ()
+    key = (state.step, engine.name, tuple((c.number, c.activity_id) for c in choices))
+    cache: dict[Any, tuple[str, ...] | None] = current_app.extensions.setdefault(
+        "voice_phrases", {}
+    )
+    if key in cache:
+        return cache[key]
+    fitted = grammar.for_step(language, state.step, choices, engine)
+    phrases = fitted.phrases if fitted is not None else None
+    if len(cache) > 32:  # an agenda that keeps changing must not grow it forever
+        cache.clear()
+    cache[key] = phrases
+    return phrases
 
 
 def _audio_error(message: str, status: int, detail: str = "") -> tuple[Response, int]:
@@ -358,9 +427,9 @@ def _audio_error(message: str, status: int, detail: str = "") -> tuple[Response,
 
 
 @bp.post("/stem/luister")
-def listen() -> Response | str | tuple[Response, int]:
+def listen() -> Response | tuple[Response, int]:
     """One piece of an utterance (a WAV of about half a second); the last piece gets the
-    dialog's answer. Fields: state, utterance (an id the browser made), seq, last, audio."""
+    dialog's answer. Fields: utterance (an id the browser made), seq, last, audio."""
     received = time.perf_counter()
     form = request.form
     key = form.get("utterance", "")
@@ -369,7 +438,7 @@ def listen() -> Response | str | tuple[Response, int]:
             "Er ging iets mis met het luisteren. Probeer het nog een keer.", 400, "bad utterance id"
         )
     try:
-        state = _unsign(form.get("state", ""))
+        dialog_key, state = _current()
     except DialogExpired:
         return _expired()
     upload = request.files.get("audio")
@@ -385,11 +454,11 @@ def listen() -> Response | str | tuple[Response, int]:
 
     def start_utterance() -> tuple[Any, Any]:
         engine = _engine()
-        grammar = dialog.grammar_for(state, choices, engine, language)
-        if grammar is None or grammar.phrases == ():
+        phrases = _recognizer_phrases(engine, state, choices, language)
+        if phrases == ():
             # A touch-only step, or a model that knows none of the step's words.
             raise NothingToHear(f"nothing to listen for at step {state.step}")
-        return engine.open(grammar.phrases), grammar
+        return engine.open(phrases), None
 
     record_dir = current_app.config.get("VOICE_RECORD_DIR") or os.environ.get(
         "BUURTKIOSK_VOICE_RECORD_DIR"
@@ -417,26 +486,62 @@ def listen() -> Response | str | tuple[Response, int]:
         Path(record_dir).mkdir(parents=True, exist_ok=True)
         (Path(record_dir) / f"{key}.wav").write_bytes(to_wav(result.recording))
     recognition = result.recognition
-    intent = intents.parse(recognition.text, result.context, language)
+    understood = understand(
+        state.step,
+        recognition.text,
+        choices,
+        language,
+        today=local(app_now()).date(),
+        confidences=recognition.words,
+    )
+    intent = understood.intent
     reply = dialog.advance(state, intent, choices, language)
     timing = {
         "audio_seconds": round(recognition.audio_seconds, 3),
         "recognize_seconds": round(recognition.compute_seconds, 3),
         "answer_seconds": round(time.perf_counter() - received, 3),
     }
-    log.info("stem %s: %r -> %s %s", state.step, recognition.text, intent.kind, timing)
-    return _respond(reply, choices, extra={"recognized": recognition.text, "timing": timing})
+    log.info(
+        "stem %s: %r -> %s %s %s",
+        state.step,
+        recognition.text,
+        understood.outcome,
+        understood.reason,
+        timing,
+    )
+    extra = {"recognized": recognition.text, "timing": timing}
+    return _respond(dialog_key, reply, choices, extra=extra)
+
+
+# Renders at once: one screen reads one text at a time; a burst of requests must not tie up
+# the server's threads (eight at once made the start page take 5 s), so the rest are told
+# to try again at once instead of waiting.
+RENDERS_AT_ONCE = 2
+
+
+def _render_slots() -> threading.BoundedSemaphore:
+    return current_app.extensions.setdefault(
+        "voice_render_slots", threading.BoundedSemaphore(RENDERS_AT_ONCE)
+    )
 
 
 @bp.get("/stem/spraak")
 def speech() -> Response | tuple[Response, int]:
-    """The text, read aloud by the kiosk's own voice, as a WAV (cached per sentence)."""
+    """The text, read aloud by the kiosk's own voice, as a WAV (cached per sentence).
+    At most MAX_TEXT characters, and at most RENDERS_AT_ONCE renders at once."""
     text = request.args.get("tekst", "")[:MAX_TEXT]
+    slots = _render_slots()
+    if not slots.acquire(blocking=False):
+        busy = jsonify(error="Voorlezen lukt nu even niet. Probeer het zo nog eens.")
+        busy.headers["Retry-After"] = "1"
+        return busy, 503
     try:
         data = _speech().wav(_language().speakable(text))
     except SpeechError as error:
         log.warning("voorlezen: %s (%r)", error, text[:80])
         return jsonify(error="Voorlezen lukt nu niet."), 503
+    finally:
+        slots.release()
     response = Response(data, mimetype="audio/wav")
     response.cache_control.max_age = 24 * 3600
     response.cache_control.private = True

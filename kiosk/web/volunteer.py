@@ -27,7 +27,14 @@ from kiosk.core import agenda, audit, calls, checkin, config, dutch, pins, print
 from kiosk.core import slips as slip_domain
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
-from kiosk.core.signups import Signup, SignupError, cancel_signup, create_signup, get_signup
+from kiosk.core.signups import (
+    Signup,
+    SignupError,
+    cancel_signup,
+    clean_signup_id,
+    create_signup,
+    get_signup,
+)
 from kiosk.web import auth
 from kiosk.web.desk import render_desk
 from kiosk.web.request_db import app_now, get_db
@@ -67,9 +74,11 @@ def pin() -> View:
             error=error,
             name="",
         )
-    name = auth.clean_actor(request.form.get("name", ""))
-    error = ""
-    if not name:
+    raw_name = request.form.get("name", "")
+    name, error = auth.clean_actor(raw_name), ""
+    if name is None:
+        name, error = raw_name[: auth.MAX_ACTOR], auth.ACTOR_WRONG
+    elif not name:
         error = "Vul uw naam in. Dan weten we later wie wat heeft gedaan."
     else:
         result = pins.check_pin(get_db(), request.form.get("pin", ""))
@@ -285,25 +294,37 @@ def entry_phone() -> View:
     values = {k: form.get(k, "") for k in ("activity_id", "name", "phone", "party_size", "token")}
     print_ticket = form.get("print_ticket") == "1"
     try:
-        signup = create_signup(
-            db,
-            values["activity_id"],
-            name=values["name"],
-            phone=values["phone"],
-            party_size=values["party_size"] or 1,
-            channel="phone",
-            kiosk_id=current_app.config["KIOSK_ID"],
-            signup_id=values["token"] or None,
-            print_ticket=print_ticket,
-        )
+        with write_transaction(db):
+            # The token is this form's own: Enter pressed twice gives the one signup back.
+            # Anything else (another signup's id, a made-up string) is not a token.
+            token = clean_signup_id(values["token"])
+            repeat = get_signup(db, token) if token else None
+            if repeat is not None:
+                if repeat.channel != "phone" or repeat.activity_id != values["activity_id"]:
+                    raise SignupError("Dit formulier is al gebruikt. Vul het opnieuw in.")
+                return redirect(url_for(".entry", opgeslagen=repeat.id), code=303)
+            signup = create_signup(
+                db,
+                values["activity_id"],
+                name=values["name"],
+                phone=values["phone"],
+                party_size=values["party_size"] or 1,
+                channel="phone",
+                kiosk_id=current_app.config["KIOSK_ID"],
+                signup_id=token or None,
+                print_ticket=print_ticket,
+            )
+            waitlist = " (wachtlijst)" if signup.status == "waitlist" else ""
+            _audit_signup(
+                db,
+                signup,
+                "phone.entered",
+                f"Telefonische aanmelding {signup.display_code}{waitlist}",
+            )
     except SignupError as error:
+        values["token"] = str(uuid.uuid4())
         return _entry_page(
             400, phone_form=values, phone_error=error.message, phone_field=error.field
-        )
-    with write_transaction(db):
-        waitlist = " (wachtlijst)" if signup.status == "waitlist" else ""
-        _audit_signup(
-            db, signup, "phone.entered", f"Telefonische aanmelding {signup.display_code}{waitlist}"
         )
     if print_ticket:
         _wake_printer()

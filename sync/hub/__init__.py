@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from sync.hub.db import connect_hub, hub_db_path
@@ -32,6 +33,14 @@ def _secret(path: str) -> str:
         db.close()
 
 
+def trusted_proxies(raw: str) -> int:
+    """BUURTKIOSK_HUB_TRUSTED_PROXIES: 0 to 5 (empty: 0). A wrong value stops the start."""
+    raw = raw.strip() or "0"
+    if not raw.isascii() or not raw.isdigit() or int(raw) > 5:
+        raise ValueError(f"BUURTKIOSK_HUB_TRUSTED_PROXIES moet 0 tot en met 5 zijn, niet {raw!r}")
+    return int(raw)
+
+
 def create_hub_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
@@ -39,9 +48,22 @@ def create_hub_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_REQUEST,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # How many reverse proxies stand in front of the hub (0: none). Only with the
+        # right count is the client's address the one the login throttle counts, and
+        # not the proxy's, which every coordinator would then share.
+        TRUSTED_PROXIES=trusted_proxies(os.environ.get("BUURTKIOSK_HUB_TRUSTED_PROXIES", "")),
     )
     if test_config:
         app.config.from_mapping(test_config)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Behind the proxy that terminates TLS the cookie never travels over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        # One X-Forwarded-* entry per trusted proxy; anything further left is the
+        # client's own claim and is not believed.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     app.config["SECRET_KEY"] = _secret(app.config["HUB_DATABASE"])  # also migrates
 
     from sync.hub import api, coordinator, ics
@@ -53,6 +75,14 @@ def create_hub_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     @app.get("/")
     def home() -> Response:
         return redirect(url_for("hub_coordinator.activities"))
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        # No hub page inside another site's frame (clickjacking a coordinator's click).
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response | HTTPException:

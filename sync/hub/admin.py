@@ -98,6 +98,8 @@ def add_coordinator(db: sqlite_utils.Database, username: str, password: str) -> 
             "ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash",
             [username, generate_password_hash(password), now_iso()],
         )
+        # A new password ends every session the old one opened.
+        db.execute("DELETE FROM coordinator_sessions WHERE username = ?", [username])
 
 
 @functools.cache

@@ -3,6 +3,7 @@ its own bearer token. A kiosk only ever sees its own signups."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
@@ -45,6 +46,15 @@ def get_agenda() -> Response:
     return jsonify(data)
 
 
+def parse_json(raw: bytes) -> Any:
+    """The request body as JSON, or ValueError. RecursionError is json's answer to
+    nesting deeper than Python's stack (a body of 100,000 '['): bad input, not a bug."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise ValueError("not JSON") from error
+
+
 def _batch(body: Any) -> tuple[list[Any], dict[str, Any]] | Response:
     if not isinstance(body, dict):
         return json_error(400, "bad_json", "Het verzoek is geen geldige JSON.")
@@ -64,7 +74,11 @@ def _batch(body: Any) -> tuple[list[Any], dict[str, Any]] | Response:
 
 @bp.post("/events")
 def post_events() -> Response:
-    parsed = _batch(request.get_json(silent=True))
+    try:
+        body = parse_json(request.get_data(cache=False))
+    except ValueError:
+        body = None
+    parsed = _batch(body)
     if isinstance(parsed, Response):
         return parsed
     rows, snapshots = parsed

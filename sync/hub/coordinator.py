@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hmac
 import io
 import secrets
 import time
@@ -13,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -30,16 +33,13 @@ from kiosk.core import dutch
 from kiosk.core.agenda import Activity
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
-from sync.hub import admin, agenda, seats
+from sync.hub import admin, agenda, logins, seats
 from sync.hub.db import next_rev
 from sync.hub.web import get_hub_db, now
 
 bp = Blueprint("hub_coordinator", __name__, url_prefix="/coordinator")
 
 F = TypeVar("F", bound=Callable[..., Any])
-IDLE_SECONDS = 30 * 60
-MAX_TRIES, PAUSE_SECONDS = 5, 60
-_failures: dict[str, tuple[int, float]] = {}  # per address: (failures, locked until)
 
 
 def csrf_token() -> str:
@@ -48,25 +48,53 @@ def csrf_token() -> str:
     return cast(str, session["csrf"])
 
 
+def _clock() -> float:
+    """Seconds for sessions and the throttle; tests move it instead of sleeping."""
+    return time.time()
+
+
+def _signed_in() -> str | None:
+    """The coordinator of this browser's live session on the hub, or None."""
+    if "coordinator" not in g:
+        g.coordinator = logins.session_user(get_hub_db(), session.get("hub_session"), _clock())
+    return cast(str | None, g.coordinator)
+
+
 @bp.app_context_processor
 def template_helpers() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "written": _written, "kiosk_names": _kiosk_names}
+    return {"csrf_token": csrf_token, "written": _written, "kiosk_names": _kiosk_names,
+            "signed_in_coordinator": _signed_in}
+
+
+def _from_this_site() -> bool:
+    """Origin, else Referer, must name this hub (behind a proxy: as ProxyFix restores it)."""
+    here = request.host_url.rstrip("/")
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin.rstrip("/") == here
+    referer = urlsplit(request.headers.get("Referer", ""))
+    return bool(referer.netloc) and f"{referer.scheme}://{referer.netloc}" == here
 
 
 @bp.before_request
 def check_csrf() -> None:
-    if request.method == "POST" and request.form.get("csrf") != session.get("csrf"):
+    """Every form post carries the session's token and comes from the hub's own pages; a
+    request with no token at all is refused like one with a wrong token."""
+    if request.method != "POST":
+        return
+    sent, expected = request.form.get("csrf", ""), session.get("csrf", "")
+    if not sent or not expected or not hmac.compare_digest(str(sent), str(expected)):
         abort(400, "Het formulier is verlopen. Laad de pagina opnieuw.")
+    if not _from_this_site():
+        abort(403)
 
 
 def login_required(view: F) -> F:
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        seen = session.get("seen", 0)
-        if not session.get("coordinator") or time.time() - seen > IDLE_SECONDS:
-            session.pop("coordinator", None)
+        if _signed_in() is None:
+            session.pop("hub_session", None)
             return redirect(url_for("hub_coordinator.login", next=request.path), code=303)
-        session["seen"] = time.time()
         response = current_app.make_response(view(*args, **kwargs))
         response.headers["Cache-Control"] = "no-store"  # names and phone numbers
         return response
@@ -78,22 +106,25 @@ def login_required(view: F) -> F:
 def login() -> str | Response | tuple[str, int]:
     error = ""
     if request.method == "POST":
+        db = get_hub_db()
+        username = request.form.get("username", "")[:logins.MAX_SUBJECT].strip()
         address = request.remote_addr or "?"
-        failures, locked_until = _failures.get(address, (0, 0.0))
-        if locked_until > time.time():
-            error = "Te vaak een verkeerd wachtwoord. Wacht een minuut en probeer het opnieuw."
-        elif admin.check_coordinator(get_hub_db(), request.form.get("username", ""),
-                                     request.form.get("password", "")):
-            _failures.pop(address, None)
+        wait = logins.attempt(db, username, address, _clock())
+        if wait:
+            minutes = max(1, round(wait / 60))
+            error = (f"Te vaak een verkeerd wachtwoord. Wacht {minutes} "
+                     f"{'minuut' if minutes == 1 else 'minuten'} en probeer het opnieuw.")
+        elif admin.check_coordinator(db, username, request.form.get("password", "")):
+            logins.succeeded(db, username, address)
+            old = session.get("hub_session")
+            if old:
+                logins.end_session(db, old)
             session.clear()
-            session.update(coordinator=request.form["username"].strip(), seen=time.time())
+            session["hub_session"] = logins.start_session(db, username, _clock())
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/coordinator") else
+            return redirect(target if target.startswith("/coordinator/") else
                             url_for("hub_coordinator.activities"), code=303)
         else:
-            failures += 1
-            _failures[address] = (0, time.time() + PAUSE_SECONDS) if failures >= MAX_TRIES \
-                else (failures, 0.0)
             error = "Gebruikersnaam of wachtwoord klopt niet."
         return render_template("hub/login.html", error=error), 401
     return render_template("hub/login.html", error=error)
@@ -101,6 +132,10 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
+    """Ends the session on the hub: a copy of the cookie opens nothing afterwards."""
+    token = session.get("hub_session")
+    if token:
+        logins.end_session(get_hub_db(), token)
     session.clear()
     return redirect(url_for("hub_coordinator.login"), code=303)
 

@@ -143,7 +143,32 @@ def _v1_hub(db: sqlite_utils.Database) -> None:
     )
 
 
-HUB_MIGRATIONS: list[Migration] = [_v1_hub]
+def _logins(db: sqlite_utils.Database) -> None:
+    """Coordinators' sessions and the login throttle in the database (sync/hub/logins.py),
+    so sign-out ends a session for real and a restart forgets no failed attempt."""
+    run_script(
+        db,
+        """
+        CREATE TABLE coordinator_sessions (
+            key TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            started REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX coordinator_sessions_by_user ON coordinator_sessions (username);
+
+        CREATE TABLE login_throttle (
+            subject TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            lockouts INTEGER NOT NULL DEFAULT 0,
+            locked_until REAL NOT NULL DEFAULT 0,
+            last_at REAL NOT NULL
+        )
+        """,
+    )
+
+
+HUB_MIGRATIONS: list[Migration] = [_v1_hub, _logins]
 
 
 def migrate_hub(db: sqlite_utils.Database) -> int:

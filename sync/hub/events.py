@@ -2,9 +2,12 @@
 
 The row's uuid is its idempotency key: a row seen before is answered "duplicate" with
 the signup's current state, so a kiosk that lost an answer (timeout, cut connection,
-killed mid-push) learns the verdict on the resend. A row that cannot be used is
-"rejected" with a reason; anything unexpected fails the whole batch (HTTP 500) and the
-kiosk sends it again later, so nothing is ever half-applied or silently dropped.
+killed mid-push) learns the verdict on the resend. Every field of a row is checked
+(types, bounds, the input policy of kiosk.core.inputs) and what a kiosk may touch is
+sync/hub/scope.py's table; a row that cannot be used is "rejected" with a reason on its
+own and the rest are applied. Anything unexpected is a bug: it fails the whole batch
+(HTTP 500, traceback in the log) and the kiosk sends it again later, so nothing is ever
+half-applied or silently dropped.
 """
 
 from __future__ import annotations
@@ -17,13 +20,23 @@ from typing import Any
 
 import sqlite_utils
 
+from kiosk.core import codes, inputs
 from kiosk.core.agenda import Activity
 from kiosk.core.clock import now_iso
 from kiosk.core.db import write_transaction
-from sync.hub import agenda, seats
+from kiosk.core.signups import CHANNELS, MAX_PARTY
+from sync.hub import agenda, scope, seats
 from sync.hub.db import next_rev
 
 MAX_TEXT = 200
+MAX_ID = 64
+MAX_ACTIVITY_ID = 300
+MAX_CAPACITY = 10_000
+# The same words whether a thing does not exist or belongs to another kiosk or stadsdorp:
+# an answer must never tell a kiosk that someone else's signup or activity is there.
+UNKNOWN_SIGNUP = "Deze aanmelding is niet bekend bij de centrale agenda."
+UNKNOWN_ACTIVITY = "Deze activiteit is niet bekend bij de centrale agenda."
+NOT_TAKEN = "Deze wijziging neemt de centrale agenda niet aan."
 
 
 class Rejected(ValueError):
@@ -55,7 +68,7 @@ def process_batch(
 
 
 def _one(ctx: Context, event: Any) -> Result:
-    if not isinstance(event, dict) or not _short_text(event.get("id"), 64):
+    if not isinstance(event, dict) or inputs.record_id(event.get("id"), MAX_ID) is None:
         return {"id": None, "result": "rejected", "reason": "Wijziging zonder geldig kenmerk."}
     event_id = event["id"]
     prior = ctx.db.execute(
@@ -63,7 +76,7 @@ def _one(ctx: Context, event: Any) -> Result:
     ).fetchone()
     if prior is not None:
         if prior[0] != ctx.kiosk["id"]:
-            return _rejected(event_id, "Dit kenmerk is al gebruikt door een andere kiosk.")
+            return _rejected(event_id, NOT_TAKEN)
         stored = json.loads(prior[1])
         if stored["result"] == "rejected":
             return stored
@@ -94,15 +107,52 @@ def _rejected(event_id: str, reason: str) -> Result:
     return {"id": event_id, "result": "rejected", "reason": reason}
 
 
-def _short_text(value: Any, limit: int = MAX_TEXT) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= limit
-
-
 def _text(payload: dict[str, Any], key: str, limit: int = MAX_TEXT) -> str:
-    value = payload.get(key) or ""
-    if not isinstance(value, str) or len(value) > limit:
+    """A text field by the one input policy (NFC, no control characters, bounded)."""
+    value = payload.get(key)
+    if value is None or value == "":
+        return ""
+    try:
+        return inputs.text(value, limit=limit, multiline=key in ("note", "description"))
+    except inputs.InputError:
+        raise Rejected(f"Het veld {key!r} klopt niet.") from None
+
+
+def _moment(payload: dict[str, Any], key: str, *, required: bool = False) -> datetime | None:
+    """An ISO 8601 time with its offset (a time without one means nothing on the hub)."""
+    raw = payload.get(key)
+    if raw is None or raw == "":
+        if required:
+            raise Rejected(f"Het veld {key!r} ontbreekt.")
+        return None
+    if not isinstance(raw, str) or len(raw) > 40:
         raise Rejected(f"Het veld {key!r} klopt niet.")
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise Rejected(f"Het veld {key!r} is geen tijd.") from None
+    if moment.tzinfo is None:
+        raise Rejected(f"Het veld {key!r} heeft geen tijdzone.")
+    return moment
+
+
+def _stamp(payload: dict[str, Any], key: str) -> str:
+    moment = _moment(payload, key)
+    return payload[key] if moment is not None else ""
+
+
+def _number(value: Any, low: int, high: int) -> int | None:
+    """A whole number within bounds; JSON's true and false are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return None
     return value
+
+
+def _signup_id(payload: dict[str, Any]) -> str:
+    signup_id = inputs.signup_id(payload.get("id"))
+    if signup_id is None:
+        raise Rejected(UNKNOWN_SIGNUP)
+    return signup_id
 
 
 def _state(ctx: Context, signup_id: str | None) -> dict[str, Any] | None:
@@ -115,21 +165,28 @@ def _state(ctx: Context, signup_id: str | None) -> dict[str, Any] | None:
     return {"id": row[0], "status": row[1], "seat": row[2], "reason": row[3]} if row else None
 
 
-def _own_signup(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
-    signup_id = _text(payload, "id", 64)
-    rows = list(ctx.db.query("SELECT * FROM signups WHERE id = ?", [signup_id]))
-    # Another kiosk's signup looks exactly like one that does not exist: no kiosk may
-    # learn anything about another kiosk's residents.
-    if not rows or rows[0]["kiosk_id"] != ctx.kiosk["id"]:
-        raise Rejected("Deze aanmelding is niet bekend bij de centrale agenda.")
+def _signup_in_scope(ctx: Context, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The signup this event names, if scope.SCOPE lets this kiosk touch it for `kind`.
+    Out of scope looks exactly like not there: no kiosk learns of another's residents."""
+    rows = list(ctx.db.query("SELECT * FROM signups WHERE id = ?", [_signup_id(payload)]))
+    if not rows or not scope.signup_allowed(ctx.db, ctx.kiosk, kind, rows[0]):
+        raise Rejected(UNKNOWN_SIGNUP)
+    if scope.SCOPE[kind].activity_in_scope:
+        activity = agenda.get_activity(ctx.db, rows[0]["activity_id"])
+        if activity is None or not scope.activity_in_scope(ctx.kiosk, activity):
+            raise Rejected(UNKNOWN_SIGNUP)
     return rows[0]
 
 
 def _activity_for(ctx: Context, activity_id: str) -> dict[str, Any]:
     """The hub's own activity, or the kiosk's own one (local or from a feed only that
     kiosk reads) made from the snapshot the kiosk sent along."""
+    if inputs.record_id(activity_id, MAX_ACTIVITY_ID) is None:
+        raise Rejected(UNKNOWN_ACTIVITY)
     row = agenda.get_activity(ctx.db, activity_id)
     if row is not None and not row["source"].startswith(seats.OWNED_BY_KIOSK):
+        if not scope.activity_in_scope(ctx.kiosk, row):
+            raise Rejected(UNKNOWN_ACTIVITY)  # another stadsdorp's: as if not there
         return row
     # Kiosk-made ids may clash between kiosks ("a1"), so the hub keeps them apart.
     local_id = f"k{ctx.kiosk['id']}:{activity_id}"
@@ -138,47 +195,57 @@ def _activity_for(ctx: Context, activity_id: str) -> dict[str, Any]:
         return row
     snapshot = ctx.snapshots.get(activity_id)
     if not isinstance(snapshot, dict):
-        raise Rejected("Deze activiteit is niet bekend bij de centrale agenda.")
-    try:
-        activity = Activity(
-            id=local_id,
-            title=_text(snapshot, "title") or "Activiteit",
-            starts_at=datetime.fromisoformat(_text(snapshot, "starts_at", 40)),
-            ends_at=(datetime.fromisoformat(snapshot["ends_at"])
-                     if snapshot.get("ends_at") else None),
-            stadsdorp="",
-            location_name=_text(snapshot, "location_name"),
-            address=_text(snapshot, "address"),
-            capacity=snapshot.get("capacity") if isinstance(snapshot.get("capacity"), int)
-            else None,
-            status="scheduled",
-            source=f"{seats.OWNED_BY_KIOSK}{ctx.kiosk['name']}",
-        )
-        agenda.save_activity(ctx.db, activity, rev=ctx.rev)
-    except (TypeError, ValueError) as err:
-        raise Rejected(f"De gegevens van de activiteit kloppen niet ({err}).") from None
+        raise Rejected(UNKNOWN_ACTIVITY)
+    starts_at = _moment(snapshot, "starts_at", required=True)
+    ends_at = _moment(snapshot, "ends_at")
+    assert starts_at is not None
+    if ends_at is not None and ends_at < starts_at:
+        raise Rejected("De activiteit eindigt voordat ze begint.")
+    capacity = snapshot.get("capacity")
+    if capacity is not None and _number(capacity, 0, MAX_CAPACITY) is None:
+        raise Rejected(f"Het aantal plaatsen klopt niet (0 tot en met {MAX_CAPACITY}).")
+    activity = Activity(
+        id=local_id,
+        title=_text(snapshot, "title") or "Activiteit",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        stadsdorp="",
+        location_name=_text(snapshot, "location_name"),
+        address=_text(snapshot, "address"),
+        capacity=capacity,
+        status="scheduled",
+        source=f"{seats.OWNED_BY_KIOSK}{ctx.kiosk['name']}",
+    )
+    agenda.save_activity(ctx.db, activity, rev=ctx.rev)
     row = agenda.get_activity(ctx.db, local_id)
     assert row is not None
     return row
 
 
 def _created(ctx: Context, payload: dict[str, Any]) -> Result:
-    signup_id = _text(payload, "id", 64)
+    signup_id = _signup_id(payload)
     existing = ctx.db.execute("SELECT kiosk_id FROM signups WHERE id = ?", [signup_id]).fetchone()
     if existing is not None:
         if existing[0] != ctx.kiosk["id"]:
-            raise Rejected("Deze aanmelding is al door een andere kiosk doorgegeven.")
+            raise Rejected(NOT_TAKEN)
         return {"result": "duplicate", "signup": _state(ctx, signup_id)}
-    size = payload.get("party_size")
-    if not isinstance(size, int) or not 1 <= size <= 10:
-        raise Rejected("Het aantal personen klopt niet (1 tot en met 10).")
+    size = _number(payload.get("party_size"), 1, MAX_PARTY)
+    if size is None:
+        raise Rejected(f"Het aantal personen klopt niet (1 tot en met {MAX_PARTY}).")
     asked = payload.get("status")
     if asked not in ("confirmed", "waitlist"):
         raise Rejected("De status van de aanmelding klopt niet.")
     basis = payload.get("seat_basis")
     if basis not in (None, "lease", "provisional"):
         raise Rejected("De plaatssoort van de aanmelding klopt niet.")
-    activity = _activity_for(ctx, _text(payload, "activity_id", 120))
+    channel = payload.get("channel") or ""
+    if channel not in (*CHANNELS, ""):
+        raise Rejected("Het kanaal van de aanmelding klopt niet.")
+    code = _text(payload, "code", 12)
+    if code and codes.normalize_code(code) != code:
+        raise Rejected("De code van de aanmelding klopt niet.")
+    activity_id = payload.get("activity_id")
+    activity = _activity_for(ctx, activity_id if isinstance(activity_id, str) else "")
     status, seat, reason = asked, None, ""
     if seats.enforced(activity):
         status, seat, reason = seats.decide(ctx.db, activity, ctx.kiosk["id"], size, basis)
@@ -187,10 +254,10 @@ def _created(ctx: Context, payload: dict[str, Any]) -> Result:
         "INSERT INTO signups (id, activity_id, kiosk_id, code, name, phone, party_size, channel, "
         "slip_code, status, seat, reason, created_at, received_at, updated_at, note, rev) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [signup_id, activity["id"], ctx.kiosk["id"], _text(payload, "code", 12),
-         _text(payload, "name"), _text(payload, "phone", 20), size,
-         _text(payload, "channel", 12), _text(payload, "slip_code", 40) or None, status, seat,
-         reason, _text(payload, "created_at", 40) or now, now, now, _text(payload, "note", 500),
+        [signup_id, activity["id"], ctx.kiosk["id"], code,
+         _text(payload, "name", 80), _text(payload, "phone", 20), size,
+         channel, _text(payload, "slip_code", 40) or None, status, seat,
+         reason, _stamp(payload, "created_at") or now, now, now, _text(payload, "note", 500),
          ctx.rev],
     )
     moved = status == "waitlist" and asked == "confirmed"
@@ -199,12 +266,12 @@ def _created(ctx: Context, payload: dict[str, Any]) -> Result:
 
 
 def _cancelled(ctx: Context, payload: dict[str, Any]) -> Result:
-    signup = _own_signup(ctx, payload)
+    signup = _signup_in_scope(ctx, "signup.cancelled", payload)
     if signup["status"] != "cancelled":
         ctx.db.execute(
             "UPDATE signups SET status = 'cancelled', cancelled_at = ?, updated_at = ?, "
             "rev = ? WHERE id = ?",
-            [_text(payload, "at", 40) or now_iso(), now_iso(), ctx.rev, signup["id"]],
+            [_stamp(payload, "at") or now_iso(), now_iso(), ctx.rev, signup["id"]],
         )
         # A freed pool seat goes to the waitlist; a freed lease seat stays with the kiosk,
         # which gives it back itself when it sees people waiting.
@@ -217,7 +284,7 @@ def _cancelled(ctx: Context, payload: dict[str, Any]) -> Result:
 
 def _confirmed(ctx: Context, payload: dict[str, Any]) -> Result:
     """A kiosk moved a waitlisted signup up on its own (an activity it decides alone)."""
-    signup = _own_signup(ctx, payload)
+    signup = _signup_in_scope(ctx, "signup.confirmed", payload)
     activity = agenda.get_activity(ctx.db, signup["activity_id"])
     if signup["status"] != "waitlist" or activity is None:
         return {"result": "accepted", "signup": _state(ctx, signup["id"])}
@@ -238,35 +305,38 @@ def _confirmed(ctx: Context, payload: dict[str, Any]) -> Result:
 
 
 def _attended(ctx: Context, payload: dict[str, Any]) -> Result:
-    signup = _own_signup(ctx, payload)
+    signup = _signup_in_scope(ctx, "signup.attended", payload)
     ctx.db.execute(
         "UPDATE signups SET attended_at = ?, updated_at = ?, rev = ? WHERE id = ?",
-        [_text(payload, "at", 40) or now_iso(), now_iso(), ctx.rev, signup["id"]],
+        [_stamp(payload, "at") or now_iso(), now_iso(), ctx.rev, signup["id"]],
     )
     return {"result": "accepted", "signup": _state(ctx, signup["id"])}
 
 
 def _forgotten(ctx: Context, payload: dict[str, Any]) -> Result:
     """An AVG request on the kiosk: the hub deletes its copy too. A signup the hub never
-    had (the kiosk was offline) or that is not this kiosk's is simply not there."""
-    signup_id = _text(payload, "id", 64)
-    row = ctx.db.execute(
-        "SELECT activity_id, status, seat FROM signups WHERE id = ? AND kiosk_id = ?",
-        [signup_id, ctx.kiosk["id"]],
-    ).fetchone()
-    if row is not None:
-        ctx.db.execute("DELETE FROM signups WHERE id = ?", [signup_id])
-        activity = agenda.get_activity(ctx.db, row[0])
-        if activity is not None and row[1] == "confirmed" and row[2] == "pool":
-            seats.promote_waitlist(ctx.db, activity, ctx.rev)
+    had (the kiosk was offline) or that is not this kiosk's is simply not there, and the
+    answer is the same either way."""
+    try:
+        signup = _signup_in_scope(ctx, "signup.forgotten", payload)
+    except Rejected:
+        return {"result": "accepted", "signup": None}
+    ctx.db.execute("DELETE FROM signups WHERE id = ?", [signup["id"]])
+    activity = agenda.get_activity(ctx.db, signup["activity_id"])
+    if activity is not None and signup["status"] == "confirmed" and signup["seat"] == "pool":
+        seats.promote_waitlist(ctx.db, activity, ctx.rev)
     return {"result": "accepted", "signup": None}
 
 
 def _lease_returned(ctx: Context, payload: dict[str, Any]) -> Result:
-    number = payload.get("seats")
-    if not isinstance(number, int) or number < 0:
+    number = _number(payload.get("seats"), 0, MAX_CAPACITY)
+    if number is None:
         raise Rejected("Het aantal teruggegeven plaatsen klopt niet.")
-    activity = agenda.get_activity(ctx.db, _text(payload, "activity_id", 120))
+    activity_id = inputs.record_id(payload.get("activity_id"), MAX_ACTIVITY_ID)
+    activity = agenda.get_activity(ctx.db, activity_id) if activity_id else None
+    # Not there, or another stadsdorp's: nothing to give back, and the same answer.
+    if activity is not None and not scope.activity_in_scope(ctx.kiosk, activity):
+        activity = None
     if activity is not None and seats.enforced(activity):
         seats.return_seats(ctx.db, activity, ctx.kiosk["id"], number, ctx.rev)
     return {"result": "accepted", "signup": None}

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from voice.templates import Token
 
 
 @dataclass(frozen=True)
@@ -26,41 +31,20 @@ class Choice:
     place: str = ""
     cancelled: bool = False
     full: bool = False
+    starts_at: datetime | None = None  # local time, for "die van dinsdag" and "van tien uur"
+    categories: tuple[str, ...] = ()  # keys of kiosk/core/categories.py, for "wandelen"
 
 
 class Language(ABC):
     code: str = ""
     tts_voice: str = ""  # the espeak-ng voice id
 
-    # Words and short phrases a resident may say; the first of each is the one the
-    # kiosk suggests ("Zeg ja of nee").
-    yes: tuple[str, ...] = ()
-    no: tuple[str, ...] = ()
-    repeat: tuple[str, ...] = ()
-    stop: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
-    # What may be changed at the last check, by the dialog's field names.
-    change: dict[str, tuple[str, ...]] = {}
-    # Words a resident puts before a name ("ik heet ..."), dropped from the name.
-    name_lead_ins: tuple[str, ...] = ()
     # "[unk]": Vosk's word for "something else"; kept in grammars when the model has it.
     unknown_word: str = "[unk]"
 
     @abstractmethod
-    def number_phrases(self, n: int) -> list[str]:
-        """Ways to say "activity number n" ("drie", "nummer drie", "de derde")."""
-
-    @abstractmethod
-    def count_phrases(self, n: int) -> list[str]:
-        """Ways to say "n people" ("twee", "twee personen", "met z'n tweeën")."""
-
-    @abstractmethod
     def parse_number(self, text: str) -> int | None:
         """The first number in the text, in words or digits."""
-
-    @abstractmethod
-    def name_phrases(self, choice: Choice) -> list[str]:
-        """Ways to say which activity by its name ("koffieochtend")."""
 
     @abstractmethod
     def speakable(self, text: str) -> str:
@@ -69,6 +53,29 @@ class Language(ABC):
     @abstractmethod
     def tidy_name(self, heard: str) -> str:
         """Recognized words -> a name as written ("jan de vries" -> "Jan de Vries")."""
+
+    # Understanding (voice/understand.py): the step templates and the slot readings.
+    @abstractmethod
+    def sentences(self) -> dict[str, Any]:
+        """The parsed sentence templates file: rules, word lists, commands, steps."""
+
+    @abstractmethod
+    def words(self, text: str) -> list[str]:
+        """Heard or written text -> the words as the matcher compares them."""
+
+    @abstractmethod
+    def tokens(self, words: Sequence[str], choices: Sequence[Choice], today: date) -> list[Token]:
+        """Words -> tokens with their slot readings (numbers, days, times, activity names)."""
+
+    @abstractmethod
+    def resolve(
+        self, pieces: Sequence[Any], choices: Sequence[Choice], today: date
+    ) -> list[Choice]:
+        """The activities that fit everything said about which one."""
+
+    @abstractmethod
+    def slot_values(self, choices: Sequence[Choice]) -> dict[str, list[str]]:
+        """Each slot's values in words, for the recognizer's sentences."""
 
     # The sentences. Each returns written text; speakable() makes it ready to be heard.
     @abstractmethod
@@ -113,7 +120,21 @@ class Language(ABC):
     def not_understood(self) -> str: ...
 
     @abstractmethod
+    def ask_again(self, reason: str) -> str:
+        """Why an answer is asked again ("how_many", "doubt"), or "" for not_understood."""
+
+    @abstractmethod
+    def help(self, step: str) -> str:
+        """What can be said at this step, and that tapping works too."""
+
+    @abstractmethod
+    def volume_changed(self, *, louder: bool, at_limit: bool) -> str: ...
+
+    @abstractmethod
     def fall_back_to_touch(self) -> str: ...
+
+    @abstractmethod
+    def no_microphone(self) -> str: ...
 
     @abstractmethod
     def stopped(self) -> str: ...

@@ -79,7 +79,13 @@
       form.dataset.sent = "1";
     });
   });
-  window.addEventListener("pageshow", function () {
+  // A page restored from the back/forward cache (Chromium keeps even no-store pages there)
+  // may hold the last resident's answers: go to the start instead of showing it.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && window.location.pathname !== body.dataset.home) {
+      window.location.replace(body.dataset.home);
+      return;
+    }
     document.querySelectorAll("form[data-sent]").forEach(function (form) { delete form.dataset.sent; });
   });
 

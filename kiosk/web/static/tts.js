@@ -68,7 +68,13 @@
     }
   }
 
+  // "harder" and "zachter" in the spoken dialog: the volume of everything read aloud.
+  function setVolume(volume) {
+    if (typeof volume === "number" && volume >= 0 && volume <= 1) audio.volume = volume;
+  }
+
   window.buurtkiosk = Object.assign(window.buurtkiosk || {}, {
+    setVolume: setVolume,
     speak: speak,
     stopSpeaking: stop,
     readAloudText: readAloudText,

@@ -30,7 +30,6 @@
   const readAloud = document.getElementById("read-aloud-text");
   const kiosk = window.buurtkiosk || {};
   const speak = kiosk.speak || function () { return Promise.resolve(false); };
-  let token = root.dataset.state;
   let session = null;
 
   function keepAwake() {
@@ -217,7 +216,6 @@
 
   Session.prototype.send = function (last) {
     const body = new FormData();
-    body.append("state", token);
     body.append("utterance", this.id);
     body.append("seq", String(this.seq++));
     body.append("last", last ? "1" : "0");
@@ -235,6 +233,9 @@
           });
         });
     });
+    // A piece that fails makes the last one fail too, and that one is handled (finish):
+    // no piece's failure may end up as an uncaught error in the console.
+    if (!last) this.chain.catch(function () {});
     return this.chain;
   };
 
@@ -269,15 +270,13 @@
   function listen() {
     if (session || !canListen()) return;
     const current = session = new Session();
-    current.start().catch(function (error) {
+    current.start().catch(function () {
       current.abort();
       if (session === current) session = null;
-      // No microphone, or no permission: the steps can all be tapped.
-      const message = "De microfoon doet het niet. U kunt alles op het scherm tikken.";
-      setMode("idle", message);
+      // No microphone, or no permission: said once, and the whole dialog goes on by
+      // touch (the kiosk stops asking to "say" things and stops listening).
       if (talkButton) talkButton.hidden = true;
-      console.warn("microfoon:", error);
-      speak(message);
+      answer("geen-microfoon");
     });
   }
 
@@ -292,7 +291,8 @@
     if (reply.redirect) { window.location.href = reply.redirect; return; }
     const message = reply.error || "Er ging iets mis. Probeer het nog een keer.";
     setMode("speaking", message);
-    speak(message).then(function () { setMode("idle", message); });
+    const idle = function () { setMode("idle", message); };
+    speak(message).then(idle, idle);
   }
 
   function sayThen(text, next) {
@@ -307,10 +307,13 @@
       sayThen(reply.say, function () { window.location.href = reply.redirect; });
       return;
     }
-    token = reply.state;
+    if (kiosk.setVolume) kiosk.setVolume(reply.volume);
     holder.innerHTML = reply.html;
     if (readAloud) readAloud.textContent = reply.say;
-    if (reply.url) history.replaceState(null, "", reply.url);
+    // A reload goes on with this dialog (kept on the server); the address holds nothing more.
+    if (root.dataset.continueUrl && location.search.indexOf("verder=1") < 0) {
+      history.replaceState(null, "", root.dataset.continueUrl);
+    }
     const next = function () {
       if (reply.listen) listen();
       else setMode("idle", canListen() ? "Tik op het scherm, of op Praat." : "Tik op het scherm.");
@@ -319,17 +322,26 @@
     else sayThen(reply.say, next);
   }
 
+  function post(body) {
+    setMode("thinking", "Even denken...");
+    fetch(root.dataset.answerUrl, { method: "POST", body: body, headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(handleReply)
+      .catch(function () { problem({}); });
+  }
+
+  function answer(value) {
+    const body = new FormData();
+    body.append("answer", value);
+    post(body);
+  }
+
   // Taps: the step's buttons post their answer; the page stays, the step changes.
   holder.addEventListener("submit", function (event) {
     event.preventDefault();
     stopListening();
     if (kiosk.stopSpeaking) kiosk.stopSpeaking();
-    const body = new FormData(event.target, event.submitter);
-    body.set("state", token);
-    setMode("thinking", "Even denken...");
-    fetch(root.dataset.answerUrl, { method: "POST", body: body, headers: { Accept: "application/json" } })
-      .then(function (response) { return response.json(); })
-      .then(handleReply, function () { problem({}); });
+    post(new FormData(event.target, event.submitter));
   });
 
   // The in-page keyboard of the name and phone steps (kiosk.js binds only the keyboards
@@ -362,6 +374,12 @@
       listen();
     });
   }
+
+  // Back to this page from the browser's memory (back/forward cache): what it shows may be
+  // the previous resident's. Start again instead.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) location.replace(root.dataset.home);
+  });
 
   window.buurtkioskVoice = { listen: listen, stop: stopListening, makeDownsampler: makeDownsampler };
 

@@ -7,9 +7,25 @@ Sentences are written as the screen shows them ("dinsdag 1 december om 10.00 uur
 from __future__ import annotations
 
 import re
+import tomllib
+from collections.abc import Sequence
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from voice.lang import Choice, Language
-from voice.lang.nl import numbers, speech
+from voice.lang.nl import numbers, slots, speech
+from voice.templates import Token
+
+SENTENCES = Path(__file__).with_name("sentences.toml")
+
+
+@cache
+def _sentences() -> dict[str, Any]:
+    with SENTENCES.open("rb") as file:
+        return tomllib.load(file)
+
 
 # Words that start a het-word activity name, for "naar het spreekuur" next to
 # "naar de koffieochtend". De is right for most activity names; these are the exceptions
@@ -49,56 +65,32 @@ class Dutch(Language):
     code = "nl"
     tts_voice = "gmw/nl"
 
-    yes = ("ja", "klopt", "dat klopt", "ja hoor", "jazeker", "jawel", "goed", "prima", "oké")
-    no = ("nee", "nee hoor", "klopt niet", "dat klopt niet", "neen", "niet goed", "fout")
-    # "Opnieuw": the resident wants to answer the question again.
-    repeat = ("opnieuw", "nog een keer", "nog eens", "herhaal", "wat zegt u", "pardon")
-    stop = ("stop", "stoppen", "annuleren", "laat maar", "ophouden", "afbreken")
-    skip = ("overslaan", "sla over", "geen naam", "zonder naam", "liever niet")
-    change = {
-        "activity": ("activiteit", "de activiteit", "andere activiteit"),
-        "name": ("naam", "de naam", "mijn naam"),
-        "party_size": ("aantal", "het aantal", "aantal personen", "personen"),
-    }
-    name_lead_ins = ("mijn naam is", "ik heet", "ik ben", "dit is", "de naam is", "naam")
-
-    def number_phrases(self, n: int) -> list[str]:
-        forms = numbers.variants(n)
-        ordinal = numbers.to_ordinal(n)
-        return [*forms, *(f"nummer {f}" for f in forms), f"de {ordinal}", ordinal]
-
-    def count_phrases(self, n: int) -> list[str]:
-        forms = numbers.variants(n)
-        unit = "persoon" if n == 1 else "personen"
-        phrases = [*forms, *(f"{f} {unit}" for f in forms), *(f"met {f}" for f in forms)]
-        if n == 1:
-            phrases += ["alleen", "ik alleen", "ik kom alleen", "alleen ik"]
-        collective = {2: "tweeën", 3: "drieën", 4: "vieren", 5: "vijven"}.get(n)
-        if collective:
-            phrases += [
-                f"met z'n {collective}",
-                f"met zijn {collective}",
-                f"wij met z'n {collective}",
-            ]
-        return phrases
-
     def parse_number(self, text: str) -> int | None:
         return numbers.parse_number(text)
 
-    def name_phrases(self, choice: Choice) -> list[str]:
-        names = [choice.short_name, _name_part(choice.title)]
-        return list(dict.fromkeys(n.lower().replace("-", " ").strip() for n in names if n))
+    def sentences(self) -> dict[str, Any]:
+        return _sentences()
+
+    def words(self, text: str) -> list[str]:
+        return slots.words(text)
+
+    def tokens(self, words: Sequence[str], choices: Sequence[Choice], today: date) -> list[Token]:
+        return slots.tag(words, choices, today)
+
+    def resolve(
+        self, pieces: Sequence[Any], choices: Sequence[Choice], today: date
+    ) -> list[Choice]:
+        return slots.resolve(pieces, choices, today)
+
+    def slot_values(self, choices: Sequence[Choice]) -> dict[str, list[str]]:
+        return slots.spoken_values(choices)
 
     def speakable(self, text: str) -> str:
         return speech.speakable(text)
 
     def tidy_name(self, heard: str) -> str:
-        text = " ".join(w for w in heard.lower().split() if w != self.unknown_word)
-        for lead_in in sorted(self.name_lead_ins, key=len, reverse=True):
-            if text.startswith(lead_in + " "):
-                text = text[len(lead_in) + 1 :]
-                break
-        words = text.split()
+        # "ik heet" and "eh" are gone already (voice/understand.py): this is the name only.
+        words = [w for w in heard.lower().split() if w != self.unknown_word]
         return " ".join(
             w if (i and w in NAME_PARTICLES) else w[:1].upper() + w[1:] for i, w in enumerate(words)
         )
@@ -176,6 +168,37 @@ class Dutch(Language):
 
     def not_understood(self) -> str:
         return "Dat heb ik niet goed verstaan."
+
+    def ask_again(self, reason: str) -> str:
+        return {
+            "how_many": "Met hoeveel personen bent u samen? Uzelf meegeteld. Zeg een getal.",
+            "doubt": "Weet u het niet zeker? Zeg dan nee. Dan kiest u opnieuw.",
+            "nothing_fits": "Daar staat nu niets voor in de agenda. "
+            "Zeg het nummer van een activiteit.",
+        }.get(reason, "")
+
+    def help(self, step: str) -> str:
+        said = {
+            "activity": "Zeg het nummer van een activiteit, bijvoorbeeld: nummer twee. "
+            "Of zeg wat u wilt doen, bijvoorbeeld: koffie, of: wandelen.",
+            "name": "Zeg uw naam, bijvoorbeeld: Jan de Vries. Wilt u geen naam geven? "
+            "Zeg dan: overslaan.",
+            "party_size": "Zeg met hoeveel personen u komt. Uzelf telt mee. "
+            "Bijvoorbeeld: twee.",
+            "change": "Zeg: activiteit, naam, of aantal.",
+        }.get(step, "Zeg ja of nee.")
+        return (
+            f"{said} U kunt ook zeggen: terug, opnieuw, harder, zachter of stop. "
+            "Of tik op het scherm."
+        )
+
+    def volume_changed(self, *, louder: bool, at_limit: bool) -> str:
+        if at_limit:
+            return "Harder kan niet." if louder else "Zachter kan niet."
+        return "Ik praat nu harder." if louder else "Ik praat nu zachter."
+
+    def no_microphone(self) -> str:
+        return "De microfoon doet het niet. U kunt alles op het scherm tikken."
 
     def fall_back_to_touch(self) -> str:
         return "Het lukt niet goed met praten. Dat is niet erg. Tik maar op het scherm."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from voice.lang.nl.numbers import MAX, to_words
+from voice.lang.nl.numbers import MAX, to_ordinal, to_words
 
 MONTHS = (
     "januari", "februari", "maart", "april", "mei", "juni",
@@ -68,11 +68,42 @@ def _range(match: re.Match[str]) -> str:
     return " ".join(filter(None, ["van", start, "tot", clock(h2, m2), day_part(h2, m2)]))
 
 
+def cardinal(n: int) -> str:
+    """Any whole number the way it is said: 1200 -> "twaalfhonderd", 2026 ->
+    "tweeduizend zesentwintig", 15000 -> "vijftienduizend"."""
+    if n < 0:
+        return "min " + cardinal(-n)
+    if n <= MAX:
+        return to_words(n)
+    if n < 1000 or 1100 <= n < 2000:
+        # 1200 is "twaalfhonderd", as people say amounts and years below 2000.
+        hundreds, rest = divmod(n, 100)
+        head = "honderd" if hundreds == 1 else f"{to_words(hundreds)}honderd"
+        return head + (_in_compound(rest) if rest else "")
+    if n < 1_000_000:
+        thousands, rest = divmod(n, 1000)
+        head = "duizend" if thousands == 1 else f"{cardinal(thousands)}duizend"
+        return head + (f" {cardinal(rest)}" if rest else "")
+    return " ".join(to_words(int(d)) for d in str(n))  # beyond: digit by digit
+
+
+def _in_compound(n: int) -> str:
+    """Inside a longer number one is "een", not the stressed "één": "honderdeen"."""
+    return "een" if n == 1 else to_words(n)
+
+
+def ordinal(n: int) -> str:
+    """1 -> "eerste", 2 -> "tweede", 20 -> "twintigste", 100 -> "honderdste"."""
+    if n <= MAX:
+        return to_ordinal(n)
+    return cardinal(n) + "ste"
+
+
 def _money(match: re.Match[str]) -> str:
-    euros = int(match.group("euros"))
+    euros = int(match.group("euros").replace(".", ""))
     cents = match.group("cents")
     cents_value = int(cents) if cents and cents.isdigit() else 0
-    words = [to_words(euros) if euros <= MAX else str(euros), "euro"]
+    words = [cardinal(euros), "euro"]
     if cents_value:
         words.append(to_words(cents_value))
     return " ".join(words)
@@ -87,33 +118,81 @@ def _digits(match: re.Match[str]) -> str:
 
 
 def _number(match: re.Match[str]) -> str:
-    value = int(match.group(0))
-    return to_words(value) if value <= MAX else match.group(0)
+    return cardinal(int(match.group(0).replace(".", "")))
 
 
+def _date(match: re.Match[str]) -> str:
+    day, month, year = (int(g) for g in match.group("d", "m", "y"))
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return match.group(0)
+    return f"{to_words(day)} {MONTHS[month - 1]} {cardinal(year)}"
+
+
+# Written short, said in full.
+ABBREVIATIONS = {
+    "o.a.": "onder andere", "bijv.": "bijvoorbeeld", "bv.": "bijvoorbeeld",
+    "ca.": "ongeveer", "i.p.v.": "in plaats van", "m.u.v.": "met uitzondering van",
+    "t/m": "tot en met", "z.s.m.": "zo snel mogelijk", "incl.": "inclusief",
+    "excl.": "exclusief", "tel.": "telefoon", "nr.": "nummer", "min.": "minuten",
+    "max.": "maximaal", "ong.": "ongeveer", "o.l.v.": "onder leiding van", "m.b.v.": "met hulp van",
+    "evt.": "eventueel", "enz.": "enzovoort", "etc.": "enzovoort", "d.w.z.": "dat wil zeggen",
+    "a.u.b.": "alstublieft", "s.v.p.": "alstublieft", "i.v.m.": "in verband met",
+    "m.i.v.": "met ingang van", "p.p.": "per persoon", "vs.": "tegen",
+}  # fmt: skip
+_ABBREVIATION = re.compile(
+    r"(?<![\w.])("
+    + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+    + r")(?=\s|$|[,;:!?)])",
+    re.IGNORECASE,
+)
+
+
+def _abbreviation(match: re.Match[str]) -> str:
+    return ABBREVIATIONS[match.group(1).lower()]
+
+
+_TIME = r"(?P<{h}>\d{{1,2}})[.:](?P<{m}>\d{{2}})(?!\d)"
 _RULES: list[tuple[re.Pattern[str], object]] = [
     # Pictures on buttons are for the eye only.
     (re.compile(r"[◀▶⌂✓✔⌫•…]"), ""),
-    (re.compile(r"\s[—–-]\s"), ", "),
+    (_ABBREVIATION, _abbreviation),
+    # Before the times: "€ 2.50" is money, not ten to three.
+    (
+        re.compile(r"€\s*(?P<euros>\d{1,3}(?:\.\d{3})+|\d+)(?:[,.](?P<cents>\d{2}|-))?(?!\d)"),
+        _money,
+    ),
+    # 01-12-2026 and 1/12/2026: a date, not a sum or a phone number.
+    (re.compile(r"\b(?P<d>\d{1,2})[-/](?P<m>\d{1,2})[-/](?P<y>\d{4})\b"), _date),
+    # Before the dash below: "10.00 - 12.00 uur" is one range, not two times.
     (
         re.compile(
-            r"(?:\bvan\s+)?\b(?P<h1>\d{1,2})[.:](?P<m1>\d{2})\s*(?:uur\s+)?(?:tot|-|–)\s*"
-            r"(?P<h2>\d{1,2})[.:](?P<m2>\d{2})(?:\s*uur)?"
+            r"(?:\bvan\s+)?\b"
+            + _TIME.format(h="h1", m="m1")
+            + r"\s*(?:uur\s+|u\s+)?(?:tot|-|–)\s*"
+            + _TIME.format(h="h2", m="m2")
+            + r"(?:\s*uur|u\b)?"
         ),
         _range,
     ),
+    (re.compile(r"\s[—–-]\s"), ", "),
     (
-        re.compile(r"\b(?P<h>\d{1,2})[.:](?P<m>\d{2})(?:\s*uur)?"),
+        re.compile(r"\b" + _TIME.format(h="h", m="m") + r"(?:\s*uur|u\b)?"),
         lambda m: spoken_time(int(m.group("h")), int(m.group("m"))),
     ),
-    (re.compile(r"€\s*(?P<euros>\d+)(?:,(?P<cents>\d{2}|-))?"), _money),
     (
         re.compile(r"(?<![\d,.])(?:\+31[\s-]?|0)\d{1,3}(?:[\s-]?\d{2,4}){1,4}(?!\d|[.,]\d)"),
         _digits,
     ),
+    # "1e", "2de", "20ste": ordinals.
+    (
+        re.compile(r"\b(?P<n>\d{1,3})(?:e|de|ste)\b"),
+        lambda m: ordinal(int(m.group("n"))),
+    ),
     # "1 december, om" — a breath between the date and the time, as people say it.
     (re.compile(rf"\b({_MONTH}) om\b"), r"\1, om"),
-    (re.compile(r"(?<!\d)(?<!\d[.,])\d{1,3}(?!\d|[.,]\d|\s*%)"), _number),
+    # 1.200 (thousands with a dot) and plain numbers.
+    (re.compile(r"(?<![\d,.])\d{1,3}(?:\.\d{3})+(?![\d,]|\.\d)"), _number),
+    (re.compile(r"(?<!\d)(?<!\d[.,])\d{1,6}(?!\d|[.,]\d|\s*%)"), _number),
     (re.compile(r"[ \t]{2,}"), " "),
 ]
 

@@ -1,0 +1,49 @@
+"""voice/audio.py: any upload is PCM or an AudioError with a Dutch message and a 4xx,
+never another exception (which the microphone code would receive as a 500 HTML page)."""
+
+from __future__ import annotations
+
+import struct
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from voice.audio import AudioError, read_wav, to_wav
+
+GOOD = to_wav(b"\x01\x00" * 8000)
+CHUNK = st.builds(
+    lambda tag, size, body: tag + struct.pack("<I", size) + body,
+    st.sampled_from([b"fmt ", b"data", b"LIST", b"fact", b"junk", b"\0\0\0\0"]),
+    st.one_of(st.integers(0, 2**32 - 1), st.sampled_from([0, 1, 15, 16, 2**31, 2**32 - 1])),
+    st.binary(max_size=64),
+)
+RIFF = st.builds(
+    lambda chunks, tail: b"RIFF" + struct.pack("<I", 4 + sum(map(len, chunks))) + b"WAVE"
+    + b"".join(chunks) + tail,
+    st.lists(CHUNK, max_size=4),
+    st.binary(max_size=100),
+)
+ONE_BYTE_CHANGED = st.builds(
+    lambda i, b: GOOD[:i] + bytes([b]) + GOOD[i + 1 :], st.integers(0, 60), st.integers(0, 255)
+)
+
+
+def test_a_chunk_larger_than_the_upload_is_a_415_not_a_crash():
+    oversized = GOOD[:12] + b"LIST" + struct.pack("<I", 0xFFFFFFF0) + GOOD[12:]
+    try:
+        read_wav(oversized)
+    except AudioError as error:
+        assert error.status == 415 and error.message.startswith("Het geluid kwam niet goed aan")
+    else:
+        raise AssertionError("an oversized chunk was read as audio")
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.one_of(RIFF, ONE_BYTE_CHANGED, st.binary(max_size=200)))
+def test_any_upload_is_audio_or_a_dutch_4xx(data):
+    try:
+        pcm = read_wav(data)
+    except AudioError as error:
+        assert 400 <= error.status < 500 and error.message
+        return
+    assert len(pcm.data) % 2 == 0
