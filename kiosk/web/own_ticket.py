@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kiosk.core import config, own_ticket
@@ -70,8 +70,8 @@ class OpenViews:
             del self._views[key]
 
 
-def init_app(app: object) -> None:
-    app.extensions["own_ticket_views"] = OpenViews()  # type: ignore[attr-defined]
+def init_app(app: Flask) -> None:
+    app.extensions["own_ticket_views"] = OpenViews()
 
 
 def _views() -> OpenViews:
