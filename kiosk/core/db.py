@@ -289,7 +289,7 @@ def _desk_sessions(db: sqlite_utils.Database) -> None:
 
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
-    _v1_core, _volunteer_desk, _maintenance_log, _sync, _desk_sessions, _ticket_printed_as,
+    _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
 ]
 
 
