@@ -11,12 +11,6 @@ from kiosk.core.signup_lists import SignupList
 from kiosk.core.signups import Signup
 from printing.layout import Cut, Feed, Op, Rule, Text, heading, wrap
 
-
-def _phone(phone: str) -> str:
-    """'0612345678' -> '06 12345678', easier to read and dial."""
-    return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
-
-
 # Continuation lines of a row start under the name.
 INDENT = "    "
 
@@ -35,7 +29,7 @@ def _row(box: str, signup: Signup, columns: int) -> list[Op]:
     details = " ".join(
         part.replace(" ", "\u00a0")  # each part stays whole on its line
         for part in (
-            _phone(signup.phone),
+            dutch.phone_display(signup.phone),
             f"code {signup.display_code}",
             "strook" if signup.channel == "paper" else "",
             "telefoon" if signup.channel == "phone" else "",

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.core import codes, config
+from kiosk.core import codes, config, dutch, wishes
 from kiosk.core.agenda import get_activity
 from kiosk.core.categories import category_for
 from kiosk.core.signup_lists import activity_signups
@@ -28,6 +28,7 @@ from printing.layout import Op, Paper
 from printing.slips import slip_layout, week_sheet_layout
 from printing.test_page import test_page_layout
 from printing.ticket import Reprint, ticket_layout
+from printing.wishes import call_list_layout, wish_receipt_layout, wish_slip_layout
 
 
 @dataclass(frozen=True)
@@ -170,10 +171,42 @@ def attendance_job(
     )
 
 
+def wish_receipt_job(
+    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+) -> Document:
+    wish = wishes.get_wish(db, str(job_payload(job).get("wish_id", "")))
+    if wish is None:
+        raise JobCannotPrint("Deze wens bestaat niet meer.")
+    return Document(wish_receipt_layout(wish, columns=settings.paper.columns,
+                                        kiosk_name=settings.kiosk_name,
+                                        contact_days=wishes.contact_days(db)))
+
+
+def wish_slip_job(
+    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+) -> Document:
+    return Document(wish_slip_layout(str(job_payload(job)["code"]),
+                                     columns=settings.paper.columns,
+                                     kiosk_name=settings.kiosk_name,
+                                     contact_days=wishes.contact_days(db)))
+
+
+def wish_call_list_job(
+    db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSettings
+) -> Document:
+    # Read when it prints: the job row holds no names or phone numbers.
+    return Document(call_list_layout(wishes.to_call(db), columns=settings.paper.columns,
+                                     kiosk_name=settings.kiosk_name,
+                                     printed_at=dutch.written_moment(datetime.now(UTC))))
+
+
 JOB_LAYOUTS: dict[str, JobLayout] = {
     "ticket": ticket_job,
     "test": test_page_job,
     "slip": slip_job,
     "week_sheet": week_sheet_job,
     "attendance": attendance_job,
+    "wish_receipt": wish_receipt_job,
+    "wish_slip": wish_slip_job,
+    "wish_call_list": wish_call_list_job,
 }

@@ -19,12 +19,10 @@ from kiosk.core.db import write_transaction
 from kiosk.core.print_jobs import retry_now
 from kiosk.ops.demo import load_demo
 from tests.browser import (
-    SMALL_SCREEN,
     LiveServer,
     browser_fixture,  # noqa: F401  (fixtures, found by name)
     kiosk_page_fixture,  # noqa: F401
     live_server_fixture,  # noqa: F401
-    new_kiosk_page,
     screen_problems,
     screenshot,
     start_live_server,
@@ -133,11 +131,11 @@ def test_full_touch_flow_ends_with_a_printed_ticket(kiosk, printer, kiosk_page):
     expect(page.get_by_text("Vandaag").or_(page.get_by_text("Morgen")).first).to_be_visible()
     shot(page, "resident-01-start")
 
-    # Leaf through the agenda and back: buttons, no swiping.
-    tap_and_load(page, "next-page")
+    # Leaf through the agenda and back: buttons, no swiping; pages made to fit the screen.
+    page.get_by_test_id("next-page").tap()
     expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 2")
     shot(page, "resident-01b-start-page-2")
-    tap_and_load(page, "previous-page")
+    page.get_by_test_id("previous-page").tap()
     expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 1")
 
     with page.expect_navigation():
@@ -147,51 +145,57 @@ def test_full_touch_flow_ends_with_a_printed_ticket(kiosk, printer, kiosk_page):
     shot(page, "resident-02-activity")
 
     tap_and_load(page, "join")
+    shot(page, "resident-03-aantal")
+    tap_and_load(page, "more")
+    count = page.get_by_test_id("party-size")
+    expect(count).to_have_text("3")
+    for _ in range(3):
+        page.get_by_test_id("minus").tap()  # never below 1
+    expect(count).to_have_text("1")
+    expect(page.get_by_test_id("party-word")).to_have_text("persoon")
+    for _ in range(3):
+        page.get_by_test_id("plus").tap()
+    page.get_by_test_id("minus").tap()
+    expect(count).to_have_text("3")
+    expect(page.get_by_test_id("party-word")).to_have_text("personen")
+    shot(page, "resident-04-meer")
+    tap_and_load(page, "next")
+
+    # Name and phone are offered on "Klopt dit?"; each comes back there.
+    tap_and_load(page, "change-name")
     name = page.get_by_test_id("name")
     expect(name).to_have_value("")
     tap_text(page, "JAN SMITX")
     page.get_by_test_id("key-backspace").tap()
     tap_text(page, "H")
     expect(name).to_have_value("Jan Smith")
-    shot(page, "resident-03-naam")
-
+    shot(page, "resident-05-naam")
     tap_and_load(page, "next")
-    expect(page.get_by_test_id("step-count")).to_have_text("Stap 2 van 4")
+    expect(page.get_by_test_id("summary-name")).to_have_text("Jan Smith")
+    tap_and_load(page, "change-phone")
     tap_digits(page, "0612345678")
     expect(page.get_by_test_id("phone")).to_have_value("0612345678")
-    shot(page, "resident-04-telefoon")
-
-    tap_and_load(page, "next")
-    count = page.get_by_test_id("party-size")
-    expect(count).to_have_text("1")
-    page.get_by_test_id("minus").tap()  # never below 1
-    expect(count).to_have_text("1")
-    for _ in range(3):
-        page.get_by_test_id("plus").tap()
-    page.get_by_test_id("minus").tap()
-    expect(count).to_have_text("3")
-    expect(page.get_by_test_id("party-word")).to_have_text("personen")
-    shot(page, "resident-05-aantal")
-
-    # Back one step and forward again: the answers stay.
+    shot(page, "resident-06-telefoon")
+    # Terug keeps what was typed, Verander opens it again.
     tap_and_load(page, "back")
+    tap_and_load(page, "change-phone")
     expect(page.get_by_test_id("phone")).to_have_value("0612345678")
-    tap_and_load(page, "next")
-    expect(count).to_have_text("3")
     tap_and_load(page, "next")
 
     summary = page.get_by_test_id("summary")
     expect(page.get_by_role("heading", name="Klopt dit?")).to_be_visible()
-    for expected in (TITLE, "Jan Smith", "0612345678", "3"):
+    expect(page.get_by_test_id("step-count")).to_have_text("Stap 2 van 2")
+    expect(page.get_by_test_id("summary-what")).to_contain_text(TITLE)
+    for expected in ("Jan Smith", "06-12345678", "3"):
         expect(summary).to_contain_text(expected)
-    shot(page, "resident-06-controle")
+    shot(page, "resident-07-controle")
 
     tap_and_load(page, "confirm")
     expect(page.get_by_role("heading", name="U bent aangemeld!")).to_be_visible()
     code = signup_code(kiosk, page)
     expect(page.get_by_test_id("ticket-code")).to_have_text(codes.display_code(code))
     expect(page.get_by_test_id("done")).not_to_contain_text("Jan Smith")
-    shot(page, "resident-07-done")
+    shot(page, "resident-08-done")
 
     receipt = ticket_with(printer, code)
     for text in ("AANMELDING", TITLE, "Naam: Jan Smith", "3 personen"):
@@ -209,6 +213,8 @@ def test_name_keyboard_writes_family_name_particles_small(kiosk, kiosk_page):
     with page.expect_navigation():
         page.get_by_test_id("activity-card").filter(has_text=TITLE).tap()
     tap_and_load(page, "join")
+    tap_and_load(page, "alone")
+    tap_and_load(page, "change-name")
     name = page.get_by_test_id("name")
     tap_text(page, "JAN VAN 'T HOF")
     expect(name).to_have_value("Jan van 't Hof")
@@ -228,6 +234,8 @@ def test_bent_u_er_nog_warns_extends_and_resets(kiosk, kiosk_page):
     kiosk.set_setting("idle_seconds", "4")  # warning after 2 s, reset 2 s later
     try:
         page.goto(kiosk.url + "/activiteit/soep/aanmelden")
+        tap_and_load(page, "alone")
+        tap_and_load(page, "change-name")
         tap_text(page, "ANS")
         warning = page.get_by_test_id("still-there")
         expect(warning).to_be_visible(timeout=4_000)
@@ -252,9 +260,7 @@ def test_unplugged_printer_keeps_the_signup_and_prints_later(kiosk, kiosk_page):
     try:
         page = kiosk_page
         page.goto(kiosk.url + "/activiteit/soep/aanmelden")
-        tap_and_load(page, "skip")
-        tap_and_load(page, "skip")
-        tap_and_load(page, "next")
+        tap_and_load(page, "alone")
         tap_and_load(page, "confirm")
         expect(page.get_by_role("heading", name="U bent aangemeld!")).to_be_visible()
         code = signup_code(kiosk, page)
@@ -286,9 +292,7 @@ def test_double_tap_on_ja_makes_one_signup(kiosk, kiosk_page):
     page = kiosk_page
     before = kiosk.query("SELECT COUNT(*) AS n FROM signups")[0]["n"]
     page.goto(kiosk.url + "/activiteit/soep/aanmelden")
-    tap_and_load(page, "skip")
-    tap_and_load(page, "skip")
-    tap_and_load(page, "next")
+    tap_and_load(page, "alone")
     # Two taps faster than the page can change, as a shaky finger does.
     page.get_by_test_id("confirm").evaluate("button => { button.click(); button.click(); }")
     expect(page.get_by_test_id("ticket-code")).to_be_visible()
@@ -300,51 +304,27 @@ def test_full_activity_goes_to_the_waitlist(kiosk, kiosk_page):
     page.goto(kiosk.url + "/")
     full = page.get_by_test_id("activity-card").filter(has_text="Vol — wel wachtlijst").first
     shown = 1
-    while not full.count():
+    while not full.is_visible():
         shown += 1
-        tap_and_load(page, "next-page")
+        page.get_by_test_id("next-page").tap()
         expect(page.get_by_test_id("page-count")).to_contain_text(f"Bladzijde {shown}")
     with page.expect_navigation():
         full.tap()
     expect(page.get_by_test_id("seats")).to_contain_text("Vol.")
     tap_and_load(page, "join")
-    tap_and_load(page, "next")
-    expect(page.get_by_test_id("skip")).to_have_count(0)  # the number is needed
+    tap_and_load(page, "alone")
+    # "Klopt dit?" says why the number is needed, and its button opens the pad.
+    expect(page.get_by_test_id("waitlist")).to_contain_text("telefoonnummer nodig")
+    shot(page, "resident-07b-controle-nummer-nodig")
+    tap_and_load(page, "confirm")
     tap_digits(page, "0201234567")
-    tap_and_load(page, "next")
     tap_and_load(page, "next")
     expect(page.get_by_test_id("waitlist")).to_contain_text("U komt op de wachtlijst")
     expect(page.get_by_test_id("confirm")).to_contain_text("wachtlijst")
-    shot(page, "resident-06b-controle-wachtlijst")
+    expect(page.get_by_test_id("summary-phone")).to_have_text("020-1234567")
+    shot(page, "resident-07c-controle-wachtlijst")
     tap_and_load(page, "confirm")
     expect(page.get_by_role("heading", name="U staat op de wachtlijst")).to_be_visible()
-
-
-def test_every_screen_is_usable_on_a_small_screen(kiosk, browser):
-    """1024x600: the same screens scaled down as a whole; nothing hidden, nothing scrolls."""
-    page = new_kiosk_page(browser, SMALL_SCREEN)
-    try:
-        page.goto(kiosk.url + "/")
-        shot(page, "small-01-start")
-        with page.expect_navigation():
-            page.get_by_test_id("activity-card").filter(has_text=TITLE).tap()
-        shot(page, "small-02-activity")
-        tap_and_load(page, "join")
-        tap_text(page, "EVA")
-        shot(page, "small-03-naam")
-        tap_and_load(page, "next")
-        shot(page, "small-04-telefoon")
-        tap_and_load(page, "skip")
-        shot(page, "small-05-aantal")
-        tap_and_load(page, "next")
-        shot(page, "small-06-controle")
-        tap_and_load(page, "confirm")
-        expect(page.get_by_test_id("ticket-code")).to_be_visible()
-        shot(page, "small-07-done")
-        page.goto(kiosk.url + "/activiteit/bestaat-niet")
-        shot(page, "small-08-niet-gevonden")
-    finally:
-        page.context.close()
 
 
 def test_error_screens_fit_too(kiosk, kiosk_page):
@@ -353,6 +333,8 @@ def test_error_screens_fit_too(kiosk, kiosk_page):
     expect(page.get_by_role("heading", name="Deze pagina is er niet (meer)")).to_be_visible()
     shot(page, "resident-09-niet-gevonden")
     page.goto(kiosk.url + "/activiteit/soep/aanmelden")
+    tap_and_load(page, "alone")
+    tap_and_load(page, "change-name")
     page.get_by_test_id("name").evaluate("input => { input.value = '<b>Jan</b>'; }")
     tap_and_load(page, "next")
     expect(page.get_by_test_id("error")).to_contain_text("alleen letters")
@@ -363,5 +345,5 @@ def test_empty_agenda_screen(live_server, kiosk_page):
     """The shared live_server fixture: an empty database of its own."""
     kiosk_page.goto(live_server.url + "/")
     expect(kiosk_page.get_by_test_id("empty")).to_contain_text("geen activiteiten")
-    expect(kiosk_page.get_by_test_id("next-page")).to_have_count(0)
+    expect(kiosk_page.get_by_test_id("next-page")).to_be_hidden()
     shot(kiosk_page, "resident-00-lege-agenda")

@@ -3,9 +3,12 @@ a cancelled ticket or a slip does not."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from kiosk.core import checkin, codes, slips
+from kiosk.core.agenda import get_activity
 from kiosk.core.config import signing_secret
 from kiosk.core.signups import cancel_signup, create_signup
 from tests.conftest import make_activity
@@ -23,6 +26,8 @@ def ticket(db):
 
 
 def scan(db, raw, **kwargs):
+    """At the door on the day itself (the fixture's activity is two days ahead)."""
+    kwargs.setdefault("now", get_activity(db, "a1").starts_at)
     return checkin.scan(db, signing_secret(db), raw, actor=ACTOR, **kwargs)
 
 
@@ -111,3 +116,15 @@ def test_attendance_counts(db, ticket):
     assert checkin.attendance_counts(db, "a1") == (0, 2)
     scan(db, qr)
     assert checkin.attendance_counts(db, "a1") == (2, 2)
+
+
+def test_a_ticket_for_another_day_is_never_let_in_without_a_look(db, ticket):
+    signup, qr = ticket
+    starts = get_activity(db, "a1").starts_at
+    for raw in (qr, signup.code):
+        early = scan(db, raw, now=starts - timedelta(days=2))
+        assert early.outcome == "other_day" and "niet voor vandaag" in early.message
+        assert not early.signup.attended_at
+    attended = "SELECT COUNT(*) FROM outbox WHERE kind = 'signup.attended'"
+    assert db.execute(attended).fetchone()[0] == 0
+    assert scan(db, qr).outcome == "welcome"  # on the day itself it just works

@@ -106,7 +106,7 @@ def test_sync_waits_calmly_for_the_network(db):
 def test_a_stopped_worker_is_an_error(db, db_path):
     report = health.check_health(db, db_path, NOW, {"print_worker": True, "sync_worker": False})
     assert report.checks["workers"].state == "error" and report.state == "error"
-    assert "syncwerker is gestopt" in report.checks["workers"].message
+    assert "Het bijwerken van de agenda is gestopt" in report.checks["workers"].message
     assert "workers" not in health.check_health(db, db_path, NOW).checks  # command line
 
 

@@ -105,37 +105,15 @@ def test_full_and_cancelled_activities_say_so_on_their_card(client, db):
     assert "Gaat niet door" in page
 
 
-def test_start_pages_fit_the_screen_and_keep_numbering(client, db):
+def test_start_lists_two_weeks_numbered_in_order(client, db):
+    """All of them: the browser pages them to fit its screen (agenda.js, tested in
+    test_screens.py), so the numbers a resident may say stay the same on every screen."""
     for n in range(30):
         add(db, f"a{n:02d}", days=n // 3, hour=10 + n % 3)
-    first = text(client.get("/"))
-    assert 'data-testid="next-page"' in first and 'data-testid="previous-page"' not in first
-    numbers: list[int] = []
-    page_number = 1
-    while True:
-        page = text(client.get(f"/?pagina={page_number}"))
-        numbers += [int(n) for n in re.findall(r'data-number="(\d+)"', page)]
-        if 'data-testid="next-page"' not in page:
-            break
-        page_number += 1
+    page = text(client.get("/"))
+    numbers = [int(n) for n in re.findall(r'data-number="(\d+)"', page)]
     assert numbers == list(range(1, 31))
-    assert f"Bladzijde {page_number}<br>van {page_number}" in page
-    # Asking beyond the last page shows the last page, not an empty one.
-    assert 'data-number="30"' in text(client.get("/?pagina=99"))
-
-
-def test_pages_never_overfill_and_a_running_day_gets_its_heading_again():
-    today, tomorrow = datetime(2031, 6, 3).date(), datetime(2031, 6, 4).date()
-    days = [today] * 9 + [tomorrow] * 3
-    bounds = resident.page_bounds(days)
-    for on_page in bounds:
-        shown = days[on_page.start : on_page.stop]
-        headings = len(set(shown))  # every page starts with a heading, even mid-day
-        assert headings * resident.DAY_HEADING_HEIGHT + len(shown) * resident.CARD_HEIGHT \
-            <= resident.PAGE_BUDGET
-    assert [n for on_page in bounds for n in on_page] == list(range(12))
-    assert len(bounds) > 2 and days[bounds[1].start] == today  # the day runs on
-    assert resident.page_bounds([]) == [range(0, 0)]  # one empty page says "geen activiteiten"
+    assert page.count('class="day-label"') == 10
 
 
 def test_empty_agenda_says_so(client):
@@ -177,55 +155,87 @@ def test_full_activity_offers_the_waitlist(client, db):
 # ---- The signup steps ----
 
 
-def test_the_steps_in_order_then_the_code_without_name_or_phone(client, db):
+def test_one_person_without_a_name_needs_two_answers_after_ik_doe_mee(client, db):
+    """A card, "Ik doe mee", "Ik kom alleen", "Ja, meld mij aan": four taps in all."""
     add(db, "a1", days=1, title="Koffieochtend")
     first = client.get("/activiteit/a1/aanmelden")
-    assert step_of(first) == "naam" and "Wat is uw naam?" in text(first)
+    assert step_of(first) == "aantal" and "Ik kom alleen" in text(first)
     token = re.search(r'name="token" value="([\w-]+)"', text(first)).group(1)
-    telefoon = answer(client, step="naam", name="  Jan   de Vries ", token=token)
-    assert step_of(telefoon) == "telefoon"
-    assert value_of(telefoon, "name") == "Jan de Vries"
-    aantal = answer(client, step="telefoon", name="Jan de Vries", phone="06-12 34 56 78",
-                    token=token)
-    assert step_of(aantal) == "aantal"
-    controle = answer(client, step="aantal", name="Jan de Vries", phone="0612345678",
-                      party_size="2", token=token)
-    assert step_of(controle) == "controle"
+    controle = answer(client, step="aantal", action="alleen", token=token)
+    assert step_of(controle) == "controle" and value_of(controle, "party_size") == "1"
     summary = text(controle)
-    assert "Klopt dit?" in summary and "Jan de Vries" in summary and "0612345678" in summary
+    assert "Klopt dit?" in summary and "Geen naam (mag)" in summary
     assert "Ja, meld mij aan" in summary and "wachtlijst" not in summary
+    done = answer(client, step="controle", token=token)
+    assert done.status_code == 303 and done.location.endswith(f"/aangemeld/{token}")
+    assert count(db, "signups") == count(db, "print_jobs") == count(db, "outbox") == 1
+
+
+def test_name_and_phone_are_offered_on_the_summary_and_lead_back_to_it(client, db):
+    add(db, "a1", days=1, title="Koffieochtend")
+    token = TOKEN
+    controle = answer(client, step="aantal", action="twee", token=token)
+    assert value_of(controle, "party_size") == "2"
+    naam = answer(client, step="controle", action="wijzig-naam", party_size="2")
+    assert step_of(naam) == "naam" and "Wat is uw naam?" in text(naam)
+    controle = answer(client, step="naam", name="  Jan   de Vries ", party_size="2")
+    assert step_of(controle) == "controle" and value_of(controle, "name") == "Jan de Vries"
+    telefoon = answer(client, step="controle", action="wijzig-telefoon", name="Jan de Vries",
+                      party_size="2")
+    assert step_of(telefoon) == "telefoon"
+    controle = answer(client, step="telefoon", name="Jan de Vries", phone="06-12 34 56 78",
+                      party_size="2")
+    summary = text(controle)
+    assert step_of(controle) == "controle" and value_of(controle, "phone") == "0612345678"
+    assert "Jan de Vries" in summary and "06-12345678" in summary
 
     done = answer(client, step="controle", name="Jan de Vries", phone="0612345678",
                   party_size="2", token=token)
     assert done.status_code == 303
-    signup = db.execute("SELECT * FROM signups").fetchone()
-    assert done.location.endswith(f"/aangemeld/{token}")
-    assert count(db, "print_jobs") == count(db, "outbox") == 1
-
     page = text(client.get(done.location))
     code = db.execute("SELECT code FROM signups").fetchone()[0]
     assert "U bent aangemeld!" in page and f"{code[:3]}-{code[3:]}" in page
-    assert "Koffieochtend" in page and "Uw kaartje komt uit de printer" in page
+    assert "Koffieochtend" in page
     # Privacy: the next resident at the kiosk must not read who signed up.
-    assert "Jan" not in page and "0612345678" not in page
-    assert signup is not None
+    assert "Jan" not in page and "0612345678" not in page and "06-12345678" not in page
 
 
-def test_back_and_forth_keeps_every_answer(client, db):
+def test_met_meer_opens_the_counter_from_three(client, db):
+    add(db, "a1", days=1)
+    meer = answer(client, step="aantal", action="meer")
+    assert step_of(meer) == "meer" and value_of(meer, "party_size") == "3"
+    assert "Meer dan 10? Vraag een vrijwilliger." in text(meer)
+    controle = answer(client, step="meer", party_size="5")
+    assert step_of(controle) == "controle" and value_of(controle, "party_size") == "5"
+    # Changing the number again starts from what was chosen.
+    again = answer(client, step="aantal", action="meer", party_size="5")
+    assert value_of(again, "party_size") == "5"
+
+
+def test_back_and_change_keep_every_answer(client, db):
     add(db, "a1", days=1)
     kept = {"name": "Fatma Yılmaz", "phone": "0201234567", "party_size": "3"}
     back_to_aantal = answer(client, step="controle", action="terug", **kept)
-    back_to_telefoon = answer(client, step="aantal", action="terug", **kept)
-    back_to_naam = answer(client, step="telefoon", action="terug", **kept)
-    # "Nee, veranderen" starts at the name again, with everything still filled in.
-    change = answer(client, step="controle", action="wijzig", **kept)
-    for response, step in [(back_to_aantal, "aantal"), (back_to_telefoon, "telefoon"),
-                           (back_to_naam, "naam"), (change, "naam")]:
+    back_from_meer = answer(client, step="meer", action="terug", **kept)
+    back_from_naam = answer(client, step="naam", action="terug", **kept)
+    back_from_telefoon = answer(client, step="telefoon", action="terug", **kept)
+    # "Verander" on a line of "Klopt dit?" opens that very step, everything still filled in.
+    change_name = answer(client, step="controle", action="wijzig-naam", **kept)
+    change_phone = answer(client, step="controle", action="wijzig-telefoon", **kept)
+    change_party = answer(client, step="controle", action="wijzig-aantal", **kept)
+    for response, step in [(back_to_aantal, "aantal"), (back_from_meer, "aantal"),
+                           (back_from_naam, "controle"), (back_from_telefoon, "controle"),
+                           (change_name, "naam"), (change_phone, "telefoon"),
+                           (change_party, "aantal")]:
         assert step_of(response) == step
         assert {key: value_of(response, key) for key in kept} == kept
     # Terug on the first step is the activity again.
-    leave = answer(client, step="naam", action="terug", **kept)
+    leave = answer(client, step="aantal", action="terug", **kept)
     assert leave.status_code == 303 and leave.location.endswith("/activiteit/a1")
+    # An action this kiosk never shows changes nothing and shows no step it should not.
+    for odd_action in ("wijzig-token", "wijzig-controle", "ja"):
+        odd = answer(client, step="controle", action=odd_action, **kept)
+        assert odd.status_code == 200 and step_of(odd) == "controle"
     assert nothing_written(db)
 
 
@@ -240,8 +250,8 @@ def test_going_back_keeps_an_answer_that_is_not_right_yet(client, db):
     [
         ("naam", {"name": "<b>Jan</b>"}, "alleen letters"),
         ("telefoon", {"phone": "12345"}, "Dit telefoonnummer klopt niet"),
-        ("aantal", {"party_size": "0"}, "Kies 1 tot en met 10"),
-        ("aantal", {"party_size": ""}, "Kies 1 tot en met 10"),
+        ("meer", {"party_size": "0"}, "Kies 1 tot en met 10"),
+        ("meer", {"party_size": ""}, "Kies 1 tot en met 10"),
     ],
 )
 def test_a_wrong_answer_shows_on_its_own_step(client, db, step, fields, message):
@@ -265,7 +275,7 @@ def test_double_tap_on_ja_makes_one_signup(client, db):
 def test_full_activity_summary_says_waitlist_and_the_signup_waits(client, db):
     add(db, "a1", days=1, capacity=2)
     create_signup(db, "a1", party_size=2, kiosk_id="k1", now=NOW)
-    summary = text(answer(client, step="aantal", phone="0612345678"))
+    summary = text(answer(client, step="aantal", action="alleen", phone="0612345678"))
     assert "U komt op de wachtlijst" in summary and "Ja, zet mij op de wacht" in summary
     done = answer(client, step="controle", phone="0612345678")
     status = db.execute("SELECT status FROM signups WHERE id = ?", [TOKEN]).fetchone()[0]
@@ -273,13 +283,17 @@ def test_full_activity_summary_says_waitlist_and_the_signup_waits(client, db):
     assert "U staat op de wachtlijst" in text(client.get(done.location))
 
 
-def test_full_activity_asks_for_a_phone_before_the_summary(client, db):
+def test_full_activity_says_on_the_summary_that_the_number_is_needed(client, db):
+    """No bounce back with an error: "Klopt dit?" says why, and its button opens the pad."""
     add(db, "a1", days=1, capacity=2)
     create_signup(db, "a1", party_size=2, kiosk_id="k1", now=NOW)
-    response = answer(client, step="aantal")
-    assert response.status_code == 400 and step_of(response) == "telefoon"
-    assert "Vul dan uw telefoonnummer in" in text(response)
-    assert 'data-testid="skip"' not in text(response)  # no Overslaan: the number is needed
+    summary = answer(client, step="aantal", action="alleen")
+    assert summary.status_code == 200 and step_of(summary) == "controle"
+    assert "Voor de wachtlijst hebben wij uw telefoonnummer nodig" in text(summary)
+    assert "Nummer invullen" in text(summary)
+    pad = answer(client, step="controle")
+    assert pad.status_code == 200 and step_of(pad) == "telefoon"
+    assert count(db, "signups") == 1  # only the one that filled the activity
 
 
 def test_done_page_is_gone_after_a_while(client, db):
@@ -298,7 +312,7 @@ def test_empty_form_asks_to_begin_again(client, db):
     add(db, "a1", days=1)
     response = client.post("/activiteit/a1/aanmelden", data={})
     assert response.status_code == 400
-    assert "Begin alstublieft opnieuw" in text(response) and step_of(response) == "naam"
+    assert "Begin alstublieft opnieuw" in text(response) and step_of(response) == "aantal"
     assert nothing_written(db)
 
 
@@ -312,9 +326,9 @@ def test_a_made_up_token_is_not_taken_as_a_signup_id(client, db):
 @pytest.mark.parametrize(
     ("fields", "step", "message"),
     [
-        ({"party_size": "0"}, "aantal", "Kies 1 tot en met 10"),
-        ({"party_size": "99"}, "aantal", "Kies 1 tot en met 10"),
-        ({"party_size": "-1"}, "aantal", "Kies 1 tot en met 10"),
+        ({"party_size": "0"}, "meer", "Kies 1 tot en met 10"),
+        ({"party_size": "99"}, "meer", "Kies 1 tot en met 10"),
+        ({"party_size": "-1"}, "meer", "Kies 1 tot en met 10"),
         ({"name": "x" * 10_000}, "naam", "Uw naam is te lang"),
         ({"name": "<script>alert(1)</script>"}, "naam", "alleen letters"),
         ({"phone": "abc"}, "telefoon", "Dit telefoonnummer klopt niet"),
@@ -332,7 +346,7 @@ def test_bad_answers_sent_with_ja_are_refused_on_their_step(client, db, fields, 
 def test_html_in_a_name_is_never_rendered_as_html(client, db):
     add(db, "a1", days=1)
     evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
-    for step in ("naam", "telefoon", "aantal", "controle"):
+    for step in ("naam", "telefoon", "meer", "controle"):
         page = text(answer(client, step=step, action="terug" if step != "naam" else "verder",
                            name=evil))
         assert "<script>alert" not in page and "<img src=x" not in page
@@ -362,12 +376,12 @@ def test_removed_activity_is_a_404_too(client, db):
     assert client.get("/activiteit/a1").status_code == 404
 
 
-def test_full_activity_without_phone_is_refused_on_the_phone_step(client, db):
+def test_full_activity_without_phone_goes_to_the_phone_step(client, db):
     add(db, "a1", days=1, capacity=2)
     create_signup(db, "a1", party_size=2, kiosk_id="k1", phone="0611111111", now=NOW)
     before = (count(db, "signups"), count(db, "print_jobs"), count(db, "outbox"))
     response = answer(client, step="controle", party_size="1")
-    assert response.status_code == 400 and step_of(response) == "telefoon"
+    assert response.status_code == 200 and step_of(response) == "telefoon"
     assert "wachtlijst" in text(response)
     assert (count(db, "signups"), count(db, "print_jobs"), count(db, "outbox")) == before
 

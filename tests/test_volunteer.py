@@ -95,7 +95,7 @@ def test_activity_page_lists_names_and_cancel_moves_the_waitlist_up(desk, db):
     first = create_signup(db, "a1", name="Ans", phone="0611111111", party_size=2, kiosk_id="k")
     waiting = create_signup(db, "a1", name="Wim", phone="0622222222", kiosk_id="k")
     page = html(desk.get("/vrijwilliger/activiteit/a1"))
-    assert "Ans" in page and "06 11111111" in page and "Wim" in page
+    assert "Ans" in page and "06-11111111" in page and "Wim" in page
     assert "Wachtlijst: 1" in page
 
     confirm = desk.get(f"/vrijwilliger/aanmelding/{first.id}/annuleren")
@@ -104,7 +104,7 @@ def test_activity_page_lists_names_and_cancel_moves_the_waitlist_up(desk, db):
     page = html(desk.get(done.location))
     assert "is geannuleerd" in page
     moved = page.split('data-testid="moved-up"')[1].split("</ul>")[0]
-    assert "Wim" in moved and "06 22222222" in moved
+    assert "Wim" in moved and "06-22222222" in moved
     assert db.execute("SELECT status FROM signups WHERE id = ?", [waiting.id]).fetchone()[0] == (
         "confirmed"
     )
@@ -134,16 +134,21 @@ def test_attendance_list_on_paper(desk, db):
     rows = [t for t in texts if t.startswith("[ ]")]
     assert rows[0].startswith("[ ] Zoë Jansen") and rows[0].endswith("2 p.")
     assert rows[1].startswith("[ ] (zonder naam)") and rows[1].endswith("1 p.")
-    assert any("06 12345678" in t for t in texts)
+    assert any("06-12345678" in t for t in texts)
     assert "WACHTLIJST (2 personen)" in texts
     assert any(t.startswith(" 1. Henk") for t in texts) and waiting.display_code in "\n".join(texts)
     assert all(line.columns <= 48 for line in receipt.lines)
 
 
 def test_check_in_screen(desk, db):
-    make_activity(db)
+    act = make_activity(db)
     signup = create_signup(db, "a1", name="Ans", party_size=1, kiosk_id="k")
     qr = codes.ticket_qr(signing_secret(db), signup.code)
+    # Two days early: the desk warns and asks, it does not let in.
+    early = desk.post("/vrijwilliger/binnenkomst", data={"scan": qr})
+    assert 'data-outcome="other_day"' in html(early) and "niet voor vandaag" in html(early)
+    assert 'data-testid="confirm-arrival"' in html(early)
+    desk.application.config["NOW"] = act.starts_at  # the day itself
     ok = desk.post("/vrijwilliger/binnenkomst", data={"scan": qr, "activiteit": "a1"})
     assert 'data-outcome="welcome"' in html(ok) and "Ans" in html(ok)
     assert "Binnen: 1 van 1 personen" in html(ok)
@@ -287,7 +292,7 @@ def test_no_resident_screen_shows_a_name_or_phone(app, client, db):
                 continue  # audio and the like: no page to read a name from
             page = response.get_data(as_text=True)
             checked += 1
-            for secret in (NAME, "Wilhelmina", "Zwartjes", PHONE, "06 98765432", "0611112222"):
+            for secret in (NAME, "Wilhelmina", "Zwartjes", PHONE, "06-98765432", "0611112222"):
                 assert secret not in page, f"{secret!r} on {path}"
     assert checked >= 5
 
@@ -302,7 +307,7 @@ def test_residents_to_phone_are_listed_until_called(desk, db):
     home = html(desk.get("/vrijwilliger/"))
     assert "Bewoners bellen: 1 aanmelding is veranderd" in home
     page = html(desk.get("/vrijwilliger/bellen"))
-    assert "Ans Bakker" in page and "06 12345678" in page and calls.MOVED_TO_WAITLIST in page
+    assert "Ans Bakker" in page and "06-12345678" in page and calls.MOVED_TO_WAITLIST in page
     assert "Kees Jansen" not in page and "Koffieochtend" in page
 
     done = desk.post(f"/vrijwilliger/aanmelding/{moved.id}/gebeld")
@@ -349,3 +354,16 @@ def test_phone_entry_takes_only_its_own_form_token(desk, db):
     assert db.execute(
         "SELECT COUNT(*) FROM audit_log WHERE signup_id = ?", [other.id]
     ).fetchone()[0] == 0
+
+
+def test_printer_trouble_reads_as_plain_dutch_with_the_detail_apart():
+    from kiosk.web.desk import plain_error
+
+    sentence, detail = plain_error(
+        "De printer is niet bereikbaar (tcp://10.0.0.9:9100). Staat hij aan en zit de kabel "
+        "erin? [[Errno 111] Connection refused]"
+    )
+    assert sentence.endswith("zit de kabel erin?") and "Errno" not in sentence
+    assert detail == "[Errno 111] Connection refused"
+    assert plain_error("Het papier is op.") == ("Het papier is op.", "")
+    assert plain_error(None) == ("", "")

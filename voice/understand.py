@@ -41,9 +41,10 @@ from voice.intents import (
 )
 from voice.lang import Choice, Language
 
+# "callback": "Mag iemand van het stadsdorp u bellen?" of a wish (voice/wish_dialog.py).
 STEPS = ("activity", "confirm_activity", "name", "confirm_name", "party_size", "confirm",
-         "change")  # fmt: skip
-YES_NO_STEPS = ("confirm_activity", "confirm_name", "confirm")
+         "change", "callback")  # fmt: skip
+YES_NO_STEPS = ("confirm_activity", "confirm_name", "confirm", "callback")
 COMMANDS = ("back", "repeat", "help", "louder", "softer", "stop")
 MAX_COST = 1.0  # one word too many, or a few "eh"s and "graag"s: further off is not heard
 NAME_COMMAND_COST = 0.5  # a name is free text: a command must be said nearly as written

@@ -124,12 +124,13 @@ def new_token_command(name: str) -> int:
 
 @hub.command("add-coordinator")
 @click.argument("username")
-def add_coordinator_command(username: str) -> int:
+@click.option("--stadsdorpen", help="korte namen met komma's: alleen die (leeg = Netwerk)")
+def add_coordinator_command(username: str, stadsdorpen: str | None) -> int:
     """Coördinator met wachtwoord."""
     def run() -> None:
         password = os.environ.get("BUURTKIOSK_HUB_PASSWORD") or click.prompt(
             "Wachtwoord (minstens 10 tekens)", hide_input=True)
-        add_coordinator(_hub_db(), username, password)
+        add_coordinator(_hub_db(), username, password, (stadsdorpen or "").split(","))
         click.echo(f"Coördinator {username!r} kan nu inloggen.")
     return _admin(run)
 

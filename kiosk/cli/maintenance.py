@@ -15,7 +15,13 @@ import click
 
 from kiosk.cli.common import confirm, db_path, fail, open_db
 from kiosk.core import dutch
-from kiosk.core.person_data import PersonQuery, export_person, find_signups, forget_person
+from kiosk.core.person_data import (
+    PersonQuery,
+    export_person,
+    find_signups,
+    find_wishes,
+    forget_person,
+)
 from kiosk.core.retention import purge_expired
 from kiosk.ops import backup, health
 
@@ -116,6 +122,8 @@ def purge_command(dagen: int | None) -> int:
     )
     if result.never_sent:
         click.echo(f"Daarvan waren {result.never_sent} nooit doorgestuurd naar de centrale agenda.")
+    if result.wish_contacts:
+        click.echo(f"Bij {result.wish_contacts} wensen zijn naam en telefoonnummer gewist.")
     return 0
 
 
@@ -150,12 +158,13 @@ def export_person_command(telefoon: str | None, naam: str | None, code: str | No
     """Alle gegevens van één persoon (AVG)."""
     db = open_db()
     try:
-        rows = find_signups(db, _person_query(telefoon, naam, code))
+        query = _person_query(telefoon, naam, code)
+        rows, found_wishes = find_signups(db, query), find_wishes(query, db)
     except ValueError as exc:
         return fail(str(exc))
-    _write_export(export_person(db, rows), naar)
+    _write_export(export_person(db, rows, found_wishes), naar)
     if naar:
-        click.echo(f"{len(rows)} aanmeldingen gevonden.")
+        click.echo(f"{len(rows)} aanmeldingen en {len(found_wishes)} wensen gevonden.")
     return 0
 
 
@@ -167,21 +176,22 @@ def forget_person_command(telefoon: str | None, naam: str | None, code: str | No
     """Verwijder alle gegevens van één persoon (AVG)."""
     db = open_db()
     try:
-        rows = find_signups(db, _person_query(telefoon, naam, code))
+        query = _person_query(telefoon, naam, code)
+        rows, found_wishes = find_signups(db, query), find_wishes(query, db)
     except ValueError as exc:
         return fail(str(exc))
-    if not rows:
+    if not rows and not found_wishes:
         click.echo("Niets gevonden: de kiosk heeft geen aanmeldingen van deze persoon.")
         return 0
-    click.echo(f"Gevonden: {len(rows)} aanmeldingen.")
+    click.echo(f"Gevonden: {len(rows)} aanmeldingen, {len(found_wishes)} wensen.")
     for row in rows:
         click.echo(f"  {row['activity_starts_at'][:10]}  {row['activity_title']}  "
               f"{row['name'] or '(zonder naam)'}  {row['phone']}")
     if naar:
-        _write_export(export_person(db, rows), naar)
+        _write_export(export_person(db, rows, found_wishes), naar)
     if not confirm("Deze aanmeldingen worden voorgoed verwijderd.", ja):
         return fail("Niets verwijderd.")
-    removed = forget_person(db, rows)
+    removed = forget_person(db, rows, found_wishes)
     click.echo(f"Verwijderd: {removed} aanmeldingen. De centrale agenda krijgt bericht om ze "
                "ook te verwijderen.")
     click.echo(f"In de back-ups staan ze nog tot {backup.KEEP} nachten; daarna zijn ze overal weg.")

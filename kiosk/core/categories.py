@@ -71,6 +71,13 @@ def category_for(raw: str, title: str = "") -> Category | None:
     return None
 
 
+def wish_categories_in(words: list[str]) -> list[Category]:
+    """The wish tiles a resident named in these (lower-case) words, in the tiles' order."""
+    joined = " ".join(words)
+    return [c for c in CATEGORIES if c.wish and (
+        c.key == joined or any(_says(word, words, joined) for word in c.words))]
+
+
 def _says(word: str, words: list[str], joined: str) -> bool:
     """A listed word, a listed phrase, or the start of a Dutch compound
     ("computerspreekuur" is about the computer)."""

@@ -8,7 +8,7 @@ alone can be read off someone else's ticket.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 import sqlite_utils
@@ -20,7 +20,7 @@ from kiosk.core.db import write_transaction
 from kiosk.core.outbox import record_change
 from kiosk.core.signups import Signup, get_signup, get_signup_by_code
 
-Outcome = Literal["welcome", "already", "confirm", "refused"]
+Outcome = Literal["welcome", "already", "confirm", "other_day", "refused"]
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,18 @@ def scan(
     *,
     actor: str,
     activity_id: str | None = None,
+    now: datetime | None = None,
 ) -> CheckIn:
-    """What the scanner (or the volunteer) typed at the door -> what to tell the volunteer."""
+    """What the scanner (or the volunteer) typed at the door -> what to tell the volunteer.
+    `now` (default: the clock) tells a ticket for today from one for another day."""
+    now = now or datetime.now(UTC)
     text = raw.strip()
     head = text.partition(".")[0].upper()
     if head == codes.QR_PREFIX:
         code = codes.verify_ticket_qr(secret, text)
         if code is not None:
-            return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True)
+            return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True,
+                          now=now)
         claimed = codes.claimed_ticket_code(text)
         if claimed and get_signup_by_code(db, claimed) is None:
             # Most likely a real ticket from another kiosk (each signs with its own key):
@@ -69,7 +73,7 @@ def scan(
     code = codes.normalize_code(text)
     if code is None:
         return CheckIn("refused", "Dit is geen kaartje. Scan de QR-code of typ de code (7KQ-4MX).")
-    return _check(db, code, actor=actor, activity_id=activity_id, confirmed=False)
+    return _check(db, code, actor=actor, activity_id=activity_id, confirmed=False, now=now)
 
 
 def _refused_and_logged(
@@ -81,7 +85,13 @@ def _refused_and_logged(
 
 
 def _check(
-    db: sqlite_utils.Database, code: str, *, actor: str, activity_id: str | None, confirmed: bool
+    db: sqlite_utils.Database,
+    code: str,
+    *,
+    actor: str,
+    activity_id: str | None,
+    confirmed: bool,
+    now: datetime,
 ) -> CheckIn:
     signup = get_signup_by_code(db, code)
     if signup is None:
@@ -96,6 +106,9 @@ def _check(
         return CheckIn("refused", refusal, signup, activity)
     if signup.attended_at:
         return CheckIn("already", _already(signup), signup, activity)
+    if activity is not None and dutch.local(activity.starts_at).date() != dutch.local(now).date():
+        # Most often the wrong ticket from the drawer: never let in without a look.
+        return CheckIn("other_day", _other_day(activity), signup, activity)
     if not confirmed:
         return CheckIn("confirm", "Klopt de naam? Meld dan binnen met de knop.", signup, activity)
     return mark_attended(db, signup.id, actor=actor, how="scan")
@@ -114,6 +127,14 @@ def _refusal(signup: Signup, activity: Activity | None, expected: str | None) ->
     if signup.status == "waitlist":
         return "Deze aanmelding staat op de wachtlijst: er was nog geen plek."
     return ""
+
+
+def _other_day(activity: Activity) -> str:
+    return (
+        f"Let op: dit kaartje is niet voor vandaag, maar voor "
+        f"{dutch.written_moment(activity.starts_at)} ({activity.title}). "
+        "Klopt het toch? Meld dan binnen met de knop."
+    )
 
 
 def _already(signup: Signup) -> str:

@@ -38,7 +38,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("printer", "BUURTKIOSK_PRINTER", "dummy://", "Printer (adres)"),
         Setting("paper_mm", "BUURTKIOSK_PAPER_MM", "80", "Papierbreedte (mm)"),
         Setting("printer_profile", "BUURTKIOSK_PRINTER_PROFILE", "TM-T20II", "Printertype"),
-        Setting("qr_mode", "BUURTKIOSK_QR_MODE", "image", "QR-code (image of native)"),
+        Setting("qr_mode", "BUURTKIOSK_QR_MODE", "image",
+                "QR-code: als plaatje (image, elke printer) of door de printer (native)"),
         Setting("vosk_model", "BUURTKIOSK_VOSK_MODEL", "", "Spraakmodel (map)"),
         Setting("feeds", "BUURTKIOSK_FEEDS", "", "Agenda-feeds (iCalendar)"),
         Setting("hub_url", "BUURTKIOSK_HUB_URL", "", "Adres van de centrale agenda"),
@@ -46,7 +47,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("kiosk_name", "BUURTKIOSK_NAME", "Buurtkiosk", "Naam van deze kiosk"),
         Setting("stadsdorpen", "BUURTKIOSK_STADSDORPEN", "", "Stadsdorpen (leeg = alle)"),
         Setting("idle_seconds", "BUURTKIOSK_IDLE_SECONDS", "90", "Terug naar begin na (s)"),
+        Setting("help_where", "BUURTKIOSK_HELP_WHERE",
+                "Hulp nodig? Vraag het aan een vrijwilliger van het buurthuis.",
+                "Hulp-knop: waar vinden bewoners een vrijwilliger?"),
         Setting("retention_days", "BUURTKIOSK_RETENTION_DAYS", "30", "Bewaartermijn (dagen)"),
+        Setting("wish_contact_days", "BUURTKIOSK_WISH_CONTACT_DAYS", "90",
+                "Naam en telefoon bij wensen bewaren (dagen)"),
     ]
 }
 

@@ -287,9 +287,69 @@ def _desk_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+def _logo(db: sqlite_utils.Database) -> None:
+    """The stadsdorp's logo a coordinator uploaded (kiosk/core/logo.py): one row, the file as
+    given and the black-and-white picture the printer gets."""
+    run_script(
+        db,
+        """
+        CREATE TABLE logo (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            original BLOB NOT NULL,
+            printable BLOB NOT NULL,
+            uploaded_at TEXT NOT NULL,
+            uploaded_by TEXT NOT NULL
+        )
+        """,
+    )
+
+
+def _wishes(db: sqlite_utils.Database) -> None:
+    """Wishes and offers of help, and the paper slips they come on (kiosk/core/wishes.py,
+    kiosk/core/wish_slips.py). A wish outlives its contact details: name and phone are
+    blanked after the term, the row stays for the counts."""
+    run_script(
+        db,
+        """
+        CREATE TABLE wishes (
+            id TEXT PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('miss', 'offer')),
+            categories TEXT NOT NULL,
+            day_parts TEXT NOT NULL DEFAULT '[]',
+            callback INTEGER NOT NULL DEFAULT 0 CHECK (callback IN (0, 1)),
+            name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL CHECK (channel IN ('touch', 'voice', 'paper')),
+            slip_code TEXT,
+            stadsdorp TEXT NOT NULL DEFAULT '',
+            kiosk_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            called_at TEXT,
+            called_by TEXT,
+            contact_purged_at TEXT,
+            CHECK (callback = 1 OR (name = '' AND phone = ''))
+        );
+        CREATE INDEX wishes_by_time ON wishes (created_at);
+        CREATE INDEX wishes_to_call ON wishes (callback, called_at);
+
+        CREATE TABLE wish_slips (
+            code TEXT PRIMARY KEY,
+            print_job_id INTEGER,
+            printed_at TEXT NOT NULL,
+            printed_by TEXT NOT NULL,
+            entered_at TEXT,
+            entered_by TEXT,
+            wish_ids TEXT NOT NULL DEFAULT '[]'
+        )
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
+    _logo, _wishes,
 ]
 
 

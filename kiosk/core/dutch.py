@@ -55,3 +55,24 @@ def time_range(start: datetime, end: datetime | None) -> str:
 def people(count: int) -> str:
     """'1 persoon', '2 personen'"""
     return "1 persoon" if count == 1 else f"{count} personen"
+
+
+# Netnummers of three digits (Amsterdam 020, Rotterdam 010, ...) and the non-geographic
+# 085/088/091; every other Dutch landline has a netnummer of four (Zaandam 075 is three,
+# Hoorn 0229 four). A dash after it, as the Dutch write and read a number out.
+_SHORT_AREA_CODES = frozenset({
+    "010", "013", "015", "020", "023", "024", "026", "030", "033", "035", "036",
+    "038", "040", "043", "045", "046", "050", "053", "055", "058", "070", "071",
+    "072", "073", "074", "075", "076", "077", "078", "079", "085", "088", "091",
+})  # fmt: skip
+
+
+def phone_display(phone: str) -> str:
+    """A stored number as a Dutch person writes it: '06-12345678', '020-1234567',
+    '0229-123456'; anything else (international, odd lengths) as it was given."""
+    if not (len(phone) == 10 and phone.isascii() and phone.isdigit() and phone[0] == "0"):
+        return phone
+    if phone.startswith("06"):
+        return f"06-{phone[2:]}"
+    prefix = 3 if phone[:3] in _SHORT_AREA_CODES else 4
+    return f"{phone[:prefix]}-{phone[prefix:]}"

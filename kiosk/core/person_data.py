@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.core import codes, config
+from kiosk.core import codes, config, wishes
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 from kiosk.core.maintenance_log import log_event
@@ -66,7 +66,19 @@ def find_signups(db: sqlite_utils.Database, query: PersonQuery) -> list[dict[str
     return rows
 
 
-def export_person(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def find_wishes(query: PersonQuery, db: sqlite_utils.Database) -> list[wishes.Wish]:
+    """The person's wishes that still hold contact details: by phone, or by the wish code
+    on their receipt. (A wish without the call-back yes holds nothing of anyone.)"""
+    phone = clean_phone(query.phone) if query.phone.strip() else ""
+    code = codes.normalize_code(query.code) or "" if query.code.strip() else ""
+    found = wishes.with_contact(db, phone, code) if phone or code else []
+    if query.name.strip():
+        found = [w for w in found if _name_key(w.name) == _name_key(query.name)]
+    return found
+
+
+def export_person(db: sqlite_utils.Database, rows: list[dict[str, Any]],
+                  person_wishes: list[wishes.Wish] | None = None) -> dict[str, Any]:
     """What the kiosk holds about the person, with Dutch labels, ready to hand over."""
     return {
         "kiosk": config.get_setting(db, "kiosk_name"),
@@ -92,16 +104,35 @@ def export_person(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> dict
             }
             for row in rows
         ],
+        "wensen": [
+            {
+                "soort": wishes.KIND_QUESTIONS[w.kind],
+                "onderwerpen": w.category_labels,
+                "dagdelen": list(w.day_parts),
+                "naam": w.name,
+                "telefoon": w.phone,
+                "terugbellen": w.callback,
+                "gebeld_op": w.called_at,
+                "gegeven_op": w.created_at,
+                "code": w.display_code,
+                "via": w.channel,
+            }
+            for w in person_wishes or []
+        ],
     }
 
 
-def forget_person(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
-    """Delete these signups here, and tell the hub to delete its copies too."""
+def forget_person(db: sqlite_utils.Database, rows: list[dict[str, Any]],
+                  person_wishes: list[wishes.Wish] | None = None) -> int:
+    """Delete these signups here, and tell the hub to delete its copies too; the wishes'
+    name and phone go the same way (the anonymous wish stays counted)."""
     ids = [row["id"] for row in rows]
     with write_transaction(db):
         deleted = delete_signups(db, ids)
         for signup_id in ids:
             # Only the id travels: the hub needs nothing else to find and delete its copy.
             record_change(db, "signup.forgotten", signup_id, {"id": signup_id})
-        log_event(db, "forget", signups=deleted["signups"])
+        forgotten = wishes.forget_contacts(db, [w.id for w in person_wishes or []])
+        log_event(db, "forget", signups=deleted["signups"],
+                  **({"wishes": forgotten} if forgotten else {}))
     return deleted["signups"]

@@ -85,3 +85,22 @@ def stuck_jobs(db: sqlite_utils.Database) -> tuple[int, str | None]:
     if not count:
         return 0, None
     return count, db.execute(f"SELECT last_error {stuck} ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
+def ticket_outlook(db: sqlite_utils.Database, signup_id: str, printer_set_up: bool) -> str:
+    """What the done screen may truthfully say about a resident's ticket:
+    'printing' (it comes out, or already did), 'no_printer' (write the code down) or
+    'trouble' (the printer is failing; a volunteer prints it later)."""
+    if not printer_set_up:
+        return "no_printer"
+    job = db.execute(
+        "SELECT status, attempts FROM print_jobs WHERE signup_id = ? AND kind = 'ticket' "
+        "ORDER BY id DESC LIMIT 1",
+        [signup_id],
+    ).fetchone()
+    if job is None or job[0] == "abandoned":
+        return "trouble"
+    if job[0] == "printed":
+        return "printing"
+    # Not tried yet: it will fail too if the jobs before it are failing.
+    return "trouble" if job[1] > 0 or stuck_jobs(db)[0] else "printing"

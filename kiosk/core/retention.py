@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from kiosk.core import config
+from kiosk.core import config, wishes
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 from kiosk.core.maintenance_log import log_event
@@ -75,13 +75,15 @@ class PurgeResult:
     never_sent: int  # outbox rows of purged signups the hub never got (kiosk offline)
     print_jobs: int
     outbox: int
+    wish_contacts: int = 0  # wishes whose name and phone went (their own, longer term)
 
 
 def purge_expired(
     db: sqlite_utils.Database, now: datetime | None = None, days: int | None = None
 ) -> PurgeResult:
     """Delete the signups of activities that ended more than `days` ago, old finished print
-    jobs (attendance lists name people too) and delivered outbox rows; log the counts."""
+    jobs (attendance lists name people too) and delivered outbox rows, and blank the
+    contact details of wishes past their own term; log the counts."""
     days = days if days is not None else retention_days(db)
     cutoff = utc_iso((now or datetime.now(UTC)) - timedelta(days=days))
     with write_transaction(db):
@@ -104,6 +106,7 @@ def purge_expired(
             never_sent=never_sent,
             print_jobs=deleted.get("print_jobs", 0) + old_jobs,
             outbox=deleted.get("outbox", 0) + old_outbox,
+            wish_contacts=wishes.purge_contacts(db, now),
         )
         log_event(db, "purge", **asdict(result))
     return result

@@ -75,7 +75,8 @@ LABELS = {
     "clock": "Datum en tijd",
     "workers": "Achtergrondtaken",
 }
-WORKER_NAMES = {"print_worker": "printerwerker", "sync_worker": "syncwerker"}
+# In words a volunteer uses: what the background task does, not what it is called in code.
+WORKER_NAMES = {"print_worker": "het printen", "sync_worker": "het bijwerken van de agenda"}
 
 
 def _parse(stamp: str | None) -> datetime | None:
@@ -234,9 +235,10 @@ def check_workers(running: dict[str, bool]) -> Check:
     acts on: it stops pinging, and systemd restarts the process with fresh workers."""
     stopped = [WORKER_NAMES.get(name, name) for name, alive in running.items() if not alive]
     if stopped:
-        return Check("error", f"De {' en de '.join(stopped)} is gestopt. De kiosk start "
+        what = " en ".join(stopped)
+        return Check("error", f"{what[0].upper()}{what[1:]} is gestopt. De kiosk start "
                      "zichzelf opnieuw op.", {"running": running})
-    return Check("ok", "De printer- en syncwerker draaien.", {"running": running})
+    return Check("ok", "Printen en het bijwerken van de agenda gaan vanzelf.", {"running": running})
 
 
 def check_health(

@@ -10,6 +10,7 @@ from flask import Flask
 from kiosk.core import config, pins
 from kiosk.core.db import connect, migrate
 from kiosk.web import (
+    assets,
     coordinator,
     desk,
     health,
@@ -20,11 +21,15 @@ from kiosk.web import (
     sync,
     voice,
     volunteer,
+    wishes,
+    wishes_desk,
+    wishes_voice,
     workers,
 )
 
 # One module per area of the screens, each with its blueprint `bp`.
-SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice)
+SCREEN_AREAS = (resident, own_ticket, volunteer, coordinator, health, sync, voice, assets,
+                wishes, wishes_desk, wishes_voice)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -80,4 +85,5 @@ def _kiosk_context() -> dict[str, Any]:
     return {
         "kiosk_name": config.get_setting(db, "kiosk_name"),
         "idle_seconds": int(config.get_setting(db, "idle_seconds")),
+        "help_where": config.get_setting(db, "help_where"),
     }

@@ -1,6 +1,6 @@
 """The coordinator's pages under /coordinator: settings (one field per entry in
 kiosk.core.config.SETTINGS, so a new setting appears here by itself), a test print, the PINs,
-and the audit log.
+the stadsdorp's logo for the ticket, and the audit log.
 
 The coordinator's start page links to every coordinator page, those of other areas too.
 """
@@ -11,10 +11,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import audit, config, desk_sessions, inputs, pins, print_jobs
+from kiosk.core import audit, config, desk_sessions, inputs, logo, pins, print_jobs
 from kiosk.core.db import write_transaction
 from kiosk.web import auth
 from kiosk.web.desk import render_desk
@@ -26,6 +26,7 @@ bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 MENU: tuple[tuple[str, str], ...] = (
     ("Instellingen en testafdruk", "coordinator.settings"),
     ("Pincodes", "coordinator.pins"),
+    ("Logo op het kaartje", "coordinator.logo_page"),
     ("Logboek", "coordinator.audit_log"),
     ("Status van de kiosk", "health.status"),
     ("Synchronisatie", "sync_views.sync_status"),
@@ -92,6 +93,7 @@ CHECKS: dict[str, Callable[[str], str]] = {
     # At least 40 s: the warning comes 20 s before the reset and must be readable first.
     "idle_seconds": _int_between(40, 3600),
     "retention_days": _int_between(1, 3650),
+    "wish_contact_days": _int_between(1, 3650),
     "printer": _printer_url,
     "printer_profile": _printer_profile,
 }
@@ -279,3 +281,48 @@ def audit_log() -> str:
         pages=max((total + AUDIT_PAGE - 1) // AUDIT_PAGE, 1),
         total=total,
     )
+
+
+# --- The stadsdorp's logo on the ticket -------------------------------------------------
+
+
+@bp.get("/logo")
+@auth.require_role("coordinator")
+def logo_page() -> str:
+    return render_desk("coordinator/logo.html", has_logo=logo.printable_png(get_db()) is not None,
+                       error="")
+
+
+@bp.get("/logo/zo-op-papier.png")
+@auth.require_role("coordinator")
+def logo_preview() -> Response:
+    """What the printer gets: black dots only."""
+    png = logo.printable_png(get_db())
+    if png is None:
+        abort(404)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/logo")
+@auth.require_role("coordinator")
+def logo_save() -> str | tuple[str, int] | Response:
+    db = get_db()
+    if request.form.get("action") == "weghalen":
+        with write_transaction(db):
+            if logo.remove_logo(db):
+                audit.record(db, auth.current_actor(), "logo.removed", "Logo weggehaald")
+        flash("Het logo is weggehaald. Kaartjes hebben nu geen logo.")
+        return redirect(url_for(".logo_page"), code=303)
+    upload = request.files.get("logo")
+    data = upload.read(logo.MAX_UPLOAD_BYTES + 1) if upload else b""
+    try:
+        if not data:
+            raise logo.LogoError("Kies eerst een plaatje.")
+        with write_transaction(db):
+            logo.save_logo(db, data, auth.current_actor())
+            audit.record(db, auth.current_actor(), "logo.uploaded", "Nieuw logo op het kaartje")
+    except logo.LogoError as error:
+        has_logo = logo.printable_png(db) is not None
+        return render_desk("coordinator/logo.html", has_logo=has_logo, error=str(error)), 400
+    flash("Het logo is bewaard. Zo komt het op het kaartje.")
+    return redirect(url_for(".logo_page"), code=303)

@@ -27,8 +27,6 @@ bp = Blueprint("own_ticket", __name__, url_prefix="/mijn-kaartje")
 
 # More than any ticket QR (a signature included), far less than a page of text.
 MAX_SCANNED = 300
-# The code's characters, in the order of the keys: Crockford base32 has no I, L, O or U.
-KEYS = "1234567890ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 @dataclass
@@ -96,7 +94,7 @@ def _keys_page(error: str = "", status: int = 200) -> tuple[str, int]:
     wait = int((until - now).total_seconds()) + 1 if until else 0
     if until and not error:
         error = own_ticket.PAUSED
-    html = render_template("own_ticket/code.html", keys=KEYS, error=error, wait_seconds=wait)
+    html = render_template("own_ticket/code.html", error=error, wait_seconds=wait)
     return html, status
 
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk.core import agenda, dutch
+from kiosk.core.categories import category_for
 from voice.lang.nl import NAME_PARTICLES
 
 # 500 rather than Exception: with TESTING on, Flask still raises errors into the test.
@@ -51,17 +52,18 @@ def desk_clock(stamp: str | None) -> str:
     return dutch.clock(_moment(stamp)) if stamp else ""
 
 
-def desk_phone(phone: str) -> str:
-    """'0612345678' -> '06 12345678': easier to read out and dial."""
-    return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
-
-
 def time_range(activity: agenda.Activity) -> str:
     return dutch.time_range(activity.starts_at, activity.ends_at)
 
 
 def written_date(moment: datetime) -> str:
     return dutch.written_date(dutch.local(moment).date())
+
+
+def pictogram(activity: agenda.Activity) -> str:
+    """The category key whose pictogram the card shows (assets/pictograms/<key>.svg), or ''."""
+    category = category_for(activity.category, activity.title)
+    return category.key if category else ""
 
 
 FILTERS: dict[str, Callable[..., str]] = {
@@ -72,7 +74,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "people": dutch.people,
     "desk_stamp": desk_stamp,
     "desk_clock": desk_clock,
-    "desk_phone": desk_phone,
+    "desk_phone": dutch.phone_display,
+    "pictogram": pictogram,
 }
 
 GLOBALS: dict[str, Any] = {

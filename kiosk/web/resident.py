@@ -8,12 +8,12 @@ when the screen goes back to the start.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config, inputs
+from kiosk.core import agenda, config, inputs, print_jobs
 from kiosk.core.signups import (
     MAX_NAME,
     MAX_PARTY,
@@ -29,8 +29,16 @@ from kiosk.web.workers import wake_printer
 
 bp = Blueprint("resident", __name__)
 
-STEPS = ("naam", "telefoon", "aantal", "controle")
-FIELD_STEP = {"name": "naam", "phone": "telefoon", "party_size": "aantal"}
+# One person with no name signs up in four taps: a card, "Ik doe mee", "Ik kom alleen",
+# "Ja, meld mij aan". Name and phone are offered once, on "Klopt dit?", and each line there
+# opens straight the step that changes it; those steps lead back to "Klopt dit?".
+STEPS = ("aantal", "meer", "controle", "naam", "telefoon")
+STEP_NUMBER = {"aantal": 1, "meer": 1, "controle": 2, "naam": 2, "telefoon": 2}
+STEP_COUNT = 2
+BACK_TO = {"meer": "aantal", "controle": "aantal", "naam": "controle", "telefoon": "controle"}
+QUICK_PARTY = {"alleen": "1", "twee": "2"}
+CHANGEABLE = ("aantal", "naam", "telefoon")  # "Verander" on a line of "Klopt dit?"
+FIELD_STEP = {"name": "naam", "phone": "telefoon", "party_size": "meer"}
 MAX_PHONE_TYPED = 20
 # The code stays reachable for a short while only: the next resident must not find it.
 DONE_VISIBLE = timedelta(minutes=5)
@@ -39,32 +47,7 @@ REPEAT_TAP = timedelta(seconds=10)
 # The done screen goes back to the start sooner than other screens: nothing is lost there.
 DONE_IDLE_SECONDS = 60
 
-# The start screen may not scroll (residents tap, they do not swipe), so a page holds
-# as many cards and day headings as fit. These heights in px mirror kiosk.css
-# (.agenda-card + gap, .day-label); the budget is the content height at 1280x800.
-PAGE_BUDGET = 650
-CARD_HEIGHT = 110
-DAY_HEADING_HEIGHT = 52
-
 Answers = dict[str, str]
-
-
-def page_bounds(days: list[date]) -> list[range]:
-    """Split the agenda, given as the local day of each activity in order, into pages:
-    cards until the next one would not fit; a day that runs on to the next page gets its
-    heading again there. Returns the positions in the agenda on each page."""
-    bounds: list[range] = []
-    first, used = 0, 0
-    for index, day in enumerate(days):
-        same_day = index > first and days[index - 1] == day
-        cost = CARD_HEIGHT + (0 if same_day else DAY_HEADING_HEIGHT)
-        if index > first and used + cost > PAGE_BUDGET:
-            bounds.append(range(first, index))
-            first, cost = index, CARD_HEIGHT + DAY_HEADING_HEIGHT
-            used = 0
-        used += cost
-    bounds.append(range(first, len(days)))
-    return bounds
 
 
 @bp.after_request
@@ -77,19 +60,12 @@ def _not_kept(response: Response) -> Response:
 
 @bp.get("/")
 def start() -> str:
+    """All of the coming two weeks; static/agenda.js lays them out in pages of as many
+    cards as fit the screen at hand, with Meer and Vorige (nothing scrolls)."""
     now = app_now()
-    db = get_db()
-    shown = config.shown_stadsdorpen(db)
-    # Only the shown page's activities are built; the others need only their day.
-    days = agenda.upcoming_days(db, now, stadsdorpen=shown)
-    bounds = page_bounds(days)
-    page = min(max(request.args.get("pagina", 1, type=int), 1), len(bounds))
-    on_page = bounds[page - 1]
-    activities = agenda.upcoming(db, now, stadsdorpen=shown, offset=on_page.start,
-                                 limit=len(on_page))
+    activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
     return render_template(
-        "start.html", days=agenda.group_by_day(activities, now, first_number=on_page.start + 1),
-        page=page, pages=len(bounds), total=len(days),
+        "start.html", days=agenda.group_by_day(activities, now), total=len(activities)
     )
 
 
@@ -165,8 +141,8 @@ def _render_step(
         error=error,
         will_wait=_will_wait(activity, answers),
         max_party=MAX_PARTY,
-        step_number=STEPS.index(step) + 1,
-        step_count=len(STEPS),
+        step_number=STEP_NUMBER[step],
+        step_count=STEP_COUNT,
     )
 
 
@@ -176,7 +152,7 @@ def _check_step(step: str, answers: Answers) -> None:
         answers["name"] = clean_name(answers["name"])
     elif step == "telefoon":
         answers["phone"] = clean_phone(answers["phone"])
-    elif step == "aantal":
+    elif step == "meer":
         answers["party_size"] = str(clean_party_size(answers["party_size"]))
 
 
@@ -186,7 +162,7 @@ def signup_start(activity_id: str) -> str | Response:
     if _closed_reason(activity):
         return redirect(url_for("resident.activity", activity_id=activity.id))
     answers = {"name": "", "phone": "", "party_size": "1", "token": str(uuid.uuid4())}
-    return _render_step(activity, "naam", answers)
+    return _render_step(activity, "aantal", answers)
 
 
 @bp.post("/activiteit/<activity_id>/aanmelden")
@@ -207,27 +183,44 @@ def signup_step(activity_id: str) -> str | Response | tuple[str, int]:
         # Not a form this kiosk showed (or an old one): start the steps again.
         answers["token"] = str(uuid.uuid4())
         message = "Er ging iets mis met het formulier. Begin alstublieft opnieuw."
-        return _render_step(activity, "naam", answers, message), 400
+        return _render_step(activity, "aantal", answers, message), 400
 
     action = request.form.get("action", "verder")
     if action == "terug":
         if step == STEPS[0]:
             return redirect(url_for("resident.activity", activity_id=activity.id), code=303)
-        return _render_step(activity, STEPS[max(STEPS.index(step) - 1, 0)], answers)
-    if action == "wijzig":
-        return _render_step(activity, "naam", answers)
+        return _render_step(activity, BACK_TO[step], answers)
+    if action in QUICK_PARTY:
+        answers["party_size"] = QUICK_PARTY[action]
+        return _render_step(activity, "controle", answers)
+    if action == "meer":
+        # "Met meer": three to start from, or what was chosen before when that was more.
+        answers["party_size"] = str(max(3, _party_or_one(answers["party_size"])))
+        return _render_step(activity, "meer", answers)
+    if action.startswith("wijzig-") and action[len("wijzig-"):] in CHANGEABLE:
+        return _render_step(activity, action[len("wijzig-"):], answers)
+    if action != "verder":
+        # Not a button this kiosk shows: the same step again, nothing done.
+        return _render_step(activity, step, answers)
 
     try:
         _check_step(step, answers)
     except SignupError as error:
         return _render_step(activity, step, answers, error.message), 400
 
-    if step == "aantal" and _will_wait(activity, answers) and not answers["phone"]:
-        # Someone has to call a waitlisted resident: ask for the number before the summary.
-        return _render_step(activity, "telefoon", answers, _WAITLIST_NEEDS_PHONE), 400
     if step != "controle":
-        return _render_step(activity, STEPS[STEPS.index(step) + 1], answers)
+        return _render_step(activity, "controle", answers)
+    if _will_wait(activity, answers) and not answers["phone"]:
+        # Someone has to call a waitlisted resident; "Klopt dit?" said so already.
+        return _render_step(activity, "telefoon", answers)
     return _submit(activity, answers)
+
+
+def _party_or_one(raw: str) -> int:
+    try:
+        return clean_party_size(raw)
+    except SignupError:
+        return 1
 
 
 def _finished(token: str, step: str, activity_id: str) -> Response | None:
@@ -248,12 +241,6 @@ def _finished(token: str, step: str, activity_id: str) -> Response | None:
     if repeat_tap:
         return redirect(url_for("resident.done", signup_id=signup.id), code=303)
     return redirect(url_for("resident.start"), code=303)
-
-
-_WAITLIST_NEEDS_PHONE = (
-    "Er is geen plek meer. Wilt u op de wachtlijst? Vul dan uw telefoonnummer in. "
-    "Wij bellen u als er plek is."
-)
 
 
 def _submit(activity: agenda.Activity, answers: Answers) -> Response | tuple[str, int]:
@@ -291,6 +278,13 @@ def done(signup_id: str) -> str | Response:
     activity = agenda.get_activity(get_db(), signup.activity_id)
     if activity is None:
         return redirect(url_for("resident.start"))
+    from printing import backends
+
+    printer_set_up = not backends.is_dummy(config.get_setting(get_db(), "printer"))
     return render_template(
-        "done.html", signup=signup, activity=activity, done_idle_seconds=DONE_IDLE_SECONDS
+        "done.html",
+        signup=signup,
+        activity=activity,
+        done_idle_seconds=DONE_IDLE_SECONDS,
+        ticket=print_jobs.ticket_outlook(get_db(), signup.id, printer_set_up),
     )

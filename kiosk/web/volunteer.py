@@ -61,7 +61,7 @@ def _private(response: Response) -> Response:
 def pin() -> View:
     wanted = request.values.get("rol", "volunteer")
     next_url = auth.safe_next(request.values.get("next"))
-    idle_notice = auth.signed_in_role() is None and bool(request.args.get("reden") == "stil")
+    idle_notice = auth.signed_in_role() is None and bool(session.pop("signed_out_idle", False))
     if request.method == "GET":
         error = ""
         if not pins.has_pins(get_db()):
@@ -120,7 +120,8 @@ def sign_out() -> Response:
             audit.record(get_db(), auth.current_actor(), "signed_out", what)
     auth.sign_out()
     if idle:
-        return redirect(url_for("volunteer.pin", reden="stil"), code=303)
+        # The screen is for residents again; the volunteer hears why on the next sign-in.
+        session["signed_out_idle"] = True
     return redirect(url_for("resident.start"), code=303)
 
 
@@ -536,6 +537,7 @@ def check_in() -> View:
             request.form.get("scan", ""),
             actor=auth.current_actor(),
             activity_id=act.id if act else None,
+            now=app_now(),
         )
     today = signup_lists.desk_activities(db, app_now(), days=1)
     page = render_desk(

@@ -66,9 +66,9 @@ def create_hub_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
     app.config["SECRET_KEY"] = _secret(app.config["HUB_DATABASE"])  # also migrates
 
-    from sync.hub import api, coordinator, ics
+    from sync.hub import api, coordinator, ics, monitor_pages
 
-    for module in (api, ics, coordinator):
+    for module in (api, ics, coordinator, monitor_pages):
         app.register_blueprint(module.bp)
     app.teardown_appcontext(close_hub_db)
 

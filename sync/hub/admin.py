@@ -88,18 +88,38 @@ def kiosk_for_token(db: sqlite_utils.Database, token: str) -> dict[str, Any] | N
     return rows[0] if rows else None
 
 
-def add_coordinator(db: sqlite_utils.Database, username: str, password: str) -> None:
+def add_coordinator(
+    db: sqlite_utils.Database, username: str, password: str, stadsdorpen: list[str] | None = None
+) -> None:
+    """A coordinator of the whole Netwerk, or (with `stadsdorpen`, slugs) of just those:
+    they see only their own stadsdorpen's wishes and figures."""
     username = username.strip()
     if not username or len(password) < 10:
         raise AdminError("Geef een gebruikersnaam en een wachtwoord van minstens 10 tekens.")
+    scope = [s.strip() for s in (stadsdorpen or []) if s.strip()]
     with write_transaction(db):
+        known = {row[0] for row in db.execute("SELECT slug FROM stadsdorpen")}
+        unknown = [s for s in scope if s not in known]
+        if unknown:
+            raise AdminError(f"Onbekende stadsdorpen: {', '.join(unknown)}.")
         db.execute(
-            "INSERT INTO coordinators (username, password_hash, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash",
-            [username, generate_password_hash(password), now_iso()],
+            "INSERT INTO coordinators (username, password_hash, created_at, stadsdorpen) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET "
+            "password_hash = excluded.password_hash, stadsdorpen = excluded.stadsdorpen",
+            [username, generate_password_hash(password), now_iso(), ",".join(scope)],
         )
         # A new password ends every session the old one opened.
         db.execute("DELETE FROM coordinator_sessions WHERE username = ?", [username])
+
+
+def coordinator_scope(db: sqlite_utils.Database, username: str) -> list[str] | None:
+    """The stadsdorpen (slugs) a coordinator may see: [] for the whole Netwerk, None for
+    a name that is not (or no longer) a coordinator."""
+    row = db.execute("SELECT stadsdorpen FROM coordinators WHERE username = ?",
+                     [username]).fetchone()
+    if row is None:
+        return None
+    return [s for s in row[0].split(",") if s]
 
 
 @functools.cache

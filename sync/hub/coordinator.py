@@ -60,6 +60,11 @@ def _signed_in() -> str | None:
     return cast(str | None, g.coordinator)
 
 
+def current_coordinator() -> str | None:
+    """The signed-in coordinator's username, for pages that show only their stadsdorpen."""
+    return _signed_in()
+
+
 @bp.app_context_processor
 def template_helpers() -> dict[str, Any]:
     return {"csrf_token": csrf_token, "written": _written, "kiosk_names": _kiosk_names,

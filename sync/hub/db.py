@@ -168,7 +168,72 @@ def _logins(db: sqlite_utils.Database) -> None:
     )
 
 
-HUB_MIGRATIONS: list[Migration] = [_v1_hub, _logins]
+def _wishes_monitor_scope(db: sqlite_utils.Database) -> None:
+    """Wishes from the kiosks (sync/hub/wishes.py), the Monitor's kept figures
+    (sync/hub/monitor.py), and coordinators scoped to stadsdorpen ('' = the Netwerk).
+
+    monitor_folded holds what purged signups counted for, per month, area, dimension and
+    value; monitor_residents holds salted hashes of phone numbers only while a month is
+    open; its salt goes, with them, when the month's figures are fixed."""
+    run_script(
+        db,
+        """
+        CREATE TABLE wishes (
+            id TEXT PRIMARY KEY,
+            kiosk_id INTEGER NOT NULL REFERENCES kiosks (id),
+            code TEXT NOT NULL DEFAULT '',
+            stadsdorp TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL CHECK (kind IN ('miss', 'offer')),
+            categories TEXT NOT NULL,
+            day_parts TEXT NOT NULL DEFAULT '[]',
+            channel TEXT NOT NULL,
+            callback INTEGER NOT NULL DEFAULT 0,
+            name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            month TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            called_at TEXT,
+            contact_purged_at TEXT,
+            CHECK (callback = 1 OR (name = '' AND phone = ''))
+        );
+        CREATE INDEX wishes_by_month ON wishes (month, stadsdorp);
+
+        CREATE TABLE monitor_folded (
+            month TEXT NOT NULL,
+            stadsdorp TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            key TEXT NOT NULL,
+            signups INTEGER NOT NULL,
+            people INTEGER NOT NULL,
+            PRIMARY KEY (month, stadsdorp, dimension, key)
+        );
+
+        CREATE TABLE monitor_salts (
+            month TEXT PRIMARY KEY,
+            salt BLOB NOT NULL
+        );
+
+        CREATE TABLE monitor_residents (
+            month TEXT NOT NULL,
+            stadsdorp TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (month, stadsdorp, hash)
+        );
+
+        CREATE TABLE monitor_fixed_residents (
+            month TEXT NOT NULL,
+            stadsdorp TEXT NOT NULL,
+            residents INTEGER NOT NULL,
+            PRIMARY KEY (month, stadsdorp)
+        );
+
+        ALTER TABLE coordinators ADD COLUMN stadsdorpen TEXT NOT NULL DEFAULT ''
+        """,
+    )
+
+
+HUB_MIGRATIONS: list[Migration] = [_v1_hub, _logins, _wishes_monitor_scope]
 
 
 def migrate_hub(db: sqlite_utils.Database) -> int:

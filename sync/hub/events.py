@@ -25,7 +25,7 @@ from kiosk.core.agenda import Activity
 from kiosk.core.clock import now_iso
 from kiosk.core.db import write_transaction
 from kiosk.core.signups import CHANNELS, MAX_PARTY
-from sync.hub import agenda, scope, seats
+from sync.hub import agenda, monitor, scope, seats, wishes
 from sync.hub.db import next_rev
 
 MAX_TEXT = 200
@@ -260,6 +260,9 @@ def _created(ctx: Context, payload: dict[str, Any]) -> Result:
          reason, _stamp(payload, "created_at") or now, now, now, _text(payload, "note", 500),
          ctx.rev],
     )
+    if phone := _text(payload, "phone", 20):
+        area = activity["stadsdorp"] or _only_stadsdorp(ctx.kiosk)
+        monitor.note_resident(ctx.db, activity["starts_at"][:7], area, phone)
     moved = status == "waitlist" and asked == "confirmed"
     return {"result": "moved-to-waitlist" if moved else "accepted",
             "signup": _state(ctx, signup_id), **({"reason": reason} if moved else {})}
@@ -342,6 +345,31 @@ def _lease_returned(ctx: Context, payload: dict[str, Any]) -> Result:
     return {"result": "accepted", "signup": None}
 
 
+def _only_stadsdorp(kiosk: dict[str, Any]) -> str:
+    scope = [s for s in str(kiosk.get("stadsdorpen") or "").split(",") if s]
+    return scope[0] if len(scope) == 1 else ""
+
+
+def _wish_created(ctx: Context, payload: dict[str, Any]) -> Result:
+    try:
+        outcome = wishes.store_wish(ctx.db, ctx.kiosk, payload)
+    except wishes.ForeignWish:
+        raise Rejected(NOT_TAKEN) from None
+    except wishes.BadWish as err:
+        raise Rejected(str(err)) from None
+    return {"result": outcome, "signup": None}
+
+
+def _wish_called(ctx: Context, payload: dict[str, Any]) -> Result:
+    wishes.mark_called(ctx.db, ctx.kiosk, payload)
+    return {"result": "accepted", "signup": None}
+
+
+def _wish_forgotten(ctx: Context, payload: dict[str, Any]) -> Result:
+    wishes.forget_contact(ctx.db, ctx.kiosk, payload)
+    return {"result": "accepted", "signup": None}
+
+
 HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
     "signup.created": _created,
     "signup.cancelled": _cancelled,
@@ -349,4 +377,7 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
     "signup.attended": _attended,
     "signup.forgotten": _forgotten,
     "lease.returned": _lease_returned,
+    "wish.created": _wish_created,
+    "wish.called": _wish_called,
+    "wish.forgotten": _wish_forgotten,
 }

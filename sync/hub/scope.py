@@ -35,6 +35,11 @@ SCOPE: dict[str, Scope] = {
     # An AVG request: the kiosk's own residents, wherever their activity now belongs.
     "signup.forgotten": Scope("own", activity_in_scope=False),
     "lease.returned": Scope("none", activity_in_scope=True),
+    # Wishes name no signup: a kiosk makes, marks called and forgets only its own wishes,
+    # in its own stadsdorpen (sync/hub/wishes.py, which answers another's as unknown).
+    "wish.created": Scope("none", activity_in_scope=False),
+    "wish.called": Scope("none", activity_in_scope=False),
+    "wish.forgotten": Scope("none", activity_in_scope=False),
 }
 
 

@@ -1,56 +1,11 @@
-// Touch-only helpers for the resident screens: the in-page keyboard and digit pad,
-// the − / + stepper, one-tap-only forms, and the "Bent u er nog?" reset after inactivity.
+// Touch-only helpers for the resident screens (the keys themselves are in keys.js): the
+// − / + stepper, one-tap-only forms, and the "Bent u er nog?" reset after inactivity.
 // Everything works by tapping; no swipe, no long press, no hardware keyboard needed.
 (function () {
   "use strict";
   const body = document.body;
 
-  // A key press shows for a moment even when the finger is already gone: older hands
-  // often tap too briefly to see the :active state.
-  function flash(button) {
-    button.classList.add("pressed");
-    setTimeout(function () { button.classList.remove("pressed"); }, 150);
-  }
-
-  // "Jan De Vries" -> "Jan de Vries": inside a name, a family-name particle (the list
-  // comes from the page) is written small. Checked when the word ends: at the space.
-  function smallParticle(text, particles) {
-    const match = /(\S)\s+(\S+)$/.exec(text);
-    if (!match || particles.indexOf(match[2].toLowerCase()) < 0) return text;
-    return text.slice(0, text.length - match[2].length) + match[2].toLowerCase();
-  }
-
-  // In-page keyboards: a key types into the input named by data-for.
-  document.querySelectorAll("[data-for]").forEach(function (pad) {
-    const input = document.getElementById(pad.dataset.for);
-    pad.addEventListener("click", function (event) {
-      const key = event.target.closest("button");
-      if (!key || !input) return;
-      flash(key);
-      if (key.dataset.action === "backspace") {
-        input.value = input.value.slice(0, -1);
-      } else if (key.dataset.key !== undefined && input.value.length < input.maxLength) {
-        let ch = key.dataset.key;
-        // Names: a capital at the start and after a space or dash, small letters elsewhere.
-        if (input.dataset.keyboard === "letters" && input.value && !/[\s'-]$/.test(input.value)) {
-          ch = ch.toLowerCase();
-        }
-        if (ch === " " && input.dataset.particles) {
-          input.value = smallParticle(input.value, input.dataset.particles.split(" "));
-        }
-        input.value += ch;
-      }
-      input.dispatchEvent(new Event("input"));
-    });
-  });
-
-  // "Overslaan" empties the answer before the form is sent.
-  document.querySelectorAll("button[data-clear]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      const field = document.getElementById(button.dataset.clear);
-      if (field) field.value = "";
-    });
-  });
+  const flash = window.buurtkioskKeys.flash;  // keys.js, loaded first
 
   // Number of people: − and + within 1..max.
   document.querySelectorAll(".stepper").forEach(function (stepper) {
@@ -89,6 +44,50 @@
     document.querySelectorAll("form[data-sent]").forEach(function (form) { delete form.dataset.sent; });
   });
 
+  // "Grotere letters": normal, bigger, biggest, and round again. Kept while this resident
+  // goes from screen to screen; the reset to the start forgets it (goHome).
+  const LETTER_STEPS = 3;
+  function setLetters(step) {
+    const root = document.documentElement;
+    if (step) root.dataset.letters = String(step); else delete root.dataset.letters;
+    try {
+      if (step) sessionStorage.setItem("letters", String(step)); else sessionStorage.removeItem("letters");
+    } catch (e) { /* private mode: only this page */ }
+    document.querySelectorAll("[data-letters-button]").forEach(function (button) {
+      button.setAttribute("aria-pressed", step ? "true" : "false");
+    });
+    document.dispatchEvent(new Event("buurtkiosk:letters"));
+  }
+  document.querySelectorAll("[data-letters-button]").forEach(function (button) {
+    button.setAttribute("aria-pressed", document.documentElement.dataset.letters ? "true" : "false");
+    button.addEventListener("click", function () {
+      const now = parseInt(document.documentElement.dataset.letters || "0", 10);
+      setLetters((now + 1) % LETTER_STEPS);
+    });
+  });
+  document.querySelectorAll("[data-forget-letters]").forEach(function (link) {
+    link.addEventListener("click", function () { setLetters(0); });
+  });
+
+  // "Hulp": says, on screen and aloud, what can be done here and where a volunteer is.
+  const help = document.getElementById("help");
+  document.querySelectorAll("[data-help-open]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      if (!help) return;
+      help.hidden = false;
+      help.querySelector("[data-help-close]").focus();
+      if (window.buurtkiosk && window.buurtkiosk.speak) {
+        window.buurtkiosk.speak(document.getElementById("help-text").textContent);
+      }
+    });
+  });
+  if (help) {
+    help.querySelector("[data-help-close]").addEventListener("click", function () {
+      help.hidden = true;
+      if (window.buurtkiosk && window.buurtkiosk.stopSpeaking) window.buurtkiosk.stopSpeaking();
+    });
+  }
+
   // Inactivity: warn (shown and spoken) at least 20 s before going back to the start.
   // Any tap restarts the clock, and "Ja, ik ben er nog" can be tapped as often as needed.
   const idleSeconds = Math.max(2, parseInt(body.dataset.idleSeconds || "90", 10));
@@ -100,7 +99,7 @@
   let tick = null;
   let resetAt = 0;
 
-  function goHome() { window.location.replace(body.dataset.home); }
+  function goHome() { setLetters(0); window.location.replace(body.dataset.home); }
   function showCountdown() {
     const left = Math.max(0, Math.ceil((resetAt - Date.now()) / 1000));
     if (secondsShown) secondsShown.textContent = String(left);

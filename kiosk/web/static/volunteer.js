@@ -18,6 +18,20 @@
     restart();
   }
 
+  // The PIN page goes back to the residents' start after the kiosk's idle time.
+  const leaveAfter = parseInt(body.dataset.leaveAfter || "0", 10);
+  if (leaveAfter > 0 && body.dataset.home) {
+    let leaveTimer = null;
+    const restartLeave = function () {
+      clearTimeout(leaveTimer);
+      leaveTimer = setTimeout(function () { window.location.replace(body.dataset.home); }, leaveAfter * 1000);
+    };
+    ["keydown", "pointerdown", "input"].forEach(function (type) {
+      document.addEventListener(type, restartLeave, { passive: true, capture: true });
+    });
+    restartLeave();
+  }
+
   // A refused scan stays in the field, selected, so the next scan replaces it.
   document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });

@@ -1,0 +1,94 @@
+"""The stadsdorp's logo: uploaded by a coordinator, kept, dithered for the printer."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from PIL import Image, ImageDraw
+
+from kiosk.core import logo
+from kiosk.core.db import write_transaction
+from tests.desk_helpers import open_session
+
+
+def picture(size: tuple[int, int], fmt: str = "PNG", mode: str = "RGB") -> bytes:
+    """A grey gradient with a black bar: dithering must turn grey into dots."""
+    image = Image.new(mode, size, "white")
+    draw = ImageDraw.Draw(image)
+    for x in range(size[0]):
+        shade = int(255 * x / size[0])
+        draw.line([(x, 0), (x, size[1] // 2)], fill=(shade, shade, shade) if mode == "RGB"
+                  else (shade, shade, shade, 255))
+    draw.rectangle([0, size[1] * 3 // 4, size[0] - 1, size[1] - 1], fill="black")
+    out = BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+def test_dither_fits_the_paper_and_has_only_black_and_white():
+    big = logo.dither(picture((1200, 600)), 80)
+    assert big.mode == "1"
+    assert big.width <= logo.MAX_WIDTH_DOTS[80] and big.height <= logo.MAX_HEIGHT_DOTS
+    assert logo.dither(picture((1200, 600)), 58).width <= logo.MAX_WIDTH_DOTS[58]
+    small = logo.dither(picture((100, 40)))
+    assert small.size == (100, 40)  # never scaled up
+    # The grey half became a pattern of dots: both black and white in the middle columns.
+    middle = [small.getpixel((50, y)) for y in range(0, 20)] + \
+        [small.getpixel((x, 10)) for x in range(40, 60)]
+    assert 0 in middle and 255 in middle
+    assert all(small.getpixel((x, 35)) == 0 for x in range(100))  # black stays black
+
+
+def test_transparent_parts_print_white():
+    image = Image.new("RGBA", (60, 30), (0, 0, 0, 0))
+    out = BytesIO()
+    image.save(out, format="PNG")
+    dots = logo.dither(out.getvalue())
+    assert dots.getextrema() == (255, 255)  # nothing but white
+
+
+@pytest.mark.parametrize("data", [b"", b"not a picture", b"\x89PNG\r\n\x1a\n" + b"0" * 100,
+                                  b"x" * (logo.MAX_UPLOAD_BYTES + 1)])
+def test_what_is_not_a_picture_is_refused_in_dutch(data):
+    with pytest.raises(logo.LogoError) as refused:
+        logo.dither(data)
+    assert "plaatje" in str(refused.value) or "bestand" in str(refused.value)
+
+
+def test_saved_logo_is_what_printing_gets(db):
+    assert logo.printable_logo(db) is None
+    with write_transaction(db):
+        logo.save_logo(db, picture((800, 400), "JPEG"), "Ans (coördinator)")
+    printable = logo.printable_logo(db, 80)
+    assert printable is not None and printable.mode == "1" and printable.width == 320
+    narrow = logo.printable_logo(db, 58)
+    assert narrow is not None and narrow.width <= logo.MAX_WIDTH_DOTS[58]
+    with write_transaction(db):
+        assert logo.remove_logo(db)
+    assert logo.printable_logo(db) is None
+
+
+def test_coordinator_uploads_sees_and_removes_the_logo(app, client, db):
+    open_session(client, "coordinator", "Ans")
+    assert "nog geen logo" in client.get("/coordinator/logo").get_data(as_text=True)
+    refused = client.post("/coordinator/logo", data={"logo": (BytesIO(b"nope"), "x.png")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400 and "geen plaatje" in refused.get_data(as_text=True)
+    upload = {"logo": (BytesIO(picture((600, 300))), "l.png")}
+    saved = client.post("/coordinator/logo", data=upload, content_type="multipart/form-data")
+    assert saved.status_code == 303
+    page = client.get("/coordinator/logo").get_data(as_text=True)
+    assert 'data-testid="logo-preview"' in page
+    preview = client.get("/coordinator/logo/zo-op-papier.png")
+    assert preview.mimetype == "image/png" and Image.open(BytesIO(preview.data)).mode == "1"
+    uploaded = "SELECT COUNT(*) FROM audit_log WHERE action = 'logo.uploaded'"
+    assert db.execute(uploaded).fetchone()[0] == 1
+    client.post("/coordinator/logo", data={"action": "weghalen"})
+    assert logo.printable_logo(db) is None
+    assert client.get("/coordinator/logo/zo-op-papier.png").status_code == 404
+
+
+def test_logo_pages_need_the_coordinator(client):
+    assert client.get("/coordinator/logo").status_code == 303
+    assert client.post("/coordinator/logo").status_code == 303

@@ -1,0 +1,277 @@
+"""Every resident screen at every screen size a buurthuis may have (design section 4):
+nothing scrolls or is cut off, every target meets its size in mm at that screen's pixel
+size, text is big enough and dark enough, axe-core finds no critical or serious problem
+(with the 7:1 enhanced contrast rule on), and the browser logs no error. One person with
+no name signs up in four taps; the PIN page and the done screen lead back to the start.
+
+Screenshots of every screen at every size land in tests/artifacts/screens-*.png, for
+people to look at; the checks are the assertions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kiosk.core.agenda import Activity, save_activity
+from kiosk.core.db import write_transaction
+from kiosk.core.signups import create_signup
+from kiosk.ops.demo import load_demo
+from tests.browser import (
+    SCREENS,
+    LiveServer,
+    Screen,
+    browser_fixture,  # noqa: F401  (a fixture, found by name)
+    new_kiosk_page,
+    screen_problems,
+    screenshot,
+    start_live_server,
+)
+
+pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+TITLE = "Soep en verhalen"
+FULL = "Breicafé vol"
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "rules": {"color-contrast-enhanced": {"enabled": True}},  # 7:1, as the design asks
+}
+
+
+@pytest.fixture(scope="module")
+def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_live_server(
+        tmp_path_factory.mktemp("screens") / "kiosk.db",
+        settings={"printer": "dummy://", "idle_seconds": "90"},
+    )
+    db = server.db()
+    try:
+        load_demo(db, "demo-kiosk")
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        starts = now + timedelta(minutes=30 - now.minute % 15)
+        with write_transaction(db):
+            save_activity(db, Activity(
+                id="soep", title=TITLE, starts_at=starts, ends_at=starts + timedelta(hours=2),
+                stadsdorp="Stadsdorp Zuid", location_name="Buurthuis De Pijp",
+                address="Ferdinand Bolstraat 12", capacity=40, price="gratis",
+                contact="020 123 45 67", category="eten",
+                description="Samen soep eten en verhalen vertellen.",
+            ))
+            save_activity(db, Activity(
+                id="vol", title=FULL, starts_at=starts + timedelta(minutes=5),
+                stadsdorp="Stadsdorp Zuid", location_name="Buurthuis De Pijp", capacity=1,
+            ))
+        create_signup(db, "vol", phone="0612345678", kiosk_id="k")
+    finally:
+        db.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def axe() -> Any:
+    return axe_playwright.Axe()
+
+
+class Visit:
+    """A resident at one screen: taps, counts them, and checks each screen on the way."""
+
+    def __init__(self, page: Any, screen: Screen, axe: Any) -> None:
+        self.page, self.screen, self.axe = page, screen, axe
+        self.taps = 0
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _console(self, message: Any) -> None:
+        # A page answered with its intended 400 or 404 (a wrong answer, a removed
+        # activity) is logged as a failed load of the page itself: not an error in it.
+        if message.type == "error" and message.location.get("url") != self.page.url:
+            self.errors.append(f"{message.text} ({message.location.get('url')})")
+
+    def tap(self, test_id: str, navigates: bool = True) -> None:
+        self.taps += 1
+        target = self.page.get_by_test_id(test_id).first
+        if navigates:
+            with self.page.expect_navigation():
+                target.tap()
+            self.page.wait_for_load_state()
+        else:
+            target.tap()
+
+    def check(self, name: str) -> None:
+        page = self.page
+        page.evaluate("document.fonts.ready")
+        problems = screen_problems(page, self.screen)
+        screenshot(page, f"screens-{self.screen.name}-{name}")
+        serious = [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in self.axe.run(page, options=AXE_OPTIONS).response["violations"]
+            if v["impact"] in ("critical", "serious")
+        ]
+        assert problems == [], f"{self.screen.name} {name}: {problems}"
+        assert serious == [], f"{self.screen.name} {name}: axe {serious}"
+        assert self.errors == [], f"{self.screen.name} {name}: console {self.errors}"
+
+
+@pytest.fixture(params=SCREENS, ids=[s.name for s in SCREENS])
+def visit(request: pytest.FixtureRequest, browser: Any, axe: Any) -> Iterator[Visit]:
+    screen: Screen = request.param
+    page = new_kiosk_page(browser, screen.viewport)
+    yield Visit(page, screen, axe)
+    page.context.close()
+
+
+def test_every_resident_screen_fits_and_one_person_needs_four_taps(kiosk, visit):
+    page = visit.page
+    page.goto(kiosk.url + "/")
+    expect(page.get_by_role("heading", name="Wat is er te doen?")).to_be_visible()
+    visit.check("01-start")
+    cards = page.get_by_test_id("activity-card")
+    assert cards.count() >= 2  # as many as fit: more than one on every screen
+    if page.get_by_test_id("next-page").is_visible():
+        visit.tap("next-page", navigates=False)
+        expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 2")
+        # Every page begins with a day, repeated when its cards run on; numbers go on.
+        first = page.locator("[data-agenda] > *").first
+        assert first.evaluate("el => el.tagName") == "H2"
+        numbers = [int(n) for n in cards.evaluate_all("els => els.map(e => e.dataset.number)")]
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] > 1
+        visit.check("02-start-page-2")
+        visit.tap("previous-page", navigates=False)
+
+    # One person, no name: a card, "Ik doe mee", "Ik kom alleen", "Ja, meld mij aan".
+    visit.taps = 0
+    with page.expect_navigation():
+        visit.taps += 1
+        page.get_by_test_id("activity-card").filter(has_text=TITLE).tap()
+    visit.check("03-activity")
+    visit.tap("join")
+    visit.check("04-aantal")
+    visit.tap("alone")
+    visit.check("05-controle")
+    visit.tap("confirm")
+    assert visit.taps == 4
+    expect(page.get_by_role("heading", name="U bent aangemeld!")).to_be_visible()
+    no_printer = "Er is hier geen printer. Schrijf deze code op."
+    expect(page.get_by_test_id("paper")).to_have_text(no_printer)
+    visit.check("06-done")
+
+
+def test_name_phone_and_more_people_screens_fit(kiosk, visit):
+    page = visit.page
+    page.goto(kiosk.url + "/activiteit/soep/aanmelden")
+    visit.tap("more")
+    page.get_by_test_id("plus").tap()
+    expect(page.get_by_test_id("party-size")).to_have_text("4")
+    visit.check("07-meer")
+    visit.tap("next")
+    visit.tap("change-name")
+    for key in ("A", "N", "S"):
+        page.get_by_test_id(f"key-{key}").tap()
+    expect(page.get_by_test_id("name")).to_have_value("Ans")
+    visit.check("08-naam")
+    visit.tap("next")
+    expect(page.get_by_test_id("summary-name")).to_have_text("Ans")  # straight back
+    visit.tap("change-phone")
+    for digit in "06":
+        page.get_by_test_id(f"digit-{digit}").tap()
+    visit.check("09-telefoon")
+    visit.tap("next")  # not a whole number: the error stays on its own step, and fits
+    expect(page.get_by_test_id("error")).to_be_visible()
+    visit.check("10-telefoon-fout")
+    visit.tap("back")
+    expect(page.get_by_role("heading", name="Klopt dit?")).to_be_visible()
+
+
+def test_grotere_letters_and_hulp_fit_and_are_forgotten_at_the_start(kiosk, visit):
+    page = visit.page
+    page.goto(kiosk.url + "/activiteit/soep/aanmelden")
+    visit.tap("alone")
+    for _ in range(2):  # two steps up
+        visit.tap("letters", navigates=False)
+    assert page.evaluate("document.documentElement.dataset.letters") == "2"
+    visit.check("11-controle-grotere-letters")
+    visit.tap("back")  # remembered from screen to screen
+    assert page.evaluate("document.documentElement.dataset.letters") == "2"
+    visit.tap("help-open", navigates=False)
+    expect(page.get_by_test_id("help-text")).to_contain_text("vrijwilliger")
+    visit.check("12-hulp")
+    visit.tap("help-close", navigates=False)
+    expect(page.get_by_test_id("help")).to_be_hidden()
+    page.goto(kiosk.url + "/")
+    visit.check("13-start-grotere-letters")
+    visit.tap("letters", navigates=False)  # round again: normal letters
+    assert page.evaluate("document.documentElement.dataset.letters") is None
+
+
+def test_waitlist_summary_and_error_page_fit(kiosk, visit):
+    page = visit.page
+    page.goto(kiosk.url + "/activiteit/vol/aanmelden")
+    visit.tap("alone")
+    expect(page.get_by_test_id("waitlist")).to_contain_text("telefoonnummer nodig")
+    visit.check("14-controle-wachtlijst")
+    visit.tap("confirm")
+    expect(page.get_by_test_id("phone")).to_be_visible()  # the pad, no bounce with an error
+    page.goto(kiosk.url + "/activiteit/bestaat-niet")
+    visit.check("15-niet-gevonden")
+
+
+def test_done_screen_warning_never_covers_the_code(kiosk, visit):
+    kiosk.set_setting("idle_seconds", "6")  # the done screen warns after 3 s
+    try:
+        page = visit.page
+        page.goto(kiosk.url + "/activiteit/soep/aanmelden")
+        visit.tap("alone")
+        visit.tap("confirm")
+        warning = page.get_by_test_id("still-there")
+        expect(warning).to_be_visible(timeout=6_000)
+        code = page.get_by_test_id("ticket-code").bounding_box()
+        box = page.locator("#still-there .dialog").bounding_box()
+        assert box["y"] + box["height"] <= code["y"], "the warning covers the code"
+        screenshot(page, f"screens-{visit.screen.name}-16-done-bent-u-er-nog")
+        assert page.evaluate(
+            "(() => { const r = document.querySelector('[data-testid=ticket-code]')"
+            ".getBoundingClientRect(); const el = document.elementFromPoint("
+            "r.left + r.width / 2, r.top + r.height / 2);"
+            " return el && el.closest('[data-testid=ticket-code]') !== null; })()"
+        ), "something lies on top of the code"
+        page.wait_for_url(kiosk.url + "/", timeout=8_000)
+    finally:
+        kiosk.set_setting("idle_seconds", "90")
+
+
+def test_pin_page_leads_back_to_the_start(kiosk, visit):
+    page = visit.page
+    page.goto(kiosk.url + "/")
+    link = page.get_by_test_id("desk-link")
+    box = link.bounding_box()
+    assert min(box["width"], box["height"]) * visit.screen.mm_per_px >= 9
+    # Not where Terug or Begin sit on the other screens.
+    size = page.viewport_size
+    assert box["y"] > size["height"] / 2 and box["x"] < size["width"] / 2
+    visit.tap("desk-link")
+    assert "/vrijwilliger/pincode" in page.url
+    back = page.get_by_test_id("back-to-start")
+    assert min(back.bounding_box()["height"], back.bounding_box()["width"]) * \
+        visit.screen.mm_per_px >= 12
+    screenshot(page, f"screens-{visit.screen.name}-17-pincode")
+    visit.tap("back-to-start")
+    assert page.url == kiosk.url + "/"
+
+
+def test_pin_page_returns_to_the_start_by_itself(kiosk, browser):
+    kiosk.set_setting("idle_seconds", "2")
+    try:
+        page = new_kiosk_page(browser, SCREENS[0].viewport)
+        page.goto(kiosk.url + "/vrijwilliger/")
+        assert "/vrijwilliger/pincode" in page.url
+        page.wait_for_url(kiosk.url + "/", timeout=6_000)
+        expect(page.get_by_role("heading", name="Wat is er te doen?")).to_be_visible()
+        page.context.close()
+    finally:
+        kiosk.set_setting("idle_seconds", "90")

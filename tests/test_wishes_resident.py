@@ -1,0 +1,141 @@
+"""The resident's wishes path through the Flask client: each step, the explicit yes before
+name and phone, what the thank-you page shows, and that a replayed form shows nothing."""
+
+from __future__ import annotations
+
+import re
+
+import sqlite_utils
+from flask.testing import FlaskClient
+
+from kiosk.core import wishes
+
+
+def _token(page: str) -> str:
+    match = re.search(r'name="token" value="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+def test_the_start_screen_has_the_second_path(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/wens/"' in page and "Wat mist u?" in page
+    choice = client.get("/wens/").get_data(as_text=True)
+    assert "Wat mist u in de buurt?" in choice and "Wilt u iets doen voor de buurt?" in choice
+
+
+def test_an_anonymous_wish_in_three_steps(client: FlaskClient, db: sqlite_utils.Database) -> None:
+    token = _token(client.get("/wens/mis").get_data(as_text=True))
+    base = {"token": token}
+    none = client.post("/wens/mis", data=base | {"step": "onderwerp"})
+    assert none.status_code == 400 and "Kies minstens één" in none.get_data(as_text=True)
+    parts = client.post("/wens/mis", data=base | {"step": "onderwerp",
+                                                  "categories": ["wandelen", "eten"]})
+    assert "Wanneer kan het het best?" in parts.get_data(as_text=True)
+    ask = client.post("/wens/mis", data=base | {"step": "dagdeel", "categories": ["wandelen",
+                      "eten"], "day_parts": ["middag"]})
+    assert "Mag iemand van het stadsdorp u bellen?" in ask.get_data(as_text=True)
+    assert "90 dagen" in ask.get_data(as_text=True)
+    done = client.post("/wens/mis", data=base | {
+        "step": "bellen", "action": "nee", "categories": ["wandelen", "eten"],
+        "day_parts": ["middag"], "name": "Sneaky", "phone": "0612345678"})
+    assert done.status_code == 303
+    [wish] = wishes.recent(db)
+    assert (wish.kind, wish.categories, wish.day_parts) == ("miss", ("wandelen", "eten"),
+                                                            ("middag",))
+    assert (wish.callback, wish.name, wish.phone, wish.channel) == (False, "", "", "touch")
+    thanks = client.get(done.location)
+    assert "Bedankt voor uw idee." in thanks.get_data(as_text=True)
+    assert thanks.headers["Cache-Control"] == "no-store"
+
+
+def test_an_offer_with_a_call_back(client: FlaskClient, db: sqlite_utils.Database) -> None:
+    token = _token(client.get("/wens/help").get_data(as_text=True))
+    chosen = {"token": token, "categories": ["vervoer"], "day_parts": []}
+    name_step = client.post("/wens/help", data=chosen | {"step": "bellen", "action": "ja"})
+    assert "Wat is uw naam?" in name_step.get_data(as_text=True)
+    phone_step = client.post("/wens/help", data=chosen | {"step": "naam", "name": "Piet Jansen"})
+    assert "Wat is uw telefoon" in phone_step.get_data(as_text=True)
+    empty = client.post("/wens/help", data=chosen | {"step": "telefoon", "name": "Piet Jansen"})
+    assert empty.status_code == 400 and "telefoonnummer" in empty.get_data(as_text=True)
+    done = client.post("/wens/help", data=chosen | {"step": "telefoon", "name": "Piet Jansen",
+                                                    "phone": "06 1234 5678"})
+    assert done.status_code == 303
+    [wish] = wishes.recent(db)
+    assert (wish.kind, wish.callback, wish.name, wish.phone) == (
+        "offer", True, "Piet Jansen", "0612345678")
+    thanks = client.get(done.location).get_data(as_text=True)
+    assert "belt u" in thanks and "Piet" not in thanks and "0612345678" not in thanks
+    # Back, or a replayed form, after the wish was made: the start screen, nothing shown.
+    replay = client.post("/wens/help", data=chosen | {"step": "naam", "name": "Piet Jansen"})
+    assert replay.status_code == 303 and replay.location.endswith("/")
+    assert len(wishes.recent(db)) == 1
+
+
+def test_odd_forms_never_give_a_500(client: FlaskClient) -> None:
+    for data in ({}, {"step": "onbekend"}, {"token": "x" * 999, "step": "bellen"},
+                 {"token": "8c7b2c1e-1111-4111-8111-111111111111", "step": "onderwerp",
+                  "categories": ["<script>"] * 50}):
+        assert client.post("/wens/help", data=data).status_code == 400
+    assert client.get("/wens/iets").status_code == 404
+    assert client.get("/wens/bedankt/nope").status_code == 302
+
+
+# --- By voice: recognized text through the dialog, state on the server ------------------
+
+
+def _conversation(page: str) -> str:
+    match = re.search(r'data-conversation="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+def test_an_offer_by_voice_with_a_call_back(client: FlaskClient, db: sqlite_utils.Database
+                                            ) -> None:
+    page = client.get("/wens/help/stem")
+    key = _conversation(page.get_data(as_text=True))
+    assert key not in page.headers.get("Location", "") and "Waar wilt u mee helpen?" in \
+        page.get_data(as_text=True)
+
+    def say(text: str) -> dict[str, object]:
+        answer = client.post("/wens/stem/gehoord", json={"gesprek": key, "tekst": text})
+        assert answer.status_code == 200, answer.json
+        return answer.json  # type: ignore[no-any-return]
+
+    assert say("ik kan wel klusjes doen")["gehoord"] == ["Klusjes"]
+    assert say("maakt niet uit")["stap"] == "callback"
+    assert say("misschien")["stap"] == "callback"  # never a yes
+    answer = say("ja dat mag")
+    assert (answer["stap"], answer["tikken"]) == ("phone", True)
+    done = client.post("/wens/stem/telefoon", data={"gesprek": key, "phone": "0612345678"})
+    assert done.status_code == 303
+    [wish] = wishes.recent(db)
+    assert (wish.kind, wish.categories, wish.channel, wish.callback, wish.phone) == (
+        "offer", ("klusjes",), "voice", True, "0612345678")
+    # The conversation is gone: nothing of it can be fetched or replayed.
+    assert client.post("/wens/stem/gehoord", json={"gesprek": key, "tekst": "ja"}
+                       ).status_code == 410
+    assert client.post("/wens/stem/telefoon", data={"gesprek": key, "phone": "0611111111"}
+                       ).status_code == 303
+    assert len(wishes.recent(db)) == 1
+
+
+def test_a_wish_by_voice_without_a_call_back_is_saved_at_the_no(
+    client: FlaskClient, db: sqlite_utils.Database
+) -> None:
+    key = _conversation(client.get("/wens/mis/stem").get_data(as_text=True))
+    for text in ("samen eten", "'s avonds"):
+        client.post("/wens/stem/gehoord", json={"gesprek": key, "tekst": text})
+    answer = client.post("/wens/stem/gehoord", json={"gesprek": key, "tekst": "nee hoor"}).json
+    assert answer is not None and str(answer["klaar"]).startswith("/wens/bedankt/")
+    [wish] = wishes.recent(db)
+    assert (wish.categories, wish.day_parts, wish.callback, wish.channel) == (
+        ("eten",), ("avond",), False, "voice")
+
+
+def test_odd_voice_requests_are_answered_kindly(client: FlaskClient) -> None:
+    assert client.post("/wens/stem/gehoord", data="x").status_code == 400
+    assert client.post("/wens/stem/gehoord", json={"gesprek": "nope", "tekst": "ja"}
+                       ).status_code == 410
+    assert client.post("/wens/stem/gehoord", json=[1, 2]).status_code == 400
+    assert client.get("/wens/iets/stem").status_code == 302
