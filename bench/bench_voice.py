@@ -167,6 +167,12 @@ def bench_answer_time(model_path: str, language: object, pcm: bytes, runs: int) 
         """A new dialog at `step` for each run: an answer moves a dialog on."""
         with app.app_context():
             return _store().begin(dialog.State(step=step, activity_id="a1", signup_id="b"))
+    from voice.recognizer import shared_recognizer
+
+    # The worker loads the model and proves it at start; the answers are timed after that.
+    status = shared_recognizer(model_path).wait_ready()
+    print(f"\nrecognizer worker: {status.state}; {status.message}")
+    print("  probe figures: " + ", ".join(f"{k} {v:.2f}" for k, v in status.figures.items()))
     seconds = len(pcm) / 32000
     print(
         f"\nanswer time after the upload of a {seconds:.1f} s utterance (HTTP, median of {runs}):"

@@ -52,6 +52,15 @@ def main() -> int:
         f"correct {total.correct / total.total:.1%}, asked again "
         f"{total.asked_again / total.total:.1%}, wrong {total.wrong / total.total:.1%}"
     )
+    by_file: dict[str, list[corpus.Result]] = {}
+    for result in results:
+        by_file.setdefault(result.line.source.split(":")[0], []).append(result)
+    for name, found in sorted(by_file.items()):
+        right = sum(r.correct for r in found)
+        again = sum(r.asked_again for r in found)
+        false_yes = sum(r.false_yes for r in found)
+        print(f"  {name}: {right}/{len(found)} correct ({right / len(found):.1%}), "
+              f"{again} asked again, {len(found) - right - again} wrong, {false_yes} false yes")
     times = []
     for text in ("ja", "nee dat klopt helemaal niet", "ja hoor dat is helemaal goed dank u wel"):
         for _ in range(20):

@@ -110,6 +110,8 @@ class BudgetJail:
         controllers = CGROUP_ROOT / "cgroup.controllers"
         if not controllers.exists() or "cpu" not in controllers.read_text().split():
             return False
+        # The controllers must be handed down to child groups first.
+        _write(CGROUP_ROOT / "cgroup.subtree_control", "+cpu +cpuset +memory")
         group = CGROUP_ROOT / self.name
         group.mkdir()
         self.groups = [group / "cgroup.procs"]

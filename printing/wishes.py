@@ -3,7 +3,7 @@ would like to do, and the wishes-and-help slip to fill in with a pen."""
 
 from __future__ import annotations
 
-from kiosk.core import codes
+from kiosk.core import codes, dutch
 from kiosk.core.wish_slips import wish_slip_qr
 from kiosk.core.wishes import DAY_PARTS, WISH_CATEGORIES, Wish
 from printing.layout import QR, Cut, Feed, Op, Rule, Text, wrap
@@ -88,10 +88,6 @@ def wish_slip_layout(code: str, *, columns: int, kiosk_name: str, contact_days: 
     return ops
 
 
-def _phone(phone: str) -> str:
-    return f"{phone[:2]} {phone[2:]}" if len(phone) == 10 and phone.startswith("0") else phone
-
-
 def call_list_layout(wishes: list[Wish], *, columns: int, kiosk_name: str, printed_at: str
                      ) -> list[Op]:
     """The residents to call back about their wish, for a volunteer with a phone: name,
@@ -105,8 +101,8 @@ def call_list_layout(wishes: list[Wish], *, columns: int, kiosk_name: str, print
     if not wishes:
         ops += wrap("Niemand hoeft gebeld te worden.", columns)
     for wish in wishes:
-        ops += wrap(f"[ ] {wish.name or '(zonder naam)'}  {_phone(wish.phone)}", columns,
-                    bold=True)
+        phone = dutch.phone_display(wish.phone)
+        ops += wrap(f"[ ] {wish.name or '(zonder naam)'}  {phone}", columns, bold=True)
         about = f"{wish.kind_label}: {', '.join(wish.category_labels)}"
         if wish.day_parts:
             about += f" ({', '.join(wish.day_parts)})"

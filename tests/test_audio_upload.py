@@ -47,3 +47,29 @@ def test_any_upload_is_audio_or_a_dutch_4xx(data):
         assert 400 <= error.status < 500 and error.message
         return
     assert len(pcm.data) % 2 == 0
+
+
+def test_the_microphone_gets_json_for_a_broken_wav(app, db):
+    """Through /stem/luister: the answer the microphone code reads is JSON with a 4xx."""
+    import io
+    import uuid
+
+    from kiosk.web.voice import COOKIE, _store
+    from tests.conftest import make_activity
+    from voice import dialog
+
+    make_activity(db, "a1")
+    with app.app_context():
+        token = _store().begin(dialog.State(step=dialog.CONFIRM_ACTIVITY, activity_id="a1",
+                                            signup_id=str(uuid.uuid4())))
+    client = app.test_client()
+    client.set_cookie(COOKIE, token)
+    oversized = GOOD[:12] + b"LIST" + struct.pack("<I", 0xFFFFFFF0) + GOOD[12:]
+    answer = client.post(
+        "/stem/luister",
+        data={"utterance": "test-utterance-1", "seq": "0", "last": "1",
+              "audio": (io.BytesIO(oversized), "stuk.wav", "audio/wav")},
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 415 and answer.is_json
+    assert answer.get_json()["error"].startswith("Het geluid kwam niet goed aan")

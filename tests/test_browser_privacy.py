@@ -74,12 +74,14 @@ def test_back_after_a_touch_signup_never_shows_the_name(kiosk, kiosk_page):
     page = kiosk_page
     page.goto(kiosk.url + "/")
     page.goto(kiosk.url + "/activiteit/soep/aanmelden")
+    tap_and_load(page, "alone")  # "Ik kom alleen": straight to "Klopt dit?"
+    tap_and_load(page, "change-name")
     for ch in NAME.upper():
         page.get_by_test_id("key-space" if ch == " " else f"key-{ch}").tap()
     tap_and_load(page, "next")
+    tap_and_load(page, "change-phone")
     for digit in PHONE:
         page.get_by_test_id(f"digit-{digit}").tap()
-    tap_and_load(page, "next")
     tap_and_load(page, "next")
     assert NAME in shown(page)  # "Klopt dit?": the resident's own summary
     tap_and_load(page, "confirm")

@@ -1,6 +1,6 @@
-"""No input at any edge gives a 500: every route of the kiosk (the voice screens are the
-voice work's own) is called by a signed-in coordinator with made-up path values and form
-fields. An unknown error must stay a 500 with its traceback in the log — so a 500 here is
+"""No input at any edge gives a 500: every route of the kiosk (audio uploads aside: their
+parser has its own tests) is called by a signed-in coordinator with made-up path values
+and form fields. An unknown error must stay a 500 with its traceback in the log — so a 500 here is
 a bug to fix, never something to catch and hide."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from kiosk.core import config
 from tests.conftest import make_activity
 from tests.desk_helpers import open_session
 
-SKIPPED = ("static", "voice.")  # files; the voice screens (issue 13 owns them)
+SKIPPED = ("static", "voice.listen")  # files; audio (test_audio_upload.py)
 FIELDS = ["name", "phone", "party_size", "token", "step", "action", "scan", "code", "choice",
+          "tekst", "activiteit", "answer", "gedaan", "verder",
           "activity_id", "count", "kind", "role", "pin", "pin_again", "next", "rol", "status",
           "print_ticket", "pagina", *config.SETTINGS]
 TEXT = st.one_of(
@@ -26,7 +27,9 @@ TEXT = st.one_of(
     st.sampled_from(["", "a1", "1", "0", "-1", "99999999999999999999", "٣", "BK1.7KQ4MX.X",
                      "BKS1.7KQ4MX.a1", "controle", "naam", "wijzig", "terug", "week",
                      "volunteer", "coordinator", "x" * 5000, "../../etc/passwd", "\x00",
-                     "00000000-0000-4000-8000-000000000001"]),
+                     "00000000-0000-4000-8000-000000000001", "yes:", "no:", "name:",
+                     "phone:", "choose:3", "choose:999999999999", "party:٣", "party:11",
+                     "³", "²", "１２"]),
 )
 
 
@@ -61,7 +64,10 @@ def test_no_route_answers_500_to_any_input(app, coordinator, data):
         response = coordinator.get(path, query_string=fields)
     else:
         response = coordinator.open(path, method=method, data=fields)
-    assert response.status_code < 500, (method, path, fields)
+    # Read-aloud may answer "not now" on purpose (a render slot taken, espeak refusing a
+    # text): a 503 in JSON with a Dutch message, unlike a crash's 500 page.
+    deliberate = response.status_code == 503 and response.is_json and response.json["error"]
+    assert response.status_code < 500 or deliberate, (method, path, fields)
 
 
 HUB_FIELDS = ["title", "short_name", "stadsdorp", "date", "start", "end", "location_name",
@@ -117,3 +123,29 @@ def test_no_hub_page_answers_500_to_any_input(hub_coordinator, data):
     else:
         response = hub_coordinator.open(path, method=method, data={"csrf": token, **fields})
     assert response.status_code < 500, (method, path, fields)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="kiosk/web/voice.py reads 'aantal:N' and 'pagina:N' with str.isdigit, which takes "
+    "'³' and then int() fails: a 500. The voice work (issue 13) owns that file; the fix is "
+    "kiosk.core.inputs.pad_number. Remove this mark with the fix.",
+)
+@pytest.mark.parametrize("answer", ["aantal:³", "pagina:²"])
+def test_voice_touch_answers_take_only_pad_digits(app, db, answer):
+    import uuid
+
+    from kiosk.web.voice import COOKIE, _store
+    from voice import dialog
+
+    make_activity(db, "a1")
+    with app.app_context():
+        token = _store().begin(dialog.State(step=dialog.PARTY_SIZE, activity_id="a1",
+                                            signup_id=str(uuid.uuid4())))
+    client = app.test_client()
+    client.set_cookie(COOKIE, token)
+    try:
+        status = client.post("/stem/antwoord", data={"answer": answer}).status_code
+    except ValueError:  # TESTING lets the view's exception through: that is the 500
+        status = 500
+    assert status < 500

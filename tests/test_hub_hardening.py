@@ -319,4 +319,25 @@ def test_behind_a_proxy_the_hub_cookie_is_secure_and_no_page_is_framed(tmp_path)
     client = app.test_client()
     page = client.get("/coordinator/login")
     assert page.headers["X-Frame-Options"] == "DENY"
-    assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "HttpOnly" in cookie
+    assert "Path=/" in cookie and "Domain" not in cookie
+
+
+def test_digits_a_keyboard_cannot_type_are_no_numbers_at_the_hub(hub, monkeypatch):
+    for cursor in ("³", "٣", "１"):
+        response = hub.client.get(f"/api/v1/agenda?since={cursor}",
+                                  headers=bearer(hub.tokens["kiosk-a"]))
+        assert response.status_code == 400 and response.json["error"]["message"]
+    login(hub.client)
+    form = {"csrf": csrf(hub.client), "title": "Bloemschikken", "date": "2030-01-07",
+            "start": "14:00", "capacity": "³"}
+    refused = hub.client.post("/coordinator/activiteit/nieuw", data=form)
+    assert refused.status_code == 400 and "aantal plaatsen" in refused.get_data(as_text=True)
+    control = hub.client.post("/coordinator/activiteit/nieuw",
+                              data={**form, "capacity": "8", "address": "Straat\x1b[2J 1"})
+    assert control.status_code == 400 and "Het adres" in control.get_data(as_text=True)
+    from sync.hub import retention
+
+    monkeypatch.setenv("BUURTKIOSK_RETENTION_DAYS", "³")
+    assert retention.retention_days() == retention.DEFAULT_DAYS

@@ -193,3 +193,12 @@ def test_any_setting_is_stored_clean_or_refused_in_dutch(key, raw):
     if not error:
         assert not inputs.has_control(value)
         assert len(value) <= config.SETTING_LIMITS.get(key, config.SETTING_LIMIT)
+
+
+def test_retention_days_from_the_environment_take_only_pad_digits(db, monkeypatch):
+    from kiosk.core import retention
+
+    for raw, days in (("³", retention.DEFAULT_DAYS), ("٣", retention.DEFAULT_DAYS),
+                      (" 45 ", 45), ("0", retention.DEFAULT_DAYS)):
+        monkeypatch.setenv("BUURTKIOSK_RETENTION_DAYS", raw)
+        assert retention.retention_days(db) == days, raw

@@ -253,7 +253,9 @@ def test_unclear_activity_answers() -> None:
     [("ja", "yes"), ("klopt", "yes"), ("dat klopt", "yes"), ("nee", "no"), ("klopt niet", "no"),
      ("dat klopt niet", "no"), ("ja nee", "ask_again"), ("[unk]", "ask_again"),
      ("stoppen", "stop"), ("ja ja", "yes"), ("klopt dat wel", "ask_again"),
-     ("nee hoor dat klopt", "ask_again"), ("ja dat klopt niet", "no")],
+     ("nee hoor dat klopt", "ask_again"), ("ja dat klopt niet", "no"),
+     ("nee die bedoel ik niet", "no"), ("nee maar is het gratis", "ask_again"),
+     ("eh nee misschien wel", "ask_again")],
 )  # fmt: skip
 def test_yes_and_no(text: str, expected: str) -> None:
     assert outcome("confirm", text) == expected

@@ -111,7 +111,8 @@ def test_status_and_check_of_a_real_model(
     assert "geen spraakmodel ingesteld" in capsys.readouterr().out
     assert run("--db", db_path, "voice-model", "--check", korean_model_path()) == 0
     out = capsys.readouterr().out
-    assert "Spraakmodel klaar" in out and "Model geladen in" in out
+    assert "Spraakmodel klaar" in out and "Spraakherkenning klaar (model geladen in" in out
+    assert "Proef: vrije spraak" in out
 
 
 # --- downloading ------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def test_call_backs_are_listed_with_the_phone_until_called(
     response = desk.get("/vrijwilliger/wensen/")
     page = response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
-    assert "Ans Bakker" in page and "06 12345678" in page
+    assert "Ans Bakker" in page and "06-12345678" in page
     assert "Wil helpen met: Vervoer" in page and "Mist: Wandelen" in page
 
     done = desk.post(f"/vrijwilliger/wensen/{wish.id}/gebeld")
@@ -108,6 +108,6 @@ def test_the_call_back_list_and_blank_slips_print(
         assert process_due_jobs(db, printer.url).printed == 3
         call_list, *slips = (decode(job) for job in printer.wait_for_jobs(3))
     text = "\n".join(call_list.texts)
-    assert "TERUGBELLEN" in text and "Ria" in text and "06 12345678" in text
+    assert "TERUGBELLEN" in text and "Ria" in text and "06-12345678" in text
     assert "Mist: Hulp met computer en telefoon" in text
     assert all(len(s.qr_contents()) == 1 for s in slips)

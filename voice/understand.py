@@ -101,6 +101,7 @@ class StepTemplates:
 @dataclass(frozen=True)
 class _Words:
     hesitation: frozenset[str]
+    affirmative: frozenset[str]
     filler: frozenset[str]
     critical: frozenset[str]
     negation: frozenset[str]
@@ -122,6 +123,7 @@ def _word_lists(language: Language) -> _Words:
 
     return _Words(
         hesitation=fold_all("hesitation"),
+        affirmative=fold_all("affirmative"),
         filler=fold_all("filler"),
         critical=fold_all("critical"),
         negation=fold_all("negation"),
@@ -324,6 +326,9 @@ def _understand(
         return _name(text, heard, language, lists)
 
     if not matches:
+        if step in YES_NO_STEPS and _starts_with_no(heard, lists):
+            # "nee, die bedoel ik niet": what follows a plain "nee" only says why.
+            return _Result("no", Intent(NO, heard=text), reason="starts with nee")
         return _ask_again(text, "no sentence near enough")
     best = matches[0]
     rivals = [m for m in matches[1:] if m.cost == best.cost and m.meaning != best.meaning]
@@ -339,6 +344,19 @@ def _understand(
         if len(values) > 1:
             return _ask_again(text, "two meanings", best.cost)
     return _value(best, choices, language, today, text)
+
+
+def _starts_with_no(heard: list[str], lists: _Words) -> bool:
+    """A plain "nee" first, and nothing that makes it less plain: nothing that says "it
+    is right" after it without a negation of its own ("nee hoor, dat klopt" is unclear,
+    "nee, dat klopt niet" is not), no doubt, not a question. Only ever a no: the cost of
+    a wrong no is choosing again."""
+    content = [w for w in heard if w not in lists.hesitation]
+    if not content or content[0] not in ("nee", "neen", "welnee"):
+        return False
+    rest = set(content[1:])
+    contradicted = bool(rest & lists.affirmative) and not rest & lists.negation
+    return not contradicted and not rest & lists.doubt and not _is_question(content[1:], lists)
 
 
 def _command(match: _Match, text: str) -> _Result:

@@ -102,62 +102,31 @@ class AgendaDay:
     items: list[tuple[int, Activity]] = field(default_factory=list)
 
 
-def _upcoming_filter(
-    now: datetime, days: int, stadsdorpen: list[str] | None
-) -> tuple[str, list[Any]]:
-    """The WHERE and ORDER BY of the agenda, shared by upcoming() and upcoming_days() so
-    that both number the activities alike."""
-    today = dutch.local(now).date()
-    end_local = datetime.combine(today + timedelta(days=days), datetime.min.time(), dutch.AMSTERDAM)
-    sql = " WHERE a.starts_utc >= ? AND a.starts_utc < ? AND a.status != 'removed'"
-    params: list[Any] = [utc_iso(now), utc_iso(end_local)]
-    if stadsdorpen:
-        sql += f" AND a.stadsdorp IN ({', '.join('?' for _ in stadsdorpen)})"
-        params += stadsdorpen
-    return sql + " ORDER BY a.starts_utc, a.title", params
-
-
 def upcoming(
     db: sqlite_utils.Database,
     now: datetime,
     days: int = 14,
     stadsdorpen: list[str] | None = None,
-    *,
-    offset: int = 0,
-    limit: int | None = None,
 ) -> list[Activity]:
     """Activities from now until the end of the 14th day, cancelled ones included
-    (a resident should see that the koffieochtend is off), removed ones not; `offset`
-    and `limit` give one stretch of that list (a page of the start screen)."""
-    where, params = _upcoming_filter(now, days, stadsdorpen)
-    sql = _SELECT + where + " LIMIT ? OFFSET ?"
-    params += [-1 if limit is None else limit, offset]
+    (a resident should see that the koffieochtend is off), removed ones not."""
+    today = dutch.local(now).date()
+    end_local = datetime.combine(today + timedelta(days=days), datetime.min.time(), dutch.AMSTERDAM)
+    sql = _SELECT + " WHERE a.starts_utc >= ? AND a.starts_utc < ? AND a.status != 'removed'"
+    params: list[Any] = [utc_iso(now), utc_iso(end_local)]
+    if stadsdorpen:
+        sql += f" AND a.stadsdorp IN ({', '.join('?' for _ in stadsdorpen)})"
+        params += stadsdorpen
+    sql += " ORDER BY a.starts_utc, a.title"
     return [Activity.from_row(r) for r in db.query(sql, params)]
 
 
-def upcoming_days(
-    db: sqlite_utils.Database,
-    now: datetime,
-    days: int = 14,
-    stadsdorpen: list[str] | None = None,
-) -> list[date]:
-    """The local day of each activity upcoming() lists, in its order: enough to number and
-    page the agenda. Building every Activity of 14 busy days took half the start page's
-    time on a Pi core, to show the five on one page."""
-    where, params = _upcoming_filter(now, days, stadsdorpen)
-    rows = db.execute("SELECT a.starts_at FROM activities a" + where, params).fetchall()
-    return [dutch.local(datetime.fromisoformat(starts)).date() for (starts,) in rows]
-
-
-def group_by_day(
-    activities: list[Activity], now: datetime, first_number: int = 1
-) -> list[AgendaDay]:
+def group_by_day(activities: list[Activity], now: datetime) -> list[AgendaDay]:
     """Number the activities 1, 2, 3 ... in order (a resident can say "nummer drie")
-    and group them under 'Vandaag', 'Morgen', 'Dinsdag 1 december'. A later page of the
-    agenda starts at its own first number."""
+    and group them under 'Vandaag', 'Morgen', 'Dinsdag 1 december'."""
     today = dutch.local(now).date()
     result: list[AgendaDay] = []
-    for number, activity in enumerate(activities, start=first_number):
+    for number, activity in enumerate(activities, start=1):
         day = dutch.local(activity.starts_at).date()
         if not result or result[-1].day != day:
             result.append(AgendaDay(day, dutch.day_label(day, today)))

@@ -6,6 +6,7 @@ the emoji's code point is kept for the attribution in assets/LICENSES.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ BY_KEY = {category.key: category for category in CATEGORIES}
 OTHER = BY_KEY["anders"]
 
 
+# The start screen asks this for every card of two weeks at every visit (half its time on
+# a Pi core); the answers are few and fixed, as titles repeat week after week.
+@lru_cache(maxsize=4096)
 def category_for(raw: str, title: str = "") -> Category | None:
     """The category of an activity from what a feed calls it, else from its title's words;
     None when nothing fits (the card then shows no pictogram)."""

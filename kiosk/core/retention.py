@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from kiosk.core import config, wishes
+from kiosk.core import config, inputs, wishes
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 from kiosk.core.maintenance_log import log_event
@@ -25,8 +25,8 @@ DEFAULT_DAYS = int(config.SETTINGS["retention_days"].default)
 def retention_days(db: sqlite_utils.Database) -> int:
     """The coordinator's setting; a value that is not a whole number of days counts as the
     default rather than stopping the nightly purge."""
-    raw = config.get_setting(db, "retention_days").strip()
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else DEFAULT_DAYS
+    days = inputs.pad_number(config.get_setting(db, "retention_days"), 1, 36500)
+    return days if days is not None else DEFAULT_DAYS
 
 
 def _signup_references(db: sqlite_utils.Database) -> list[tuple[str, str]]:

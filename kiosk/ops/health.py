@@ -139,14 +139,27 @@ def check_printer(db: sqlite_utils.Database, now: datetime) -> Check:
 
 def check_voice(db: sqlite_utils.Database) -> Check:
     from voice.model import check_model_folder  # file checks only; the model is not loaded
+    from voice.recognizer import last_status
 
     setting = config.get_setting(db, "vosk_model").strip()
     if not setting:
         return Check("off", "Spraak is niet ingesteld. Aanmelden met aanraken werkt gewoon.")
     found = check_model_folder(setting)
-    detail = {"model": found.model_folder or setting}
+    detail: dict[str, Any] = {"model": found.model_folder or setting}
     if not found.ok:
         return Check("warning", f"{found.message} Aanmelden met aanraken werkt gewoon.", detail)
+    # What the recognizer's worker found when it last started (or died): kept by the
+    # kiosk in the settings, so this check stays quick and never loads the model itself.
+    last = last_status(db)
+    if last.get("model") and Path(last["model"]).resolve() == Path(found.model_folder).resolve():
+        detail.update(last)
+        state = last.get("state")
+        if state == "failed":
+            return Check("error", last.get("message", "Het spraakmodel werkt niet."), detail)
+        if state == "restarting":
+            return Check("warning", last.get("message", "Spraak start opnieuw."), detail)
+        if state == "ready":
+            return Check("ok", last.get("message", "Spraakherkenning klaar."), detail)
     return Check("ok", f"Spraakmodel aanwezig ({Path(detail['model']).name}).", detail)
 
 

@@ -15,14 +15,14 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     Flask,
-        current_app,
+    current_app,
     jsonify,
     make_response,
     redirect,
@@ -34,6 +34,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk.core import agenda, config
+from kiosk.core.db import connect
 from kiosk.core.dutch import local
 from kiosk.core.signups import SignupError, clean_name, clean_phone, create_signup
 from kiosk.ops.voice_agenda import choice_for, kiosk_choices
@@ -43,10 +44,11 @@ from kiosk.web.workers import wake_printer
 from voice import dialog, grammar, intents
 from voice.audio import AudioError, read_wav, to_wav
 from voice.dialog_store import DialogStore
-from voice.engine import Engine, VoskEngine, warm_up
+from voice.engine import Engine
 from voice.intents import Intent
 from voice.lang import Choice, Language, get_language
-from voice.model import ModelError, check_model_folder, shared_model
+from voice.model import ModelError, check_model_folder
+from voice.recognizer import Recognizer, RecognizerStatus, save_status, shared_recognizer
 from voice.streams import Finished, NothingToHear, StreamError, Streams
 from voice.tts import MAX_TEXT, Speech, SpeechError
 from voice.understand import understand
@@ -54,6 +56,7 @@ from voice.understand import understand
 bp = Blueprint("voice", __name__)
 log = logging.getLogger(__name__)
 
+FIRST_ANSWER_WAIT = 60.0  # a resident who speaks while the model still loads waits this long
 CHOICES_PER_PAGE = 6  # activity buttons on one voice screen: no scrolling
 _UTTERANCE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -76,10 +79,28 @@ def voice_status(app: Flask | None = None) -> VoiceStatus:
     check = check_model_folder(path)
     if not check.ok:
         return VoiceStatus(False, check.message)
-    failed = app.extensions.get("voice_load_error", {}).get(check.model_folder)
-    if failed:
-        return VoiceStatus(False, failed)
-    return VoiceStatus(True, check.message)
+    try:
+        status = _recognizer(app, check.model_folder).status
+    except ModelError as error:
+        return VoiceStatus(False, str(error))
+    # While the model loads at start the buttons show: the first answer waits for it.
+    return VoiceStatus(status.state in ("starting", "ready"), status.message)
+
+
+def _recognizer(app: Flask, model_folder: str) -> Recognizer:
+    """The worker for this model, started on first use; its status is kept in the
+    settings so /health and `buurtkiosk health` report it without touching the model."""
+    database = app.config["DATABASE"]
+
+    def record(status: RecognizerStatus) -> None:
+        db = connect(database)
+        try:
+            save_status(db, status)
+        finally:
+            db.close()
+        log.info("spraak: %s", status.message)
+
+    return shared_recognizer(model_folder, on_status=record)
 
 
 def _engine() -> Engine:
@@ -87,11 +108,26 @@ def _engine() -> Engine:
     if configured is not None:
         return configured
     check = check_model_folder(config.get_setting(get_db(), "vosk_model"))
+    if not check.ok:
+        raise ModelError(check.message)
+    recognizer = _recognizer(current_app, check.model_folder)
+    if recognizer.status.state == "starting":  # only just after the kiosk started
+        recognizer.wait_ready(FIRST_ANSWER_WAIT)
+    return recognizer
+
+
+def _names_by_voice() -> bool:
+    """Free recognition keeps up on this machine (measured when the worker started)."""
+    engine = current_app.config.get("VOICE_ENGINE")
+    if engine is not None:
+        return True
+    check = check_model_folder(config.get_setting(get_db(), "vosk_model"))
+    if not check.ok:
+        return False
     try:
-        return VoskEngine(shared_model(check.model_folder or check.path))
-    except ModelError as error:
-        current_app.extensions.setdefault("voice_load_error", {})[check.model_folder] = str(error)
-        raise
+        return _recognizer(current_app, check.model_folder).status.names_by_voice
+    except ModelError:
+        return False
 
 
 def _language() -> Language:
@@ -114,27 +150,18 @@ def _speech() -> Speech:
 
 
 def preload_model(app: Flask) -> None:
-    """Load the model in the background at start, so the first resident who speaks does
-    not wait for it."""
+    """Start the recognizer's worker at start, so the first resident who speaks does not
+    wait for the model (it loads in the worker, in the background)."""
     if app.config.get("VOICE_ENGINE") is not None:
         return
-
-    def load() -> None:
-        # Linux nice applies per thread: the screens come first while the model loads.
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-        with app.app_context():
-            try:
-                status = voice_status(app)
-                if not status.available:
-                    log.warning("Geen spraak: %s", status.reason)
-                    return
-                started = time.perf_counter()
-                warm_up(_engine())
-                log.info("Spraakmodel geladen in %.1f s", time.perf_counter() - started)
-            except ModelError as error:
-                log.warning("Spraakmodel laadt niet: %s", error)
-
-    threading.Thread(target=load, name="voice-model-preload", daemon=True).start()
+    with app.app_context():
+        try:
+            status = voice_status(app)
+        except Exception:  # the kiosk starts, with or without voice
+            log.exception("spraak bij de start")
+            return
+    if not status.available:
+        log.warning("Geen spraak: %s", status.reason)
 
 
 def voice_context() -> dict[str, Any]:
@@ -275,6 +302,16 @@ def _respond(
     """The reply as a page or as JSON. The dialog is kept for its next answer, or
     forgotten as soon as it ended (signed up, or stopped)."""
     redirect_to = ""
+    state = reply.state
+    if state.step == dialog.NAME_STEP and reply.listen and not _names_by_voice():
+        # A spoken name would be answered too late on this machine: typed instead.
+        reply = dialog.prompt(
+            replace(state, touch_only=True),
+            choices,
+            _language(),
+            notice=_language().type_name(),
+            heard=reply.screen.heard,
+        )
     if reply.state.step == dialog.DONE:
         outcome = _sign_up(reply, choices)
         if isinstance(outcome, str):
@@ -416,6 +453,10 @@ def _recognizer_phrases(
         return cache[key]
     fitted = grammar.for_step(language, state.step, choices, engine)
     phrases = fitted.phrases if fitted is not None else None
+    if fitted is not None and fitted.dropped_words:
+        # For whoever wonders why a word is never heard: the model does not know it.
+        log.info("spraak, stap %s: het model kent niet: %s", state.step,
+                 ", ".join(fitted.dropped_words[:40]))  # fmt: skip
     if len(cache) > 32:  # an agenda that keeps changing must not grow it forever
         cache.clear()
     cache[key] = phrases
@@ -535,16 +576,24 @@ def speech() -> Response | tuple[Response, int]:
         busy = jsonify(error="Voorlezen lukt nu even niet. Probeer het zo nog eens.")
         busy.headers["Retry-After"] = "1"
         return busy, 503
+    # The name of the resident in this dialog ("Ik verstond: Jan de Vries") is said,
+    # never kept in the speech cache (on disk, past the signup's own retention).
+    key = request.cookies.get(COOKIE, "")
+    state = _store().get(key) if key else None
+    private = [state.name] if state is not None and state.name else []
     try:
-        data = _speech().wav(_language().speakable(text))
+        data = _speech().wav(_language().speakable(text), private=private)
     except SpeechError as error:
         log.warning("voorlezen: %s (%r)", error, text[:80])
         return jsonify(error="Voorlezen lukt nu niet."), 503
     finally:
         slots.release()
     response = Response(data, mimetype="audio/wav")
-    response.cache_control.max_age = 24 * 3600
-    response.cache_control.private = True
+    if private:
+        response.cache_control.no_store = True
+    else:
+        response.cache_control.max_age = 24 * 3600
+        response.cache_control.private = True
     return response
 
 

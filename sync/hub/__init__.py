@@ -57,8 +57,10 @@ def create_hub_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
-        # Behind the proxy that terminates TLS the cookie never travels over plain HTTP.
+        # Behind the proxy that terminates TLS the cookie never travels over plain HTTP,
+        # and the __Host- prefix makes the browser refuse one set for another host or path.
         app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
         # One X-Forwarded-* entry per trusted proxy; anything further left is the
         # client's own claim and is not believed.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

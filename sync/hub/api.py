@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from werkzeug.wrappers import Response
 
+from kiosk.core import inputs
 from kiosk.core.db import write_transaction
 from sync.hub import admin, agenda, events
 from sync.hub.web import API_VERSION, get_hub_db, json_error, now
@@ -38,7 +39,7 @@ def authenticate() -> Response | None:
 @bp.get("/agenda")
 def get_agenda() -> Response:
     raw = request.args.get("since", "") or "0"
-    if not raw.isdigit() or len(raw) > 18:
+    if not inputs.is_pad_digits(raw) or len(raw) > 18:
         return json_error(400, "bad_cursor", "De cursor ('since') moet een getal zijn.")
     db = get_hub_db()
     with write_transaction(db):

@@ -29,7 +29,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from kiosk.core import dutch
+from kiosk.core import dutch, inputs
 from kiosk.core.agenda import Activity
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
@@ -229,7 +229,7 @@ def _form_values(row: dict[str, Any] | None) -> dict[str, str]:
 def parse_activity_form(form: dict[str, str], activity_id: str, stadsdorpen: set[str],
                         source: str = "hub") -> Activity:
     """The form -> an Activity (stadsdorp as slug); raises ValueError in Dutch."""
-    title = " ".join(form.get("title", "").split())
+    title = inputs.text(form.get("title", ""), limit=200, what="De titel")
     if not title:
         raise ValueError("Geef de activiteit een titel.")
     if form.get("stadsdorp", "") not in stadsdorpen | {""}:
@@ -250,15 +250,21 @@ def parse_activity_form(form: dict[str, str], activity_id: str, stadsdorpen: set
         if ends_at <= starts_at:
             raise ValueError("De eindtijd moet na de begintijd liggen.")
     capacity_text = form.get("capacity", "").strip()
-    if capacity_text and (not capacity_text.isdigit() or int(capacity_text) > 10_000):
+    capacity = inputs.pad_number(capacity_text, 0, 10_000) if capacity_text else None
+    if capacity_text and capacity is None:
         raise ValueError("Het aantal plaatsen is een getal (leeg = onbeperkt).")
-    text: dict[str, Any] = {name: " ".join(form.get(name, "").split())[:300]
-            for name in ("short_name", "location_name", "address", "price", "contact",
-                         "category", "accessibility")}
+    # The one input policy (InputError is a ValueError with a Dutch message).
+    text: dict[str, Any] = {name: inputs.text(form.get(name, ""), limit=300, what=label)
+            for name, label in (("short_name", "De korte naam"), ("location_name", "De plaats"),
+                                ("address", "Het adres"), ("price", "De prijs"),
+                                ("contact", "Het contact"), ("category", "De soort"),
+                                ("accessibility", "De toegankelijkheid"))}
+    description = inputs.text(form.get("description", ""), limit=2000,
+                              what="De beschrijving", multiline=True)
     return Activity(
-        id=activity_id, title=title[:200], starts_at=starts_at, ends_at=ends_at,
-        stadsdorp=form.get("stadsdorp", ""), description=form.get("description", "")[:2000],
-        capacity=int(capacity_text) if capacity_text else None, source=source,
+        id=activity_id, title=title, starts_at=starts_at, ends_at=ends_at,
+        stadsdorp=form.get("stadsdorp", ""), description=description,
+        capacity=capacity, source=source,
         **{**text, "short_name": text["short_name"] or title.lower()[:40]},
     )
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from kiosk.core import inputs
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 from sync.hub import monitor, wishes
@@ -16,8 +17,8 @@ DEFAULT_DAYS = 30
 
 
 def retention_days() -> int:
-    raw = os.environ.get("BUURTKIOSK_RETENTION_DAYS", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else DEFAULT_DAYS
+    days = inputs.pad_number(os.environ.get("BUURTKIOSK_RETENTION_DAYS", ""), 1, 36500)
+    return days if days is not None else DEFAULT_DAYS
 
 
 def purge(db: sqlite_utils.Database, now: datetime, days: int | None = None) -> int:

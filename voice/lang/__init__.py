@@ -137,6 +137,10 @@ class Language(ABC):
     def no_microphone(self) -> str: ...
 
     @abstractmethod
+    def type_name(self) -> str:
+        """The name is typed here: free speech is too slow on this computer."""
+
+    @abstractmethod
     def stopped(self) -> str: ...
 
     @abstractmethod

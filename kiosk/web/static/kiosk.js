@@ -13,6 +13,14 @@
     const shown = stepper.querySelector("output");
     const word = document.querySelector("[data-testid=party-word]");
     const max = parseInt(stepper.dataset.max || "10", 10);
+    // At 1 the − and at the most the + look flat and say so: no tap that does nothing
+    // without showing why.
+    function showLimits() {
+      const value = parseInt(field.value, 10) || 1;
+      stepper.querySelector("[data-step='-1']").setAttribute("aria-disabled", value <= 1 ? "true" : "false");
+      stepper.querySelector("[data-step='1']").setAttribute("aria-disabled", value >= max ? "true" : "false");
+    }
+    showLimits();
     stepper.addEventListener("click", function (event) {
       const button = event.target.closest("button[data-step]");
       if (!button) return;
@@ -22,6 +30,7 @@
       field.value = String(next);
       shown.textContent = String(next);
       if (word) word.textContent = next === 1 ? "persoon" : "personen";
+      showLimits();
     });
   });
 

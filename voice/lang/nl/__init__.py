@@ -197,6 +197,9 @@ class Dutch(Language):
             return "Harder kan niet." if louder else "Zachter kan niet."
         return "Ik praat nu harder." if louder else "Ik praat nu zachter."
 
+    def type_name(self) -> str:
+        return "Typ uw naam met de toetsen op het scherm. Of tik op Overslaan."
+
     def no_microphone(self) -> str:
         return "De microfoon doet het niet. U kunt alles op het scherm tikken."
 
