@@ -46,11 +46,14 @@ class TimingPrinter:
             conn, _ = self.server.accept()
             with conn:
                 last, size = 0.0, 0
-                while chunk := conn.recv(65536):
-                    if chunk.startswith(b"\x10\x04"):  # status request: paper is fine
-                        conn.sendall(b"\x12" * (len(chunk) // 3))
-                        continue
-                    last, size = time.perf_counter(), size + len(chunk)
+                try:
+                    while chunk := conn.recv(65536):
+                        if chunk.startswith(b"\x10\x04"):  # status request: paper is fine
+                            conn.sendall(b"\x12" * (len(chunk) // 3))
+                            continue
+                        last, size = time.perf_counter(), size + len(chunk)
+                except ConnectionResetError:
+                    continue  # a kiosk stopped mid-job (pi_budget stops it): no ticket
             if size:
                 with self.changed:
                     self.finished.append(last)

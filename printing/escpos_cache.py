@@ -42,6 +42,16 @@ def pickle_path(folder: Path) -> Path:
     return folder / f"{platform.python_version()}.capabilities.pickle"  # python-escpos's name
 
 
+def _loads(path: Path) -> bool:
+    """Does the pickle load? A damaged one (an SD card) would stop every start at the
+    import of python-escpos; loading it costs a few milliseconds."""
+    try:
+        with path.open("rb") as cached:
+            return isinstance(pickle.load(cached), dict)
+    except Exception:  # whatever a damaged pickle raises
+        return False
+
+
 def prepare(folder: Path | None = None) -> Path | None:
     """Make sure a complete pickle newer than the database is in `folder`, and point
     python-escpos at it. Call before python-escpos is imported. Returns the folder, or None
@@ -51,10 +61,13 @@ def prepare(folder: Path | None = None) -> Path | None:
     source = capabilities_file()
     if source is None:
         return None
-    folder = folder or default_folder()
+    try:
+        folder = folder or default_folder()
+    except RuntimeError:  # no home folder to be found (a user without one)
+        return None
     target = pickle_path(folder)
     try:
-        fresh = target.stat().st_size > 0 and target.stat().st_mtime >= source.stat().st_mtime
+        fresh = target.stat().st_mtime >= source.stat().st_mtime and _loads(target)
     except OSError:
         fresh = False
     if not fresh:

@@ -1,6 +1,6 @@
-"""Category pictograms for paper: the OpenMoji SVG of assets/pictograms/<key>.svg, drawn once
-as black lines on white at the size the ticket uses and kept as a PNG beside the database's
-cache, so a ticket never waits for SVG drawing twice.
+"""Category pictograms for paper: the OpenMoji SVG of assets/pictograms/<key>.svg (found by
+kiosk.core.assets, as the screens find it), drawn once as black lines on white at the size the
+ticket uses and kept as a PNG in a cache folder, so a ticket never waits for SVG drawing twice.
 
 A thermal printer has no grey: the pictogram's pale fills are left out and its dark outlines
 kept, which is how OpenMoji's own black-and-white set looks.
@@ -18,13 +18,10 @@ from typing import Any
 
 from PIL import Image
 
-from kiosk.core.assets import assets_dir
+from kiosk.core.assets import pictogram_path
 from printing.layout import Paper
 
 log = logging.getLogger(__name__)
-
-# kiosk/assets: the source tree's assets/ and an installed wheel's copy alike.
-ASSETS = assets_dir() / "pictograms"
 # 13 mm at 203 dpi on 80 mm paper, 11 mm on 58 mm: clear, and the ticket stays short.
 SIZE_DOTS = {80: 104, 58: 88}
 # Grey levels darker than this print black: OpenMoji's outlines (#000) yes, its fills no.
@@ -35,11 +32,11 @@ def cache_folder() -> Path:
     return Path(os.environ.get("BUURTKIOSK_CACHE", tempfile.gettempdir())) / "buurtkiosk-pictograms"
 
 
-def printable(key: str, paper: Paper, assets: Path | None = None) -> str | None:
+def printable(key: str, paper: Paper) -> str | None:
     """A path to the printer-ready PNG of a category's pictogram, or None when there is no
     pictogram for it (or it cannot be drawn here: the ticket is complete without one)."""
-    source = (assets or ASSETS) / f"{key}.svg"
-    if not source.is_file():
+    source = pictogram_path(key)
+    if source is None:
         return None
     size = SIZE_DOTS.get(paper.mm, SIZE_DOTS[58])
     target = cache_folder() / f"{key}-{size}-{int(source.stat().st_mtime)}.png"

@@ -1,7 +1,11 @@
-"""The coordinator's test print: letters, sizes, width and a QR code in one look."""
+"""The pages that check the printer: the coordinator's test print (letters, sizes, width and a
+QR code in one look), and the installer's short "klaar" slip."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from kiosk.core import dutch
 from printing.layout import QR, Cut, Feed, Op, Rule, Text, wrap
 
 TEST_CHARACTERS = "é ë ï ü ó €"
@@ -29,3 +33,14 @@ def test_page_layout(kiosk_name: str, printer_url: str, *, paper_mm: int, column
 
 # Not a pytest test, although its name starts with "test".
 test_page_layout.__test__ = False  # type: ignore[attr-defined]
+
+
+def ready_page_layout(kiosk_name: str, printed_at: datetime, *, columns: int) -> list[Op]:
+    """'KLAAR': the install is done and the printer prints (`buurtkiosk klaar-bon`)."""
+    return [
+        *wrap("KLAAR", columns, width=3, height=3, bold=True, align="center"),
+        *wrap(kiosk_name, columns, bold=True, align="center"),
+        *wrap("De kiosk is ingericht en klaar voor gebruik.", columns, align="center"),
+        *wrap(dutch.written_moment(printed_at), columns, align="center"),
+        Cut(),
+    ]

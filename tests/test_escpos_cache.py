@@ -44,13 +44,18 @@ def test_a_new_process_skips_the_slow_parse(tmp_path: Path) -> None:
         assert out == ["False", str(tmp_path / "buurtkiosk" / "escpos")]
 
 
-def test_an_empty_or_older_pickle_is_written_again(
+def test_an_empty_damaged_or_older_pickle_is_written_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = escpos_cache.pickle_path(tmp_path)
     target.write_bytes(b"")  # what a power cut during python-escpos's own write leaves
     escpos_cache.prepare(tmp_path)
     assert target.stat().st_size > 0
+    monkeypatch.delenv(escpos_cache.ENV)
+    target.write_bytes(target.read_bytes()[:-100])  # damaged on the card
+    escpos_cache.prepare(tmp_path)
+    with target.open("rb") as cached:
+        assert "profiles" in pickle.load(cached)
     monkeypatch.delenv(escpos_cache.ENV)  # the next start of the kiosk
     os.utime(target, (0, 0))  # older than the database: an upgraded python-escpos
     escpos_cache.prepare(tmp_path)
@@ -62,3 +67,14 @@ def test_an_unusable_folder_leaves_python_escpos_as_it_was(tmp_path: Path) -> No
     assert escpos_cache.prepare(tmp_path / "file" / "escpos") is None
     assert escpos_cache.ENV not in os.environ
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_no_home_folder_leaves_python_escpos_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert escpos_cache.prepare() is None
+    assert escpos_cache.ENV not in os.environ

@@ -137,7 +137,7 @@ def test_a_moved_time_shows_what_the_paper_says(client, db, ticket):
     page = html(client.get(view_url(open_with(client, signup.code))))
     assert page.count('data-testid="change"') == 2
     assert "Let op: nu om " in page and "Let op: nu in Buurthuis Oost" in page
-    assert "Op uw kaartje staat: Buurthuis De Pijp" in page
+    assert "Op uw kaartje staat: Buurthuis De Pijp<" in page
 
 
 def test_waitlist_and_cancelled_activity_show_their_status(client, db, ticket):

@@ -8,7 +8,7 @@ import pytest
 from escpos.printer import CupsPrinter, File, Network, Serial, Usb
 
 from printing import backends
-from printing.errors import PrinterConfigError, PrinterUnavailable
+from printing.errors import PrinterConfigError, PrinterSoftwareError, PrinterUnavailable
 from tests.escpos_listener import FakePrinter, free_port
 
 JOB = b"\x1b@\x1bt\x13Caf\x82\n\x1dV\x01"
@@ -129,3 +129,38 @@ def test_printer_that_never_answers_status_still_prints():
         [job] = printer.wait_for_jobs(1)
     assert job.endswith(JOB)
     assert time.monotonic() - started < backends.STATUS_TIMEOUT + 10  # the wait is bounded
+
+
+def test_a_bug_in_our_code_is_not_called_a_printer_fault(tmp_path, monkeypatch, caplog):
+    """A TypeError while sending is a bug: logged with its traceback, and the volunteer is
+    not sent to check cables. A printer fault (OSError) still reads as one."""
+
+    def broken_raw(self, data):
+        raise TypeError("a bytes-like object is required")
+
+    monkeypatch.setattr(backends.File, "_raw", broken_raw)
+    with (
+        caplog.at_level("ERROR", logger="printing.backends"),
+        pytest.raises(PrinterSoftwareError, match="niet in de printer") as error,
+    ):
+        backends.deliver(f"file://{tmp_path}/lp0", JOB)
+    assert not isinstance(error.value, PrinterUnavailable)
+    assert "TypeError" in str(error.value)
+    [record] = caplog.records
+    assert record.exc_info is not None and "broken_raw" in caplog.text
+
+    def unplugged_raw(self, data):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(backends.File, "_raw", unplugged_raw)
+    with pytest.raises(PrinterUnavailable, match="niet bereikbaar"):
+        backends.deliver(f"file://{tmp_path}/lp0", JOB)
+
+
+def test_a_bug_while_opening_is_not_called_a_printer_fault(monkeypatch):
+    def broken_open(self, raise_not_found=True):
+        raise AttributeError("'NoneType' object has no attribute 'connect'")
+
+    monkeypatch.setattr(backends.Network, "open", broken_open)
+    with pytest.raises(PrinterSoftwareError):
+        backends.open_printer("tcp://127.0.0.1:9")

@@ -298,3 +298,21 @@ def test_the_word_check_catches_a_word_cut_anywhere_but_a_syllable():
     for cut in (("Computersp", "reekuur"), ("Computersp-", "reekuur"), ("bibliotheek in de", "x")):
         with pytest.raises(AssertionError):
             assert_words_whole(receipt(*cut), words, 32)
+
+
+@pytest.mark.parametrize("paper_mm", PAPERS)
+def test_klaar_bon_from_the_command_line(kiosk, emupos, paper_mm):  # noqa: F811
+    """`buurtkiosk klaar-bon` prints straight to the printer, not through the queue."""
+    from click.testing import CliRunner
+
+    from kiosk.cli.main import cli
+
+    before = len(emupos.receipts())
+    set_setting(kiosk, "printer", emupos.tcp_url)
+    path = kiosk.execute("PRAGMA database_list").fetchone()[2]
+    result = CliRunner().invoke(cli, ["--db", path, "klaar-bon"])
+    assert result.exit_code == 0, result.output
+    text = emupos.text(emupos.wait_for_receipt(before))
+    emupos.assert_understood_everything()
+    assert emupos_lines(text)[:2] == ["KLAAR", "Kiosk Oost"]
+    assert "De kiosk is ingericht en klaar voor gebruik." in " ".join(text.split())

@@ -24,17 +24,23 @@ CUP = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 72 72">
 
 @pytest.fixture
 def assets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A pictogram folder of our own, with a drawing whose pixels the tests can predict."""
     folder = tmp_path / "pictograms"
     folder.mkdir()
     (folder / "koffie.svg").write_text(CUP)
-    monkeypatch.setattr(pictograms, "ASSETS", folder)
+
+    def in_folder(key: str) -> Path | None:
+        path = folder / f"{key}.svg"
+        return path if path.is_file() else None
+
+    monkeypatch.setattr(pictograms, "pictogram_path", in_folder)
     monkeypatch.setenv("BUURTKIOSK_CACHE", str(tmp_path / "cache"))
     return folder
 
 
 @pytest.mark.parametrize(("paper_mm", "dots"), [(80, 104), (58, 88)])
 def test_the_svg_is_drawn_as_outlines_at_the_papers_size(assets, paper_mm, dots):
-    path = pictograms.printable("koffie", layout.paper(paper_mm), assets)
+    path = pictograms.printable("koffie", layout.paper(paper_mm))
     assert path is not None
     with Image.open(path) as image:
         assert image.size == (dots, dots) and image.mode == "1"
@@ -46,12 +52,12 @@ def test_the_svg_is_drawn_as_outlines_at_the_papers_size(assets, paper_mm, dots)
 
 
 def test_no_svg_no_pictogram(assets):
-    assert pictograms.printable("wandelen", layout.paper(80), assets) is None
+    assert pictograms.printable("wandelen", layout.paper(80)) is None
 
 
 def test_a_broken_svg_leaves_the_ticket_without_one(assets):
     (assets / "koffie.svg").write_text("<svg")
-    assert pictograms.printable("koffie", layout.paper(80), assets) is None
+    assert pictograms.printable("koffie", layout.paper(80)) is None
 
 
 def test_the_ticket_prints_the_category_pictogram_above_the_title(assets, db):
@@ -68,7 +74,18 @@ def test_the_ticket_prints_the_category_pictogram_above_the_title(assets, db):
 
 
 def test_render_places_the_pictogram_in_the_middle(assets):
-    path = pictograms.printable("koffie", layout.paper(58), assets)
+    path = pictograms.printable("koffie", layout.paper(58))
     receipt = decode(render.render_bytes([layout.Image(path)], paper_mm=58))
     [raster] = receipt.rasters
     assert abs(raster.ink_left - (384 - 88) // 2 - round(88 * 14 / 72)) <= 3
+
+
+@pytest.mark.parametrize("key", ["koffie", "computer", "wandelen", "spel"])
+def test_every_shipped_activity_pictogram_draws(key, tmp_path, monkeypatch):
+    """The SVGs in assets/ (OpenMoji) all come out as a pictogram with ink on it."""
+    monkeypatch.setenv("BUURTKIOSK_CACHE", str(tmp_path / "cache"))
+    path = pictograms.printable(key, layout.paper(80))
+    assert path is not None
+    with Image.open(path) as image:
+        black = image.convert("L").histogram()[0]
+    assert 200 < black < 104 * 104 // 2, black  # lines, not an empty or a black square

@@ -9,6 +9,7 @@ import sys
 import time
 import wave
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -190,7 +191,7 @@ def test_renders_at_once_are_bounded_and_the_rest_told_to_try_again(
     class SlowSpeech:
         renders = 0
 
-        def wav(self, text: str) -> bytes:
+        def wav(self, text: str, private: Any = ()) -> bytes:
             SlowSpeech.renders += 1
             started.set()
             release.wait(10)
@@ -227,10 +228,44 @@ def test_the_text_read_aloud_is_bounded_in_length(app: Flask) -> None:
     heard: list[str] = []
 
     class Recording:
-        def wav(self, text: str) -> bytes:
+        def wav(self, text: str, private: Any = ()) -> bytes:
             heard.append(text)
             return to_wav(b"\0\0" * 10, 22050)
 
     app.extensions["voice_speech"] = Recording()
     app.test_client().get("/stem/spraak", query_string={"tekst": "a" * 50_000})
     assert len(heard[0]) <= voice_views.MAX_TEXT
+
+
+def test_a_sentence_with_the_residents_name_is_never_kept(tmp_path: Path, speech: Speech) -> None:
+    """ "Ik verstond: Jan de Vries." is said, not cached: not in memory, not on disk."""
+    cache = Speech(tmp_path / "cache")
+    try:
+        data = cache.wav("Ik verstond: Jan de Vries. Klopt dat?", private=["Jan de Vries"])
+        assert data[:4] == b"RIFF"
+        kept = {p.name for p in (tmp_path / "cache").glob("*.wav")}
+        assert kept == {cache._key("Klopt dat?") + ".wav"}  # only the sentence without it
+        assert cache._key("Ik verstond: Jan de Vries.") not in cache._memory
+    finally:
+        cache.close()
+
+
+def test_the_speech_endpoint_keeps_no_name_of_the_dialog(app: Flask, tmp_path: Path) -> None:
+    from kiosk.web.voice import COOKIE, _store
+    from voice import dialog
+
+    heard: list[tuple[str, list[str]]] = []
+
+    class Recording:
+        def wav(self, text: str, private: Any = ()) -> bytes:
+            heard.append((text, list(private)))
+            return to_wav(b"\0\0" * 10, 22050)
+
+    app.extensions["voice_speech"] = Recording()
+    client = app.test_client()
+    with app.app_context():
+        key = _store().begin(dialog.State(step="confirm_name", name="Fatma Yilmaz"))
+    client.set_cookie(COOKIE, key)
+    response = client.get("/stem/spraak", query_string={"tekst": "Ik verstond: Fatma Yilmaz."})
+    assert heard[-1][1] == ["Fatma Yilmaz"]
+    assert "no-store" in response.headers["Cache-Control"]

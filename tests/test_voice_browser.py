@@ -46,7 +46,7 @@ from tests.voice_support import (
     spoken_wav,
 )
 from voice.audio import to_wav
-from voice.model import shared_model
+from voice.recognizer import shared_recognizer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -112,7 +112,9 @@ def wait_for_step(page: Any, step: str, timeout: float = 30) -> None:
 @pytest.fixture(scope="module")
 def korean_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     model = korean_model_path()
-    shared_model(model)  # loaded before the page asks, as the kiosk does at start
+    # The recognizer's worker loaded and proved the model before the page asks, as the
+    # kiosk does at start.
+    assert shared_recognizer(model).wait_ready().ready
     root = tmp_path_factory.mktemp("voice-ko")
     server = start_live_server(
         root / "kiosk.db", settings={"vosk_model": model},

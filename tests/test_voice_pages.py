@@ -293,3 +293,20 @@ def test_without_a_microphone_the_dialog_goes_on_by_touch_and_says_so_once(
     assert "microfoon" not in after["say"] and "Zeg" not in after["say"]
     again = answer(voice_client, "geen-microfoon")
     assert "microfoon" not in again["say"]  # once is enough
+
+
+def test_where_free_speech_is_too_slow_the_name_is_typed(
+    voice_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recognizer measured at its start that it cannot keep up with free speech (a
+    slow Pi): the name step does not listen, and says to type."""
+    from kiosk.web import voice as voice_views
+
+    monkeypatch.setattr(voice_views, "_names_by_voice", lambda: False)
+    voice_client.get("/stem?activiteit=a1")
+    reply = answer(voice_client, "ja")
+    assert reply["step"] == "name" and reply["listen"] is False
+    assert reply["say"].startswith("Typ uw naam met de toetsen op het scherm.")
+    assert "Zeg uw voornaam" not in reply["say"]
+    after = answer(voice_client, "naam", name="Fatma Yilmaz")
+    assert after["step"] == "party_size" and after["listen"] is True  # the rest is spoken

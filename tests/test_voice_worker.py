@@ -167,3 +167,21 @@ def test_the_kiosk_with_a_cut_model_hides_voice_and_health_says_why(
     assert 'data-testid="voice-start"' not in client.get("/").text
     report = client.get("/health").get_json()
     assert report["checks"]["voice"]["state"] == "error"
+
+
+def test_health_reads_the_workers_last_status_without_loading_anything(tmp_path: Path) -> None:
+    from voice.recognizer import RecognizerStatus, save_status
+
+    db = connect(str(tmp_path / "kiosk.db"))
+    migrate(db)
+    model = korean_model_path()
+    with write_transaction(db):
+        config.set_setting(db, "vosk_model", model)
+    slow = RecognizerStatus("ready", Recognizer._ready_message({"rtf_free": 2.0}), model,
+                            {"rtf_free": 2.0})  # fmt: skip
+    save_status(db, slow)
+    check = health.check_voice(db)
+    assert check.state == "ok" and "namen worden getypt" in check.message
+    assert not slow.names_by_voice
+    save_status(db, RecognizerStatus("restarting", "Spraak tijdelijk uit: x.", model))
+    assert health.check_voice(db).state == "warning"

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from kiosk.core import codes, pins, slips
+from kiosk.core.agenda import get_activity
 from kiosk.core.config import signing_secret
 from kiosk.core.db import write_transaction
 from kiosk.core.signups import create_signup
@@ -313,10 +314,21 @@ def test_check_in_scan_and_a_forged_one(page, server):
         db, "a2", name="Klaas Vaak", party_size=3, kiosk_id="k", print_ticket=False
     )
     qr = codes.ticket_qr(signing_secret(db), signup.code)
+    starts = get_activity(db, "a2").starts_at
     db.close()
     sign_in(page, server, "/vrijwilliger/binnenkomst?activiteit=a2")
     wait_focus(page, "scan")
-    scanner(page, qr)
+    scanner(page, qr)  # three days early: the desk asks for a look first
+    result = page.get_by_test_id("checkin-result")
+    assert result.get_attribute("data-outcome") == "other_day"
+    assert "niet voor vandaag" in result.inner_text()
+    screenshot(page, "volunteer-checkin-other-day")
+    server.app.config["NOW"] = starts  # the day itself
+    try:
+        wait_focus(page, "scan")
+        scanner(page, qr)
+    finally:
+        server.app.config.pop("NOW")
     result = page.get_by_test_id("checkin-result")
     assert result.get_attribute("data-outcome") == "welcome"
     assert "Klaas Vaak" in result.inner_text() and "3 personen" in result.inner_text()

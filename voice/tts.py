@@ -20,6 +20,7 @@ import tempfile
 import threading
 import wave
 from collections import OrderedDict
+from collections.abc import Collection
 from pathlib import Path
 
 DEFAULT_RATE = 150  # words per minute; espeak's default 175 is fast for many listeners
@@ -115,7 +116,11 @@ class Speech:
     def _key(self, sentence: str) -> str:
         return hashlib.sha256(f"{self.voice}|{self.rate}|{sentence}".encode()).hexdigest()[:40]
 
-    def sentence_wav(self, sentence: str) -> bytes:
+    def sentence_wav(self, sentence: str, *, keep: bool = True) -> bytes:
+        """The sentence as WAV. keep=False: a sentence with a resident's name in it is
+        rendered for this once and kept nowhere, neither in memory nor on disk."""
+        if not keep:
+            return self._render_once(sentence)
         key = self._key(sentence)
         cached = self._memory.get(key)
         if cached is not None:
@@ -133,11 +138,15 @@ class Speech:
             self._memory.popitem(last=False)
         return data
 
-    def _render(self, sentence: str, file: Path) -> bytes:
+    def _render_once(self, sentence: str) -> bytes:
+        with tempfile.TemporaryDirectory(prefix="spraak-") as folder:
+            return self._render(sentence, Path(folder) / "zin.wav", cache=False)
+
+    def _render(self, sentence: str, file: Path, *, cache: bool = True) -> bytes:
         try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            file.parent.mkdir(parents=True, exist_ok=True)
             # Into a temporary name first: a half-written file is never served as cached.
-            fd, tmp_name = tempfile.mkstemp(suffix=".wav", dir=self.cache_dir)
+            fd, tmp_name = tempfile.mkstemp(suffix=".wav", dir=file.parent)
         except OSError as error:
             raise SpeechError(f"no cache folder for speech: {error}") from error
         os.close(fd)
@@ -159,8 +168,10 @@ class Speech:
                         if attempt == 2:
                             raise
             data = tmp.read_bytes()
-            tmp.replace(file)
             self.rendered += 1
+            if not cache:
+                return data
+            tmp.replace(file)
             if self.rendered % PRUNE_EVERY == 0:
                 self.prune()
             return data
@@ -174,10 +185,12 @@ class Speech:
             old.unlink(missing_ok=True)
         return max(len(files) - keep, 0)
 
-    def wav(self, text: str) -> bytes:
-        """One WAV for the whole text, its sentences one after the other."""
+    def wav(self, text: str, *, private: Collection[str] = ()) -> bytes:
+        """One WAV for the whole text, its sentences one after the other. A sentence with
+        any of `private` in it (the name of the resident in the dialog) is not cached."""
         spoken = [s for s in sentences(text[:MAX_TEXT]) if any(c.isalnum() for c in s)]
-        parts = [self.sentence_wav(s) for s in spoken]
+        secret = [p.lower() for p in private if p.strip()]
+        parts = [self.sentence_wav(s, keep=not any(p in s.lower() for p in secret)) for s in spoken]
         return join_wavs(parts)
 
     def close(self) -> None:

@@ -222,19 +222,14 @@ def ready_ticket_command() -> int:
     # knows no 'klaar' layout, and an installer wants to see paper now or an error now.
     from printing import backends, layout, render
     from printing.errors import PrinterError
-    from printing.worker import PrintSettings
+    from printing.jobs import PrintSettings
+    from printing.test_page import ready_page_layout
 
     db = open_db()
     settings = PrintSettings.from_db(db)
     try:
         columns = settings.paper.columns
-        ops: list[layout.Op] = [
-            *layout.wrap("KLAAR", columns, width=3, height=3, bold=True, align="center"),
-            *layout.wrap(settings.kiosk_name, columns, bold=True, align="center"),
-            *layout.wrap("De kiosk is ingericht en klaar voor gebruik.", columns, align="center"),
-            *layout.wrap(dutch.written_moment(datetime.now(UTC)), columns, align="center"),
-            layout.Cut(),
-        ]
+        ops = ready_page_layout(settings.kiosk_name, datetime.now(UTC), columns=columns)
         data = render.render_bytes(ops, profile=settings.profile, paper_mm=settings.paper.mm,
                                    qr_mode=settings.qr_mode)
         backends.deliver(settings.printer_url, data, profile=settings.profile,

@@ -58,9 +58,15 @@ class OwnTicket:
         return self.status != "afgemeld"
 
 
-UNKNOWN = "Deze code kennen wij niet. Kijk of u hem goed heeft overgetypt, of vraag het aan een vrijwilliger."  # noqa: E501
+UNKNOWN = (
+    "Deze code kennen wij niet. Kijk of u hem goed heeft overgetypt, "
+    "of vraag het aan een vrijwilliger."
+)
 NOT_A_TICKET = "Dit is geen kaartje van deze kiosk. Vraag het aan een vrijwilliger."
-PAUSED = "U heeft drie keer een code getypt die niet klopt. Wacht een minuut. Dan kunt u het opnieuw proberen."  # noqa: E501
+PAUSED = (
+    "U heeft drie keer een code getypt die niet klopt. Wacht een minuut. "
+    "Dan kunt u het opnieuw proberen."
+)
 
 
 def paused_until(db: sqlite_utils.Database, now: datetime) -> datetime | None:
@@ -106,7 +112,7 @@ def _wrong(db: sqlite_utils.Database, now: datetime) -> None:
     )
 
 
-def reload(db: sqlite_utils.Database, signup_id: str) -> OwnTicket | None:
+def as_it_is_now(db: sqlite_utils.Database, signup_id: str) -> OwnTicket | None:
     """The ticket a resident opened a moment ago, as it is now."""
     signup = get_signup(db, signup_id)
     activity = get_activity(db, signup.activity_id) if signup else None

@@ -73,15 +73,12 @@ def changes_since(printed: PrintedAs | None, activity: Activity) -> list[Change]
         )
     elif was_start != now_start:
         changes.append(Change("time", dutch.clock(now_start), dutch.clock(was_start)))
-    was_place = _place(printed.location_name, printed.address)
-    now_place = _place(activity.location_name, activity.address)
-    if was_place != now_place and now_place:
-        changes.append(Change("place", now_place, was_place))
+    # The place by its name when that changed ("Buurthuis Oost"), else by its address.
+    if activity.location_name.strip() and printed.location_name != activity.location_name:
+        changes.append(Change("place", activity.location_name, printed.location_name))
+    elif activity.address.strip() and printed.address != activity.address:
+        changes.append(Change("place", activity.address, printed.address))
     return changes
-
-
-def _place(name: str, address: str) -> str:
-    return ", ".join(part for part in (name.strip(), address.strip()) if part)
 
 
 def printed_as(db: sqlite_utils.Database, signup_id: str) -> PrintedAs | None:

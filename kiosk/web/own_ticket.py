@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kiosk.core import config, own_ticket
@@ -27,8 +27,6 @@ bp = Blueprint("own_ticket", __name__, url_prefix="/mijn-kaartje")
 
 # More than any ticket QR (a signature included), far less than a page of text.
 MAX_SCANNED = 300
-# The code's characters, in the order of the keys: Crockford base32 has no I, L, O or U.
-KEYS = "1234567890ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 @dataclass
@@ -70,8 +68,8 @@ class OpenViews:
             del self._views[key]
 
 
-def init_app(app: object) -> None:
-    app.extensions["own_ticket_views"] = OpenViews()  # type: ignore[attr-defined]
+def init_app(app: Flask) -> None:
+    app.extensions["own_ticket_views"] = OpenViews()
 
 
 def _views() -> OpenViews:
@@ -96,7 +94,7 @@ def _keys_page(error: str = "", status: int = 200) -> tuple[str, int]:
     wait = int((until - now).total_seconds()) + 1 if until else 0
     if until and not error:
         error = own_ticket.PAUSED
-    html = render_template("own_ticket/code.html", keys=KEYS, error=error, wait_seconds=wait)
+    html = render_template("own_ticket/code.html", error=error, wait_seconds=wait)
     return html, status
 
 
@@ -124,7 +122,7 @@ def _ticket_or_start(view_id: str) -> OwnTicket | None:
     signup_id = _views().use(view_id, app_now(), _lifetime())
     if signup_id is None:
         return None
-    return own_ticket.reload(get_db(), signup_id)
+    return own_ticket.as_it_is_now(get_db(), signup_id)
 
 
 def _gone() -> Response:

@@ -453,6 +453,10 @@ def _recognizer_phrases(
         return cache[key]
     fitted = grammar.for_step(language, state.step, choices, engine)
     phrases = fitted.phrases if fitted is not None else None
+    if fitted is not None and fitted.dropped_words:
+        # For whoever wonders why a word is never heard: the model does not know it.
+        log.info("spraak, stap %s: het model kent niet: %s", state.step,
+                 ", ".join(fitted.dropped_words[:40]))  # fmt: skip
     if len(cache) > 32:  # an agenda that keeps changing must not grow it forever
         cache.clear()
     cache[key] = phrases
@@ -572,16 +576,24 @@ def speech() -> Response | tuple[Response, int]:
         busy = jsonify(error="Voorlezen lukt nu even niet. Probeer het zo nog eens.")
         busy.headers["Retry-After"] = "1"
         return busy, 503
+    # The name of the resident in this dialog ("Ik verstond: Jan de Vries") is said,
+    # never kept in the speech cache (on disk, past the signup's own retention).
+    key = request.cookies.get(COOKIE, "")
+    state = _store().get(key) if key else None
+    private = [state.name] if state is not None and state.name else []
     try:
-        data = _speech().wav(_language().speakable(text))
+        data = _speech().wav(_language().speakable(text), private=private)
     except SpeechError as error:
         log.warning("voorlezen: %s (%r)", error, text[:80])
         return jsonify(error="Voorlezen lukt nu niet."), 503
     finally:
         slots.release()
     response = Response(data, mimetype="audio/wav")
-    response.cache_control.max_age = 24 * 3600
-    response.cache_control.private = True
+    if private:
+        response.cache_control.no_store = True
+    else:
+        response.cache_control.max_age = 24 * 3600
+        response.cache_control.private = True
     return response
 
 

@@ -16,7 +16,6 @@ hashes deleted, so nobody can test a number against them afterwards.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
@@ -67,9 +66,7 @@ _GROUPS = (
 Key = tuple[str, str, str, str]  # month, stadsdorp, dimension, value
 
 
-@functools.lru_cache(maxsize=8192)
 def _category_key(raw: str, title: str) -> str:
-    """Cached: a year of figures names the same few titles thousands of times."""
     category = category_for(raw, title)
     return category.key if category else OTHER
 

@@ -1,0 +1,106 @@
+"""Every volunteer and coordinator page at every screen size: a screenshot for people to
+look at (tests/artifacts/desk-*.png), the browser logs no error, every page has the way
+back to the menu and the on-screen keys, and axe-core with the 7:1 contrast rule finds
+nothing critical or serious (at the smallest and the 10" screen). Desk pages may scroll
+(lists grow); resident pages may not (test_screens.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kiosk.core import pins
+from kiosk.core.signups import create_signup
+from tests.browser import (
+    SCREENS,
+    LiveServer,
+    Screen,
+    browser_fixture,  # noqa: F401  (a fixture, found by name)
+    new_kiosk_page,
+    screenshot,
+    start_live_server,
+)
+from tests.conftest import make_activity
+from tests.desk_helpers import COORDINATOR_PIN, set_pins
+
+pytestmark = pytest.mark.browser
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "rules": {"color-contrast-enhanced": {"enabled": True}},  # 7:1
+}
+
+# axe's rules do not change with the screen's size: the smallest and the 10" suffice.
+AXE_SCREENS = (SCREENS[0], SCREENS[4])
+PAGES = (
+    ("01-menu", "/vrijwilliger/"),
+    ("02-invoeren", "/vrijwilliger/invoeren"),
+    ("03-stroken", "/vrijwilliger/stroken-printen"),
+    ("04-activiteiten", "/vrijwilliger/activiteiten"),
+    ("05-activiteit", "/vrijwilliger/activiteit/a1"),
+    ("06-binnenkomst", "/vrijwilliger/binnenkomst"),
+    ("07-bellen", "/vrijwilliger/bellen"),
+    ("08-bonnen", "/vrijwilliger/bonnen"),
+    ("09-wensen", "/vrijwilliger/wensen/"),
+    ("10-coordinator", "/coordinator/"),
+    ("11-instellingen", "/coordinator/instellingen"),
+    ("12-pincodes", "/coordinator/pincodes"),
+    ("13-logo", "/coordinator/logo"),
+    ("14-logboek", "/coordinator/logboek"),
+    ("15-status", "/coordinator/status"),
+    ("16-sync", "/coordinator/sync/"),
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = start_live_server(tmp_path_factory.mktemp("desk-screens") / "kiosk.db",
+                             settings={"printer": "dummy://"})
+    db = live.db()
+    original = pins.HASH_METHOD
+    pins.HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes; scrypt is tested in test_auth
+    try:
+        set_pins(db)
+        make_activity(db, "a1", title="Koffieochtend", capacity=2)
+        create_signup(db, "a1", name="Ans Bakker", phone="0201234567", party_size=2,
+                      kiosk_id="k")
+        create_signup(db, "a1", name="Wim", phone="0612345678", kiosk_id="k")  # waitlist
+    finally:
+        pins.HASH_METHOD = original
+        db.close()
+    yield live
+    live.stop()
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_every_desk_page_at_every_screen(browser: Any, server: LiveServer, screen: Screen):
+    page = new_kiosk_page(browser, screen.viewport)
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    axe = axe_playwright.Axe()
+    try:
+        page.goto(server.url + "/coordinator/")
+        screenshot(page, f"desk-{screen.name}-00-pincode")
+        page.get_by_test_id("pin-name").fill("Ans")
+        for digit in COORDINATOR_PIN:
+            page.get_by_test_id(f"pin-digit-{digit}").tap()
+        with page.expect_navigation():
+            page.get_by_test_id("pin-submit").tap()
+        assert "/pincode" not in page.url
+        for name, path in PAGES:
+            page.goto(server.url + path)
+            assert page.get_by_test_id("nav-menu").count() == 1, name
+            assert page.get_by_test_id("desk-keys").count() == 1, name
+            screenshot(page, f"desk-{screen.name}-{name}")
+            serious = [
+                f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+                for v in axe.run(page, options=AXE_OPTIONS).response["violations"]
+                if v["impact"] in ("critical", "serious")
+            ] if screen in AXE_SCREENS else []
+            assert serious == [], f"{screen.name} {name}: axe {serious}"
+            assert errors == [], f"{screen.name} {name}: console {errors}"
+    finally:
+        page.context.close()
