@@ -93,7 +93,7 @@ def _check_door(
         return CheckIn("already", f"Al binnen (sinds {_clock(entry.attended_at)}).")
     with write_transaction(db):
         door_list.check_in(db, entry, actor=actor)
-    people = "1 persoon" if entry.party_size == 1 else f"{entry.party_size} personen"
+    people = dutch.people(entry.party_size)
     who = f" ({entry.name})" if entry.name else ""
     return CheckIn("welcome", f"Welkom{who}! Binnen gemeld: {people}. "
                               "Aangemeld bij een andere kiosk.")

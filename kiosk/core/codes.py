@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 
+import sqlite_utils
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 CODE_LENGTH = 6
@@ -20,6 +22,20 @@ QR_PREFIX = "BK1"
 def new_code() -> str:
     """Six random characters, stored without the dash."""
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+# The tables whose rows carry a code of their own; the name goes into SQL, so only these.
+CODED_TABLES = frozenset({"signups", "slips", "wishes", "wish_slips"})
+
+
+def unused_code(db: sqlite_utils.Database, table: str) -> str:
+    """A new code no row of `table` has yet (one in a billion collides; then draw again)."""
+    if table not in CODED_TABLES:
+        raise ValueError(f"no codes in {table!r}")
+    while True:
+        code = new_code()
+        if not db.execute(f"SELECT 1 FROM {table} WHERE code = ?", [code]).fetchone():
+            return code
 
 
 def display_code(code: str) -> str:

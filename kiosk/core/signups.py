@@ -147,12 +147,6 @@ def get_signup_by_code(db: sqlite_utils.Database, code: str) -> Signup | None:
     return Signup.from_row(rows[0]) if rows else None
 
 
-def _unused_code(db: sqlite_utils.Database) -> str:
-    while True:
-        code = codes.new_code()
-        if not db.execute("SELECT 1 FROM signups WHERE code = ?", [code]).fetchone():
-            return code
-
 
 def _seats_taken(db: sqlite_utils.Database, activity_id: str) -> int:
     return db.execute(
@@ -233,7 +227,7 @@ def create_signup(
         stamp = now_iso()
         signup = Signup(
             id=signup_id or str(uuid.uuid4()),
-            code=_unused_code(db),
+            code=codes.unused_code(db, "signups"),
             activity_id=activity_id,
             name=name,
             phone=phone,

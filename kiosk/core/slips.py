@@ -103,12 +103,6 @@ def get_slip(db: sqlite_utils.Database, code: str) -> Slip | None:
     return Slip.from_row(rows[0]) if rows else None
 
 
-def _unused_code(db: sqlite_utils.Database) -> str:
-    while True:
-        code = codes.new_code()
-        if not db.execute("SELECT 1 FROM slips WHERE code = ?", [code]).fetchone():
-            return code
-
 
 def _check_count(count: int) -> int:
     if not 1 <= count <= MAX_SLIPS_PER_PRINT:
@@ -124,7 +118,7 @@ def _record(
     actor: str,
     payload: dict[str, Any],
 ) -> Slip:
-    code = _unused_code(db)
+    code = codes.unused_code(db, "slips")
     # One job per slip: a printer that jams halfway reprints one slip, not the whole pile.
     job_id = queue_print_job(db, kind, None, payload | {"code": code})
     stamp = now_iso()

@@ -79,7 +79,7 @@ def print_wish_slips(db: sqlite_utils.Database, count: int, actor: str) -> list[
     slips = []
     with write_transaction(db):
         for _ in range(count):
-            code = _unused_code(db)
+            code = codes.unused_code(db, "wish_slips")
             job_id = queue_print_job(db, "wish_slip", None, {"code": code})
             stamp = now_iso()
             db.execute(
@@ -92,12 +92,6 @@ def print_wish_slips(db: sqlite_utils.Database, count: int, actor: str) -> list[
                      f"{count} {'wensenstrook' if count == 1 else 'wensenstroken'} geprint")
     return slips
 
-
-def _unused_code(db: sqlite_utils.Database) -> str:
-    while True:
-        code = codes.new_code()
-        if not db.execute("SELECT 1 FROM wish_slips WHERE code = ?", [code]).fetchone():
-            return code
 
 
 def already_entered(slip: WishSlip) -> str:

@@ -149,12 +149,6 @@ def check_answers(
     return WishAnswers(kind, keys, parts, True, clean, number)
 
 
-def _unused_code(db: sqlite_utils.Database) -> str:
-    while True:
-        code = codes.new_code()
-        if not db.execute("SELECT 1 FROM wishes WHERE code = ?", [code]).fetchone():
-            return code
-
 
 def wish_stadsdorp(db: sqlite_utils.Database) -> str:
     """The stadsdorp a wish made here belongs to: the kiosk's, if it shows just one."""
@@ -201,7 +195,7 @@ def record_wish(
             return existing
         wish = Wish(
             id=wish_id,
-            code=_unused_code(db),
+            code=codes.unused_code(db, "wishes"),
             kind=answers.kind,
             categories=answers.categories,
             day_parts=answers.day_parts,

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kiosk.core import dutch
 from voice.lang import Choice, Language
 from voice.lang.nl import numbers, slots, speech
 from voice.templates import Token
@@ -55,10 +56,6 @@ def with_article(title: str) -> str:
     head = next((w for w in words if w not in _LEAD_WORDS), words[0])
     is_het = head.endswith(_HET_ENDINGS) or _VERB_NAME.match(head) is not None
     return f"{'het' if is_het else 'de'} {name}"
-
-
-def _people(n: int) -> str:
-    return "1 persoon" if n == 1 else f"{n} personen"
 
 
 class Dutch(Language):
@@ -156,7 +153,7 @@ class Dutch(Language):
         who = f"Op naam van {name}." if name else "Zonder naam."
         return (
             f"Klopt dit? U meldt zich aan voor {with_article(choice.title)} op {choice.when}. "
-            f"{who} Met {_people(party_size)}.",
+            f"{who} Met {dutch.people(party_size)}.",
             "Zeg ja of nee. Of tik op Ja, meld mij aan.",
         )
 
