@@ -7,7 +7,7 @@ Every writer goes through `write_transaction`, which takes the write lock up fro
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -423,15 +423,18 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(db: sqlite_utils.Database) -> int:
-    """Bring the schema up to date; each step commits with its version number."""
+def run_migrations(db: sqlite_utils.Database, steps: Sequence[Migration]) -> int:
+    """Bring a schema up to date; each step commits with its version number. The one
+    runner for the kiosk's database and the hub's."""
     current = schema_version(db)
-    if current > len(MIGRATIONS):
-        raise RuntimeError(
-            f"database schema {current} is newer than this program ({len(MIGRATIONS)})"
-        )
-    for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+    if current > len(steps):
+        raise RuntimeError(f"database schema {current} is newer than this program ({len(steps)})")
+    for version, step in enumerate(steps[current:], start=current + 1):
         with write_transaction(db):
             step(db)
             db.execute(f"PRAGMA user_version = {version}")
-    return len(MIGRATIONS)
+    return len(steps)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    return run_migrations(db, MIGRATIONS)

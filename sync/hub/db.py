@@ -12,7 +12,12 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.core.config import default_db_path
-from kiosk.core.db import Migration, connect, run_script, schema_version, write_transaction
+from kiosk.core.db import (
+    Migration,
+    connect,
+    run_migrations,
+    run_script,
+)
 
 
 def default_hub_db_path() -> Path:
@@ -281,14 +286,7 @@ HUB_MIGRATIONS: list[Migration] = [
 
 
 def migrate_hub(db: sqlite_utils.Database) -> int:
-    current = schema_version(db)
-    if current > len(HUB_MIGRATIONS):
-        raise RuntimeError(f"hub schema {current} is newer than this program")
-    for version, step in enumerate(HUB_MIGRATIONS[current:], start=current + 1):
-        with write_transaction(db):
-            step(db)
-            db.execute(f"PRAGMA user_version = {version}")
-    return len(HUB_MIGRATIONS)
+    return run_migrations(db, HUB_MIGRATIONS)
 
 
 def connect_hub(path: str | Path) -> sqlite_utils.Database:
