@@ -61,10 +61,6 @@ class Activity:
         return self.moved_from is not None and self.moved_from != self.starts_at
 
     @property
-    def spoken_name(self) -> str:
-        return self.short_name or self.title
-
-    @property
     def when(self) -> str:
         """'dinsdag 1 december om 10.00 uur', or 'zaterdag 27 april, de hele dag'"""
         return dutch.written_when(self.starts_at, self.ends_at)

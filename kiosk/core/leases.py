@@ -110,10 +110,6 @@ def set_lease(
     )
 
 
-def drop_lease(db: sqlite_utils.Database, activity_id: str) -> None:
-    db.execute("DELETE FROM seat_leases WHERE activity_id = ?", [activity_id])
-
-
 def return_spare_seats(db: sqlite_utils.Database) -> list[tuple[str, int]]:
     """Give unused lease seats back to the hub where residents elsewhere are waiting.
 
