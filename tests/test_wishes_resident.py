@@ -3,12 +3,16 @@ name and phone, what the thank-you page shows, and that a replayed form shows no
 
 from __future__ import annotations
 
+import io
 import re
 
 import sqlite_utils
+from flask import Flask
 from flask.testing import FlaskClient
 
 from kiosk.core import wishes
+from tests.voice_support import ScriptedStandIn
+from voice.audio import to_wav
 
 
 def _token(page: str) -> str:
@@ -139,3 +143,61 @@ def test_odd_voice_requests_are_answered_kindly(client: FlaskClient) -> None:
                        ).status_code == 410
     assert client.post("/wens/stem/gehoord", json=[1, 2]).status_code == 400
     assert client.get("/wens/iets/stem").status_code == 302
+
+
+def _piece(client: FlaskClient, key: str, utterance: str, seq: int = 0, last: bool = True,
+           seconds: float = 1.0) -> tuple[int, dict[str, object]]:
+    """One WAV piece as static/voice.js posts it to the spoken wish."""
+    audio = to_wav(b"\0\0" * int(16000 * seconds))
+    answer = client.post("/wens/stem/luister", data={
+        "gesprek": key, "utterance": utterance, "seq": str(seq), "last": "1" if last else "0",
+        "audio": (io.BytesIO(audio), "stuk.wav")}, content_type="multipart/form-data")
+    return answer.status_code, answer.json or {}
+
+
+def test_spoken_wish_audio_reaches_the_recognizer_with_the_step_grammar(
+    app: Flask, client: FlaskClient, db: sqlite_utils.Database
+) -> None:
+    stand_in = ScriptedStandIn(["wandelen", "maakt niet uit", "ja"])
+    app.config["VOICE_ENGINE"] = stand_in
+    page = client.get("/wens/mis/stem").get_data(as_text=True)
+    assert 'data-listen="true"' in page and "/static/voice.js" in page
+    assert "/wens/mis/stem" in client.get("/wens/mis").get_data(as_text=True)  # linked
+    key = _conversation(page)
+    assert _piece(client, key, "utt-00000001", last=False) == (200, {"partial": ""})
+    status, answer = _piece(client, key, "utt-00000001", seq=1, seconds=0.5)
+    assert status == 200 and (answer["step"], answer["gehoord"]) == ("day_part", ["Wandelen"])
+    assert answer["listen"] is True and 'data-step="day_part"' in str(answer["html"])
+    assert answer["recognized"] == "wandelen"
+    assert len(stand_in.heard_audio[0]) == 3 * 16000  # both pieces, 1.5 s of 16-bit
+    assert _piece(client, key, "utt-00000002")[1]["step"] == "callback"
+    status, answer = _piece(client, key, "utt-00000003")
+    assert (answer["step"], answer["tikken"], answer["listen"]) == ("phone", True, False)
+    # The number is typed: nothing to listen for at the phone step.
+    assert _piece(client, key, "utt-00000004")[0] == 409
+    assert len(stand_in.grammars) == 3
+    topics, day_parts, callback = (set(g or ()) for g in stand_in.grammars)
+    assert "wandelen" in topics and "ochtend" not in topics
+    assert "ochtend" in day_parts and "ja" in callback and "wandelen" not in callback
+    assert wishes.recent(db) == []  # not until the number
+
+
+def test_spoken_wish_odd_audio_requests(app: Flask, client: FlaskClient) -> None:
+    app.config["VOICE_ENGINE"] = ScriptedStandIn()
+    key = _conversation(client.get("/wens/help/stem").get_data(as_text=True))
+    assert _piece(client, key, "no")[0] == 400  # not an utterance id
+    status, answer = _piece(client, "verlopen", "utt-00000001")
+    assert status == 410 and answer["redirect"] == "/"
+    told = client.post("/wens/stem/antwoord", data={"gesprek": key, "answer": "geen-microfoon"})
+    assert told.json is not None and told.json["redirect"] == "/wens/help"
+    assert "microfoon" in told.json["say"]
+    assert _piece(client, key, "utt-00000002")[0] == 410  # the spoken wish ended there
+    assert client.post("/wens/stem/antwoord", data={"answer": "ja"}).status_code == 400
+
+
+def test_without_voice_the_spoken_wish_is_neither_linked_nor_listening(
+    client: FlaskClient,
+) -> None:
+    assert "/wens/mis/stem" not in client.get("/wens/mis").get_data(as_text=True)
+    page = client.get("/wens/mis/stem").get_data(as_text=True)
+    assert 'data-listen="false"' in page and "/static/voice.js" not in page

@@ -5,13 +5,17 @@ in memory (never in the address, history or a cookie), and is gone when the wish
 when the resident stops, or after IDLE minutes. The phone number is typed, as in the
 spoken signup: spoken digits through a small model go wrong too often.
 
-What the microphone heard reaches `heard` as text; the capture and the recognizer are the
-voice area's (kiosk/web/voice.py), and `voice.wish_dialog.phrases` is the grammar to give
-them at each step.
+Speech reaches the dialog in two ways: `listen` takes the microphone's WAV pieces from the
+signup's own capture code (static/voice.js) and feeds them to the one shared recognizer
+(kiosk/web/voice.py: the same worker and model, never a second load), with the wish step's
+words (`voice.wish_dialog.phrases`) as its grammar; `heard` takes text that was recognized
+elsewhere. Both move the same dialog and answer alike.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 import threading
 import time
@@ -24,15 +28,23 @@ from kiosk.core.signups import SignupError, clean_name
 from kiosk.core.wishes import WishError, check_answers, contact_days, record_wish
 from kiosk.web import auth
 from kiosk.web.request_db import get_db
+from kiosk.web.voice import _audio_error, _engine, _language, _streams, voice_context
 from kiosk.web.wish_paths import KIND_BY_PATH, PATH_BY_KIND
 from kiosk.web.workers import wake_printer
-from voice import wish_dialog
+from voice import grammar, understand, wish_dialog
+from voice.audio import AudioError, read_wav
+from voice.engine import Engine
+from voice.model import ModelError
+from voice.streams import Finished, NothingToHear, StreamError
 from voice.wish_dialog import WishState
 
 bp = Blueprint("wishes_voice", __name__, url_prefix="/wens")
+log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 10 * 60
 MAX_TEXT = 500
+_UTTERANCE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+NO_MICROPHONE = "De microfoon doet het niet. U kunt verder door op het scherm te tikken."
 
 
 class Conversations:
@@ -77,9 +89,20 @@ def start(path: str) -> str | Response:
     if path not in KIND_BY_PATH:
         return redirect(url_for("wishes.choose"))
     reply = wish_dialog.begin(KIND_BY_PATH[path])
-    return render_template("wishes/stem.html", reply=reply, path=path,
-                           conversation=CONVERSATIONS.start(reply.state),
-                           contact_days=contact_days(get_db()), error="")
+    return _page(reply, CONVERSATIONS.start(reply.state), path)
+
+
+def _page(reply: wish_dialog.Reply, key: str, path: str, error: str = "") -> str:
+    # The microphone is opened only where the kiosk can recognize speech; without it the
+    # page still takes recognized text, and the resident is never sent here.
+    return render_template("wishes/stem.html", reply=reply, path=path, conversation=key,
+                           contact_days=contact_days(get_db()), error=error,
+                           listen=voice_context()["voice_available"] and _listens(reply))
+
+
+def _listens(reply: wish_dialog.Reply) -> bool:
+    return not reply.touch and reply.state.step not in (
+        wish_dialog.PHONE, wish_dialog.DONE, wish_dialog.STOPPED)
 
 
 def _finish(key: str, state: WishState, *, name: str = "", phone: str = "") -> str:
@@ -92,6 +115,33 @@ def _finish(key: str, state: WishState, *, name: str = "", phone: str = "") -> s
     return url_for("wishes.done", wish_id=wish.id)
 
 
+def _advance(key: str, state: WishState, text: str) -> dict[str, Any]:
+    """The dialog's answer to `text`, kept or ended, in the words of both callers: the
+    text path's ("zeg", "klaar") and the microphone code's ("say", "redirect", "html")."""
+    reply = wish_dialog.hear(state, text[:MAX_TEXT])
+    target = ""
+    if reply.state.step == wish_dialog.DONE:
+        target = _finish(key, reply.state)
+    elif reply.state.step == wish_dialog.STOPPED:
+        CONVERSATIONS.drop(key)
+        target = url_for("resident.start")
+    else:
+        CONVERSATIONS.put(key, reply.state)
+        if reply.touch and reply.state.step != wish_dialog.PHONE:
+            CONVERSATIONS.drop(key)
+            target = url_for("wishes.start", path=PATH_BY_KIND[reply.state.kind])
+    answer: dict[str, Any] = {"zeg": reply.say, "stap": reply.state.step,
+                              "gehoord": list(reply.heard), "tikken": reply.touch,
+                              "say": reply.say, "step": reply.state.step,
+                              "listen": not target and _listens(reply),
+                              "redirect": target or None}
+    if target:
+        answer["klaar"] = target
+    else:
+        answer["html"] = render_template("wishes/_stem_panel.html", reply=reply)
+    return answer
+
+
 @bp.post("/stem/gehoord")
 def heard() -> Response | tuple[Response, int]:
     """{"gesprek": id, "tekst": what was recognized} -> what to say and show next."""
@@ -101,22 +151,93 @@ def heard() -> Response | tuple[Response, int]:
     key = str(data.get("gesprek", ""))[:64]
     state = CONVERSATIONS.get(key)
     if state is None:
-        return jsonify(fout="Dit gesprek is verlopen. Begin opnieuw.",
-                       klaar=url_for("resident.start")), 410
-    reply = wish_dialog.hear(state, data["tekst"][:MAX_TEXT])
-    answer: dict[str, Any] = {"zeg": reply.say, "stap": reply.state.step,
-                              "gehoord": list(reply.heard), "tikken": reply.touch}
-    if reply.state.step == wish_dialog.DONE:
-        answer["klaar"] = _finish(key, reply.state)
-    elif reply.state.step == wish_dialog.STOPPED:
-        CONVERSATIONS.drop(key)
-        answer["klaar"] = url_for("resident.start")
-    else:
-        CONVERSATIONS.put(key, reply.state)
-        if reply.touch and reply.state.step != wish_dialog.PHONE:
-            CONVERSATIONS.drop(key)
-            answer["klaar"] = url_for("wishes.start", path=PATH_BY_KIND[reply.state.kind])
+        return _expired()
+    return jsonify(_advance(key, state, data["tekst"]))
+
+
+def _expired() -> tuple[Response, int]:
+    message = "Dit gesprek is verlopen. Begin opnieuw."
+    home = url_for("resident.start")
+    return jsonify(fout=message, error=message, klaar=home, redirect=home), 410
+
+
+def _phrases(engine: Engine, state: WishState) -> tuple[str, ...]:
+    """The step's words in words the model knows (as the signup fits its own); kept per
+    step and engine: they never change while the kiosk runs."""
+    cache: dict[tuple[str, str, str], tuple[str, ...]] = current_app.extensions.setdefault(
+        "wish_voice_phrases", {})
+    key = (state.kind, state.step, engine.name)
+    if key not in cache:
+        language = _language()
+        fitted = grammar.fit_sentences(wish_dialog.phrases(state), engine,
+                                       language.unknown_word,
+                                       keep=understand.critical_words(language))
+        if fitted.dropped_words:
+            log.info("spraak, wens %s: het model kent niet: %s", state.step,
+                     ", ".join(fitted.dropped_words[:40]))
+        cache[key] = fitted.phrases
+    return cache[key]
+
+
+@bp.post("/stem/luister")
+def listen() -> Response | tuple[Response, int]:
+    """One WAV piece of a spoken answer, from the signup's capture code (static/voice.js):
+    fields gesprek, utterance, seq, last, audio. The last piece gets the dialog's answer."""
+    form = request.form
+    utterance = form.get("utterance", "")
+    if not _UTTERANCE_ID.match(utterance):
+        return _audio_error("Er ging iets mis met het luisteren. Probeer het nog een keer.",
+                            400, "bad utterance id")
+    key = form.get("gesprek", "")[:64]
+    state = CONVERSATIONS.get(key)
+    if state is None:
+        return _expired()
+    upload = request.files.get("audio")
+    if upload is None:
+        return _audio_error("Er kwam geen geluid aan. Probeer het nog een keer.", 400, "no audio")
+    try:
+        pcm = read_wav(upload.read())
+    except AudioError as error:
+        return _audio_error(error.message, error.status, error.detail)
+
+    def start_utterance() -> tuple[Any, Any]:
+        engine = _engine()
+        phrases = _phrases(engine, state) if _listens(wish_dialog.Reply(state, "")) else ()
+        if not phrases:
+            raise NothingToHear(f"nothing to listen for at wish step {state.step}")
+        return engine.open(phrases), None
+
+    try:
+        result = _streams().feed(f"wens-{utterance}", form.get("seq", -1, type=int), pcm,
+                                 last=form.get("last") == "1", start=start_utterance)
+    except AudioError as error:
+        return _audio_error(error.message, error.status, error.detail)
+    except StreamError as error:
+        return _audio_error(error.message, 409, str(error))
+    except ModelError as error:
+        return _audio_error("Praten lukt nu niet. Tik maar op het scherm.", 503, str(error))
+    if not isinstance(result, Finished):
+        return jsonify(partial=result)
+    text = result.recognition.text
+    answer = _advance(key, state, text)
+    log.info("wens %s: %r -> %s", state.step, text, answer["step"])
+    answer["recognized"] = text
     return jsonify(answer)
+
+
+@bp.post("/stem/antwoord")
+def no_microphone() -> Response | tuple[Response, int]:
+    """The capture code's one message without speech: no microphone, or no permission.
+    Said once; the wish goes on by touch, from its first question."""
+    if request.form.get("answer") != "geen-microfoon":
+        return jsonify(error="Er ging iets mis. Probeer het nog een keer."), 400
+    key = request.form.get("gesprek", "")[:64]
+    state = CONVERSATIONS.get(key)
+    CONVERSATIONS.drop(key)
+    target = (url_for("wishes.start", path=PATH_BY_KIND[state.kind]) if state
+              else url_for("wishes.choose"))
+    return jsonify(say=NO_MICROPHONE, zeg=NO_MICROPHONE, listen=False, redirect=target,
+                   klaar=target)
 
 
 @bp.post("/stem/telefoon")
@@ -132,7 +253,5 @@ def phone() -> str | Response | tuple[str, int]:
         target = _finish(key, state, name=name, phone=number)
     except (WishError, SignupError) as error:
         reply = wish_dialog.Reply(state, wish_dialog.question(state), touch=True)
-        return render_template("wishes/stem.html", reply=reply, path=PATH_BY_KIND[state.kind],
-                               conversation=key, contact_days=contact_days(get_db()),
-                               error=error.message), 400
+        return _page(reply, key, PATH_BY_KIND[state.kind], error.message), 400
     return redirect(target, code=303)

@@ -38,6 +38,12 @@
 
   function panel() { return holder.querySelector("[data-step]"); }
 
+  // A page whose dialog is kept under an id in the page (the spoken wish), not in the
+  // signup's cookie, sends that id with everything it posts.
+  function withConversation(body) {
+    if (root.dataset.conversation) body.append("gesprek", root.dataset.conversation);
+  }
+
   function canListen() {
     const p = panel();
     return p && ["phone", "done", "stopped"].indexOf(p.dataset.step) < 0;
@@ -220,6 +226,7 @@
     body.append("seq", String(this.seq++));
     body.append("last", last ? "1" : "0");
     body.append("audio", wavBlob(this.takePending()), "stuk.wav");
+    withConversation(body);
     const self = this;
     // One piece after the other: the kiosk feeds them to the recognizer in order.
     this.chain = this.chain.then(function () {
@@ -333,6 +340,7 @@
   function answer(value) {
     const body = new FormData();
     body.append("answer", value);
+    withConversation(body);
     post(body);
   }
 

@@ -1,14 +1,23 @@
-// The spoken wish on the page: what the recognizer heard goes to the server's dialog
-// (voice/wish_dialog.py), whose answer is shown here: the next question, what was
-// understood, the number pad at the phone step, or the next screen when it is done.
+// The spoken wish on the page. Spoken answers go through the signup's capture code
+// (voice.js, which posts the microphone's audio to /wens/stem/luister and puts the
+// dialog's answer in #voice-panel); text recognized elsewhere comes through `heard`.
+// Either way the server's dialog (voice/wish_dialog.py) answers: the next question, what
+// was understood, the number pad at the phone step, or the next screen when it is done.
 (function () {
   "use strict";
   const screen = document.getElementById("wish-voice");
   if (!screen) return;
-  const say = document.getElementById("wish-say");
-  const heardLine = document.getElementById("wish-heard");
+  const holder = document.getElementById("voice-panel");
   const phoneForm = document.getElementById("wish-phone-form");
   const spoken = document.getElementById("read-aloud-text");
+
+  // The number is typed: the form shows as soon as the dialog reaches the phone step,
+  // whichever way the answer came.
+  function showStep() {
+    const panel = holder.querySelector("[data-step]");
+    phoneForm.hidden = !(panel && panel.dataset.step === "phone");
+  }
+  new MutationObserver(showStep).observe(holder, { childList: true });
 
   async function heard(text) {
     const response = await fetch(screen.dataset.heardUrl, {
@@ -18,12 +27,11 @@
     });
     const answer = await response.json();
     if (answer.klaar) { window.location.assign(answer.klaar); return answer; }
-    say.textContent = answer.zeg || answer.fout || "";
-    if (spoken) spoken.textContent = say.textContent;
-    heardLine.textContent = (answer.gehoord || []).join(", ");
-    phoneForm.hidden = !(answer.tikken && answer.stap === "phone");
+    if (answer.html) holder.innerHTML = answer.html;
+    else document.getElementById("wish-say").textContent = answer.fout || answer.error || "";
+    if (spoken) spoken.textContent = answer.zeg || "";
+    showStep();
     return answer;
   }
-  // The microphone's recognizer hands its text here.
   window.wishVoice = { heard: heard };
 })();
