@@ -7,6 +7,7 @@ layout functions. Adding a kind of paper means adding a line to JOB_LAYOUTS.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import sqlite_utils
 from kiosk.core import config, dutch, tickets, wishes
 from kiosk.core.agenda import get_activity
 from kiosk.core.categories import category_for
+from kiosk.core.logo import printable_logo
 from kiosk.core.signup_lists import activity_signups
 from kiosk.core.signups import get_signup
 from kiosk.core.ticket_changes import PrintedAs, changes_since, printed_as
@@ -100,8 +102,28 @@ def ticket_job(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSe
         kiosk_name=settings.kiosk_name,
         reprint=reprint,
         pictogram=pictograms.printable(category.key, settings.paper) if category else None,
+        logo=logo_file(db, settings.paper.mm),
     )
     return Document(ops, PrintedAs.of(activity))
+
+
+def logo_file(db: sqlite_utils.Database, paper_mm: int) -> str | None:
+    """The stadsdorp's uploaded logo (kiosk/core/logo.py) as a PNG file for the renderer,
+    named by its content, so a new upload is never confused with the old one."""
+    picture = printable_logo(db, paper_mm)
+    if picture is None:
+        return None
+    data = picture.tobytes()
+    target = pictograms.cache_folder() / (
+        f"logo-{paper_mm}-{picture.width}x{picture.height}-"
+        f"{hashlib.sha256(data).hexdigest()[:16]}.png"
+    )
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".tmp")
+        picture.save(partial, format="PNG")
+        partial.replace(target)
+    return str(target)
 
 
 def test_page_job(

@@ -88,15 +88,19 @@ def ticket_layout(
     kiosk_name: str,
     reprint: Reprint | None = None,
     pictogram: str | None = None,
+    logo: str | None = None,
 ) -> list[Op]:
     """The paper for a signup, whatever its status. `pictogram` is a printer-ready image of
-    the activity's category (printing/pictograms.py), or None."""
+    the activity's category (printing/pictograms.py), `logo` the stadsdorp's uploaded logo
+    (printing/jobs.logo_file); either may be None."""
     if signup.status != "confirmed":
         return _not_a_ticket(signup, activity, columns, kiosk_name, reprint)
     cols = columns
     ops: list[Op] = []
     if reprint:
         ops += [*_reprint_banner(reprint, cols), Feed()]
+    if logo:
+        ops.append(Image(logo))
     ops += wrap(activity.stadsdorp or kiosk_name, cols, bold=True, align="center")
     if signup.provisional:
         ops += wrap("ONDER VOORBEHOUD", cols, width=2, height=2, bold=True, align="center")

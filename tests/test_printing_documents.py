@@ -10,15 +10,19 @@ import json
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
+from io import BytesIO
 from typing import Any
 
 import pyphen
 import pytest
 import zxingcpp
+from PIL import Image as PILImage
+from PIL import ImageDraw
 
 from kiosk.core import codes, dutch, tickets
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.config import set_setting
+from kiosk.core.logo import save_logo
 from kiosk.core.print_jobs import queue_print_job
 from kiosk.core.signups import create_signup
 from kiosk.core.slips import print_activity_slips, print_week_sheets, slip_qr
@@ -162,6 +166,24 @@ def test_ticket(kiosk, printed, paper_mm):
     assert "IJssel-" in text and "Bewaar dit kaartje" in flat(receipt.texts)
     assert_words_whole(receipt, wide_words(kiosk, job, jobs.PrintSettings.from_db(kiosk).paper),
                        COLUMNS[paper_mm])  # fmt: skip
+
+
+@pytest.mark.parametrize("paper_mm", PAPERS)
+def test_ticket_with_the_stadsdorps_logo(kiosk, printed, paper_mm):
+    drawn = PILImage.new("L", (600, 200), 255)
+    ImageDraw.Draw(drawn).rectangle((40, 40, 560, 160), fill=0)
+    upload = BytesIO()
+    drawn.save(upload, format="PNG")
+    logo = save_logo(kiosk, upload.getvalue(), "Coördinator")
+    create_signup(kiosk, "a1", kiosk_id="k1")
+    receipt, text, _ = printed()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = lines[0]
+    # The logo heads the ticket, scaled to fit the paper, above the stadsdorp's name.
+    assert re.fullmatch(r"\[image (\d+)x(\d+)\]", first), lines[:3]
+    width = int(re.findall(r"\d+", first)[0])
+    assert logo.width * 58 // 80 <= width <= jobs.PrintSettings.from_db(kiosk).paper.dots
+    assert lines[1] == "Stadsdorp Oost"
 
 
 @pytest.mark.parametrize("paper_mm", PAPERS)
