@@ -1,9 +1,9 @@
 """Every resident screen at every screen size a buurthuis may have (design section 4):
-nothing scrolls or is cut off, every target meets its size in mm at that screen's pixel
-size, text is big enough and dark enough (7:1), and the browser logs no error; axe-core
-finds no critical or serious problem on any screen (with its 7:1 enhanced contrast rule
-on). One person with no name signs up in four taps; the PIN page and the done screen lead
-back to the start.
+nothing scrolls, no text is cut off (an ellipsis, a line clamp, hidden overflow), every
+target meets its size in mm at that screen's pixel size, text is big enough and dark
+enough (7:1), and the browser logs no error; axe-core finds no critical or serious problem
+on any screen (with its 7:1 enhanced contrast rule on). One person with no name signs up
+in four taps; the PIN page and the done screen lead back to the start.
 
 Screenshots of every screen at every size land in tests/artifacts/screens-*.png, for
 people to look at; the checks are the assertions."""
@@ -25,6 +25,7 @@ from tests.browser import (
     LiveServer,
     Screen,
     browser_fixture,  # noqa: F401  (a fixture, found by name)
+    clipped_text,
     new_kiosk_page,
     screen_problems,
     screenshot,
@@ -110,7 +111,7 @@ class Visit:
     def check(self, name: str) -> None:
         page = self.page
         page.evaluate("document.fonts.ready")
-        problems = screen_problems(page, self.screen)
+        problems = screen_problems(page, self.screen) + clipped_text(page)
         screenshot(page, f"screens-{self.screen.name}-{name}")
         serious = [
             f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
