@@ -259,6 +259,67 @@ def screen_problems(page: Any, screen: Screen = TEN_INCH) -> list[str]:
     )
 
 
+# Text a resident cannot read all of: cut at the side (overflow hidden, an ellipsis), cut
+# after some lines (line-clamp), or hidden below the edge of a box that hides what sticks
+# out. Each visible element that holds text is checked against itself and every box
+# around it up to <body> (the page's own scrolling is screen_problems' check).
+_CLIPPED_JS = """
+() => {
+  const problems = [];
+  const visible = (el) => {
+    const s = getComputedStyle(el);
+    if (s.visibility === "hidden" || s.display === "none" || el.closest("[hidden]")) return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const hides = (v) => v !== "visible";
+  const describe = (el) => `${el.tagName.toLowerCase()}.${el.className}[${(el.dataset.testid
+    || el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40)}]`;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || seen.has(el) || !visible(el)) continue;
+    seen.add(el);
+    // Not shown: the spoken text, and a feed's long description, which is cut on purpose
+    // after three lines ("Lees voor" reads all of it; design section 4).
+    if (el.closest("script, style, title, #read-aloud-text, .description")) continue;
+    const r = el.getBoundingClientRect();
+    for (let box = el; box && box !== document.body; box = box.parentElement) {
+      const s = getComputedStyle(box);
+      const name = box === el ? "" : ` in ${describe(box)}`;
+      if (hides(s.overflowX) || s.textOverflow === "ellipsis") {
+        if (box.scrollWidth > box.clientWidth + 1) {
+          problems.push(`${describe(el)} cut at the side${name}`
+            + ` (${box.scrollWidth} > ${box.clientWidth})`);
+          break;
+        }
+      }
+      if (hides(s.overflowY)) {
+        const clamp = s.webkitLineClamp && s.webkitLineClamp !== "none";
+        if (clamp && box.scrollHeight > box.clientHeight + 1) {
+          problems.push(`${describe(el)} cut after ${s.webkitLineClamp} lines${name}`);
+          break;
+        }
+        const b = box.getBoundingClientRect();
+        if (box !== el && (r.bottom > b.bottom + 1 || r.top < b.top - 1)) {
+          problems.push(`${describe(el)} cut off below${name}`);
+          break;
+        }
+      }
+    }
+  }
+  return problems;
+}
+"""
+
+
+def clipped_text(page: Any) -> list[str]:
+    """Visible text cut off on the screen now (an ellipsis, hidden overflow, a line
+    clamp), so residents cannot read all of a heading, title or place. [] is a pass."""
+    return page.evaluate(_CLIPPED_JS)
+
+
 @pytest.fixture(scope="module", name="browser")
 def browser_fixture() -> Iterator[Any]:
     """One Chromium per test module: starting it costs about a second."""
