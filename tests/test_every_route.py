@@ -125,12 +125,6 @@ def test_no_hub_page_answers_500_to_any_input(hub_coordinator, data):
     assert response.status_code < 500, (method, path, fields)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kiosk/web/voice.py reads 'aantal:N' and 'pagina:N' with str.isdigit, which takes "
-    "'³' and then int() fails: a 500. The voice work (issue 13) owns that file; the fix is "
-    "kiosk.core.inputs.pad_number. Remove this mark with the fix.",
-)
 @pytest.mark.parametrize("answer", ["aantal:³", "pagina:²"])
 def test_voice_touch_answers_take_only_pad_digits(app, db, answer):
     import uuid

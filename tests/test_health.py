@@ -69,7 +69,8 @@ def test_printer_states(db, tmp_path):
     assert health.check_printer(db, NOW).message.startswith("In orde. Laatste bon:")
     with write_transaction(db):
         queue_print_job(db, "test")
-    assert health.check_printer(db, NOW + timedelta(minutes=5)).state == "warning"
+    # Five minutes after the job was queued (now, not when this module was imported).
+    assert health.check_printer(db, datetime.now(UTC) + timedelta(minutes=5)).state == "warning"
 
 
 def test_voice_model_states(db, tmp_path):

@@ -33,7 +33,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config
+from kiosk.core import agenda, config, inputs
 from kiosk.core.db import connect
 from kiosk.core.dutch import local
 from kiosk.core.signups import SignupError, clean_name, clean_phone, create_signup
@@ -416,14 +416,14 @@ def answer() -> Response:
         elif kind == "naam":
             intent = Intent(intents.NAME, clean_name(form.get("name", "")), typed=True)
         elif kind == "aantal":
-            count = int(argument) if argument.isdigit() else 0
+            count = inputs.pad_number(argument, 0, 99) or 0
             intent = Intent(intents.COUNT, count, typed=True)
         elif kind == "telefoon":
             intent = Intent(intents.PHONE, clean_phone(form.get("phone", "")), typed=True)
         elif kind == "wijzig":
             intent = Intent(intents.CHANGE, argument, typed=True)
         else:  # "pagina:2" and anything unknown: the same question, maybe another page
-            page = int(argument) if argument.isdigit() else 1
+            page = inputs.pad_number(argument, 1, 999) or 1
             return _respond(
                 key,
                 dialog.prompt(state, choices, language),
