@@ -89,10 +89,12 @@ def ticket_job(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSe
     activity = get_activity(db, signup.activity_id)
     if activity is None:
         raise JobCannotPrint("De activiteit van deze aanmelding bestaat niet meer.")
+    first = printed_as(db, signup.id)  # kept for entry tickets only, see the return below
+    confirmed = signup.status == "confirmed"
     reprint = None
-    if job_payload(job).get("copy"):
-        changes = changes_since(printed_as(db, signup.id), activity)
-        reprint = Reprint(printed_at=datetime.now(UTC), changes=changes)
+    # Someone moved up from the waitlist has had no entry ticket yet: theirs is no copy.
+    if job_payload(job).get("copy") and (first is not None or not confirmed):
+        reprint = Reprint(printed_at=datetime.now(UTC), changes=changes_since(first, activity))
     category = category_for(activity.category, activity.title)
     ops = ticket_layout(
         signup,
@@ -104,7 +106,7 @@ def ticket_job(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSe
         pictogram=pictograms.printable(category.key, settings.paper) if category else None,
         logo=logo_file(db, settings.paper.mm),
     )
-    return Document(ops, PrintedAs.of(activity))
+    return Document(ops, PrintedAs.of(activity) if confirmed else None)
 
 
 def logo_file(db: sqlite_utils.Database, paper_mm: int) -> str | None:

@@ -24,7 +24,7 @@ from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.config import set_setting
 from kiosk.core.logo import save_logo
 from kiosk.core.print_jobs import queue_print_job
-from kiosk.core.signups import create_signup
+from kiosk.core.signups import cancel_signup, create_signup
 from kiosk.core.slips import print_activity_slips, print_week_sheets, slip_qr
 from printing import backends, jobs
 from printing.layout import Paper, plain_text
@@ -202,6 +202,21 @@ def test_waitlist_paper(kiosk, printed, paper_mm):
     assert "2 personen" in receipt.texts and made.display_code in receipt.texts
     assert_words_whole(receipt, wide_words(kiosk, job, jobs.PrintSettings.from_db(kiosk).paper),
                        COLUMNS[paper_mm])  # fmt: skip
+
+
+@pytest.mark.parametrize("paper_mm", PAPERS)
+def test_moved_up_from_the_waitlist_the_first_entry_ticket_is_no_copy(kiosk, printed, paper_mm):
+    kiosk.execute("UPDATE activities SET capacity = 1 WHERE id = 'a1'")
+    first = create_signup(kiosk, "a1", kiosk_id="k1", print_ticket=False)
+    waiting = create_signup(kiosk, "a1", phone="0612345678", kiosk_id="k1")
+    printed()  # the waitlist paper
+    assert [s.id for s in cancel_signup(kiosk, first.id)] == [waiting.id]
+    queue_print_job(kiosk, "ticket", waiting.id, {"copy": True})  # as "Mijn kaartje" asks
+    receipt, text, qrs = printed()
+    assert "KOPIE" not in text and "AANMELDING" in receipt.texts and len(qrs) == 1
+    queue_print_job(kiosk, "ticket", waiting.id, {"copy": True})
+    _, again, _ = printed()
+    assert "KOPIE" in again  # now there is an entry ticket to copy
 
 
 @pytest.mark.parametrize("paper_mm", PAPERS)
