@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.core.inputs import is_pad_digits
+
 USER_AGENT = "Buurtkiosk/0.1 (+https://github.com/stadsdorpen/buurtkiosk)"
 TIMEOUT = 10.0  # seconds per connect / read
 DEADLINE = 60.0  # seconds for a whole response
@@ -53,7 +55,7 @@ def read_capped(stream: Any, max_bytes: int, deadline: float) -> bytes:
     """Read at most `max_bytes`, chunk by chunk; refuse early on a Content-Length that
     is already too large."""
     declared = stream.headers.get("Content-Length") if hasattr(stream, "headers") else None
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    if declared and is_pad_digits(declared) and int(declared) > max_bytes:
         raise SyncError(f"Het antwoord is te groot ({_megabytes(int(declared))}).")
     chunks: list[bytes] = []
     total = 0
@@ -63,7 +65,7 @@ def read_capped(stream: Any, max_bytes: int, deadline: float) -> bytes:
         chunk = stream.read(CHUNK)
         if not chunk:
             # http.client's read(n) returns b"" at a premature end instead of raising.
-            if declared and declared.isdigit() and total < int(declared):
+            if declared and is_pad_digits(declared) and total < int(declared):
                 raise http.client.IncompleteRead(b"", int(declared) - total)
             return b"".join(chunks)
         total += len(chunk)

@@ -111,3 +111,20 @@ def test_the_call_back_list_and_blank_slips_print(
     assert "TERUGBELLEN" in text and "Ria" in text and "06-12345678" in text
     assert "Mist: Hulp met computer en telefoon" in text
     assert all(len(s.qr_contents()) == 1 for s in slips)
+
+
+@pytest.mark.parametrize("count", ["³", "٣", "", "x", "999999999999999999999"])
+def test_a_slip_count_no_pad_can_type_is_refused_kindly(desk: FlaskClient, count: str) -> None:
+    response = desk.post("/vrijwilliger/wensen/stroken", data={"count": count})
+    assert response.status_code < 500
+
+
+def test_a_contact_term_no_pad_can_type_falls_back_to_the_default(db) -> None:
+    from kiosk.core import wishes
+    from kiosk.core.config import set_setting
+
+    for raw in ("³", "٣", "0", "abc"):
+        set_setting(db, "wish_contact_days", raw)
+        assert wishes.contact_days(db) == wishes.DEFAULT_CONTACT_DAYS
+    set_setting(db, "wish_contact_days", "30")
+    assert wishes.contact_days(db) == 30

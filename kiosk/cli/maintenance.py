@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from kiosk.cli.common import confirm, db_path, fail, open_db
-from kiosk.core import dutch
+from kiosk.core import dutch, inputs
 from kiosk.core.person_data import (
     PersonQuery,
     export_person,
@@ -64,7 +64,7 @@ def _describe(item: backup.BackupFile) -> str:
 
 
 def _pick_backup(choice: str, found: list[backup.BackupFile]) -> Path | None:
-    if choice.isdigit() and 1 <= int(choice) <= len(found):
+    if inputs.is_pad_digits(choice) and 1 <= int(choice) <= len(found):
         return found[int(choice) - 1].path
     path = Path(choice)
     return path if path.exists() else None

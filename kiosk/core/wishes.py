@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.core import audit, codes, config
+from kiosk.core import audit, codes, config, inputs
 from kiosk.core.categories import BY_KEY, CATEGORIES, Category
 from kiosk.core.clock import now_iso, utc_iso
 from kiosk.core.db import write_transaction
@@ -308,7 +308,7 @@ def forget_contacts(db: sqlite_utils.Database, wish_ids: list[str]) -> int:
 
 def contact_days(db: sqlite_utils.Database) -> int:
     raw = config.get_setting(db, "wish_contact_days").strip()
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else DEFAULT_CONTACT_DAYS
+    return int(raw) if inputs.is_pad_digits(raw) and int(raw) >= 1 else DEFAULT_CONTACT_DAYS
 
 
 def purge_contacts(

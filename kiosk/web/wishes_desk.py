@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.core import wish_slips, wishes
+from kiosk.core import inputs, wish_slips, wishes
 from kiosk.core.db import write_transaction
 from kiosk.core.print_jobs import queue_print_job
 from kiosk.core.wishes import KINDS, WISH_CATEGORIES, WishAnswers, WishError, check_answers
@@ -81,7 +81,7 @@ def print_slips() -> Response:
     raw = request.form.get("count", "").strip()
     try:
         printed = wish_slips.print_wish_slips(
-            get_db(), int(raw) if raw.isdigit() else 0, auth.current_actor()
+            get_db(), int(raw) if inputs.is_pad_digits(raw) else 0, auth.current_actor()
         )
     except WishError as error:
         flash(error.message, "error")

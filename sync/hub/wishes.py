@@ -16,6 +16,7 @@ import sqlite_utils
 from kiosk.core import dutch
 from kiosk.core.categories import BY_KEY
 from kiosk.core.clock import now_iso, utc_iso
+from kiosk.core.inputs import is_pad_digits
 from kiosk.core.signups import SignupError, clean_name, clean_phone
 from kiosk.core.wishes import (
     CHANNELS,
@@ -40,7 +41,7 @@ class ForeignWish(BadWish):
 
 def contact_days() -> int:
     raw = os.environ.get("BUURTKIOSK_WISH_CONTACT_DAYS", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else DEFAULT_CONTACT_DAYS
+    return int(raw) if is_pad_digits(raw) and int(raw) >= 1 else DEFAULT_CONTACT_DAYS
 
 
 def _stamp(raw: Any) -> datetime:
