@@ -20,6 +20,7 @@ import sqlite_utils
 from kiosk.core import config, dutch, tickets, wishes
 from kiosk.core.agenda import get_activity
 from kiosk.core.categories import category_for
+from kiosk.core.inputs import is_pad_digits
 from kiosk.core.logo import printable_logo
 from kiosk.core.signup_lists import activity_signups
 from kiosk.core.signups import get_signup
@@ -50,7 +51,7 @@ class PrintSettings:
         return cls(
             printer_url=config.get_setting(db, "printer"),
             # A bad value fails each job with a readable error instead of stopping the worker.
-            paper_mm=int(paper_mm) if paper_mm.isdigit() else 0,
+            paper_mm=int(paper_mm) if is_pad_digits(paper_mm) else 0,
             profile=config.get_setting(db, "printer_profile"),
             qr_mode=config.get_setting(db, "qr_mode"),
             kiosk_name=config.get_setting(db, "kiosk_name"),

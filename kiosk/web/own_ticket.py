@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kiosk.core import config, own_ticket
@@ -177,8 +177,8 @@ def reprint(view_id: str) -> Response:
     ticket = _ticket_or_start(view_id)
     if ticket is None:
         return _gone()
-    if not ticket.can_reprint():
-        abort(409)
+    if not ticket.can_reprint():  # cancelled at the desk meanwhile: the page now says so
+        return redirect(url_for(".show", view_id=view_id), code=303)
     if is_dummy(config.get_setting(get_db(), "printer")):
         return redirect(url_for(".show", view_id=view_id, gedaan="geen-printer"), code=303)
     own_ticket.reprint(get_db(), ticket)

@@ -16,7 +16,7 @@ from kiosk.core.categories import category_for
 from voice.lang.nl import NAME_PARTICLES
 
 # 500 rather than Exception: with TESTING on, Flask still raises errors into the test.
-ERROR_CODES = (400, 404, 405, 413, 500)
+ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500)
 
 
 def error_page(error: HTTPException) -> tuple[str, int]:

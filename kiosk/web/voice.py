@@ -542,10 +542,12 @@ def listen() -> Response | tuple[Response, int]:
         "recognize_seconds": round(recognition.compute_seconds, 3),
         "answer_seconds": round(time.perf_counter() - received, 3),
     }
+    # Never the words themselves: at the name step they are a resident's name, and the
+    # log outlives the signup's retention and the AVG requests.
     log.info(
-        "stem %s: %r -> %s %s %s",
+        "stem %s: %d woorden -> %s %s %s",
         state.step,
-        recognition.text,
+        len(recognition.text.split()),
         understood.outcome,
         understood.reason,
         timing,
@@ -584,7 +586,7 @@ def speech() -> Response | tuple[Response, int]:
     try:
         data = _speech().wav(_language().speakable(text), private=private)
     except SpeechError as error:
-        log.warning("voorlezen: %s (%r)", error, text[:80])
+        log.warning("voorlezen: %s (%d tekens)", error, len(text))  # the text may hold a name
         return jsonify(error="Voorlezen lukt nu niet."), 503
     finally:
         slots.release()

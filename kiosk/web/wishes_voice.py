@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 10 * 60
 MAX_TEXT = 500
 _UTTERANCE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+MAX_CONVERSATIONS = 8
 NO_MICROPHONE = "De microfoon doet het niet. U kunt verder door op het scherm te tikken."
 
 
@@ -70,6 +71,11 @@ class Conversations:
     def put(self, key: str, state: WishState) -> None:
         with self._lock:
             self._states[key] = (time.monotonic(), state)
+            # One screen holds one conversation at a time; a page reloaded over and over
+            # must not grow this without end: the oldest go first.
+            while len(self._states) > MAX_CONVERSATIONS:
+                oldest = min(self._states, key=lambda k: self._states[k][0])
+                del self._states[oldest]
 
     def drop(self, key: str) -> None:
         with self._lock:
@@ -220,7 +226,7 @@ def listen() -> Response | tuple[Response, int]:
         return jsonify(partial=result)
     text = result.recognition.text
     answer = _advance(key, state, text)
-    log.info("wens %s: %r -> %s", state.step, text, answer["step"])
+    log.info("wens %s: %d woorden -> %s", state.step, len(text.split()), answer["step"])
     answer["recognized"] = text
     return jsonify(answer)
 

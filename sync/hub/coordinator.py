@@ -37,6 +37,7 @@ from kiosk.core.agenda import Activity
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 from sync.hub import admin, agenda, doors, logins, seats
+from sync.hub.csv_cells import safe_cell
 from sync.hub.db import next_rev
 from sync.hub.web import get_hub_db, now
 
@@ -386,12 +387,6 @@ CSV_HEADER = ["activiteit", "begint", "stadsdorp", "naam", "telefoon", "aantal",
               "kiosk", "kanaal", "code", "aangemeld", "aanwezig"]
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is a formula to Excel: a name must never run as one.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def signups_csv(rows: list[dict[str, Any]], kiosks: dict[int, str],
                 stadsdorpen: dict[str, str]) -> str:
     """Semicolons and a byte-order mark: what Dutch Excel opens without a wizard."""
@@ -399,7 +394,7 @@ def signups_csv(rows: list[dict[str, Any]], kiosks: dict[int, str],
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_HEADER)
     for r in rows:
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([safe_cell(v) for v in (
             r["title"], r["starts_at"], stadsdorpen.get(r["stadsdorp"], r["stadsdorp"]),
             r["name"], r["phone"], r["party_size"], r["status"],
             kiosks.get(r["kiosk_id"], "centraal"), r["channel"], _ticket_code(r["code"]),

@@ -18,6 +18,7 @@ from kiosk.core import dutch
 from sync.hub import agenda, charts, monitor, wishes
 from sync.hub.admin import coordinator_scope
 from sync.hub.coordinator import current_coordinator, login_required
+from sync.hub.csv_cells import safe_cell
 from sync.hub.web import get_hub_db, now
 
 bp = Blueprint("hub_monitor", __name__, url_prefix="/coordinator")
@@ -98,8 +99,8 @@ def export() -> Response:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(monitor.CSV_HEADER)
     for each in monitor.months_back(month, TREND_MONTHS):
-        writer.writerows(monitor.csv_rows(monitor.month_figures(get_hub_db(), each, area),
-                                          areas[area]))
+        rows = monitor.csv_rows(monitor.month_figures(get_hub_db(), each, area), areas[area])
+        writer.writerows([safe_cell(value) for value in row] for row in rows)
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     name = "netwerk" if area == monitor.NETWERK else area
     response.headers["Content-Disposition"] = f'attachment; filename="monitor-{name}-{month}.csv"'
