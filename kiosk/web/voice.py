@@ -42,7 +42,7 @@ from kiosk.web.pages import error_page
 from kiosk.web.request_db import app_now, get_db
 from kiosk.web.workers import wake_printer
 from voice import dialog, grammar, intents
-from voice.audio import AudioError, read_wav, to_wav
+from voice.audio import AudioError, Pcm, read_wav, to_wav
 from voice.dialog_store import DialogStore
 from voice.engine import Engine
 from voice.intents import Intent
@@ -467,6 +467,26 @@ def _audio_error(message: str, status: int, detail: str = "") -> tuple[Response,
     return jsonify(error=message, detail=detail), status
 
 
+def bad_utterance_id(utterance: str) -> tuple[Response, int] | None:
+    """The refusal for an utterance id the browser cannot have made, or None."""
+    if _UTTERANCE_ID.match(utterance):
+        return None
+    return _audio_error(
+        "Er ging iets mis met het luisteren. Probeer het nog een keer.", 400, "bad utterance id"
+    )
+
+
+def uploaded_pcm() -> Pcm | tuple[Response, int]:
+    """The audio of one uploaded piece as 16 kHz PCM, or the refusal to send back."""
+    upload = request.files.get("audio")
+    if upload is None:
+        return _audio_error("Er kwam geen geluid aan. Probeer het nog een keer.", 400, "no audio")
+    try:
+        return read_wav(upload.read())
+    except AudioError as error:
+        return _audio_error(error.message, error.status, error.detail)
+
+
 @bp.post("/stem/luister")
 def listen() -> Response | tuple[Response, int]:
     """One piece of an utterance (a WAV of about half a second); the last piece gets the
@@ -474,21 +494,15 @@ def listen() -> Response | tuple[Response, int]:
     received = time.perf_counter()
     form = request.form
     key = form.get("utterance", "")
-    if not _UTTERANCE_ID.match(key):
-        return _audio_error(
-            "Er ging iets mis met het luisteren. Probeer het nog een keer.", 400, "bad utterance id"
-        )
+    if refused := bad_utterance_id(key):
+        return refused
     try:
         dialog_key, state = _current()
     except DialogExpired:
         return _expired()
-    upload = request.files.get("audio")
-    if upload is None:
-        return _audio_error("Er kwam geen geluid aan. Probeer het nog een keer.", 400, "no audio")
-    try:
-        pcm = read_wav(upload.read())
-    except AudioError as error:
-        return _audio_error(error.message, error.status, error.detail)
+    pcm = uploaded_pcm()
+    if isinstance(pcm, tuple):
+        return pcm
 
     language = _language()
     choices = _choices(also=state.activity_id)

@@ -15,7 +15,6 @@ elsewhere. Both move the same dialog and answer alike.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import threading
 import time
@@ -28,11 +27,19 @@ from kiosk.core.signups import SignupError, clean_name
 from kiosk.core.wishes import WishError, check_answers, contact_days, record_wish
 from kiosk.web import auth
 from kiosk.web.request_db import get_db
-from kiosk.web.voice import _audio_error, _engine, _language, _streams, voice_context
+from kiosk.web.voice import (
+    _audio_error,
+    _engine,
+    _language,
+    _streams,
+    bad_utterance_id,
+    uploaded_pcm,
+    voice_context,
+)
 from kiosk.web.wish_paths import KIND_BY_PATH, PATH_BY_KIND
 from kiosk.web.workers import wake_printer
 from voice import grammar, understand, wish_dialog
-from voice.audio import AudioError, read_wav
+from voice.audio import AudioError
 from voice.engine import Engine
 from voice.model import ModelError
 from voice.streams import Finished, NothingToHear, StreamError
@@ -43,7 +50,6 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 10 * 60
 MAX_TEXT = 500
-_UTTERANCE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 MAX_CONVERSATIONS = 8
 NO_MICROPHONE = "De microfoon doet het niet. U kunt verder door op het scherm te tikken."
 
@@ -191,20 +197,15 @@ def listen() -> Response | tuple[Response, int]:
     fields gesprek, utterance, seq, last, audio. The last piece gets the dialog's answer."""
     form = request.form
     utterance = form.get("utterance", "")
-    if not _UTTERANCE_ID.match(utterance):
-        return _audio_error("Er ging iets mis met het luisteren. Probeer het nog een keer.",
-                            400, "bad utterance id")
+    if refused := bad_utterance_id(utterance):
+        return refused
     key = form.get("gesprek", "")[:64]
     state = CONVERSATIONS.get(key)
     if state is None:
         return _expired()
-    upload = request.files.get("audio")
-    if upload is None:
-        return _audio_error("Er kwam geen geluid aan. Probeer het nog een keer.", 400, "no audio")
-    try:
-        pcm = read_wav(upload.read())
-    except AudioError as error:
-        return _audio_error(error.message, error.status, error.detail)
+    pcm = uploaded_pcm()
+    if isinstance(pcm, tuple):
+        return pcm
 
     def start_utterance() -> tuple[Any, Any]:
         engine = _engine()
