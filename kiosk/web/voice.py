@@ -30,7 +30,6 @@ from flask import (
     request,
     url_for,
 )
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk.core import agenda, config, inputs
@@ -38,7 +37,7 @@ from kiosk.core.db import connect
 from kiosk.core.dutch import local
 from kiosk.core.signups import SignupError, clean_name, clean_phone, create_signup
 from kiosk.ops.voice_agenda import choice_for, kiosk_choices
-from kiosk.web.pages import error_page
+from kiosk.web.pages import asked_for_json
 from kiosk.web.request_db import app_now, get_db
 from kiosk.web.workers import wake_printer
 from voice import dialog, grammar, intents
@@ -248,10 +247,6 @@ def forget_dialog_on_other_pages(response: Response) -> Response:
 # --- answering --------------------------------------------------------------------------
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json" or request.is_json
-
-
 def _sign_up(reply: dialog.Reply, choices: list[Choice]) -> str | dialog.Reply:
     """The resident said yes: the same signup as touch (channel voice). Returns the ticket
     screen's address, or a reply that goes back to the step that can fix a refusal."""
@@ -326,7 +321,7 @@ def _respond(
         _store().put(key, reply.state)
 
     response: Response
-    if not _wants_json():
+    if not asked_for_json():
         if redirect_to:
             response = redirect(redirect_to, code=303)
         else:
@@ -353,7 +348,7 @@ def _respond(
 def _expired() -> Response:
     message = "Dit gesprek is verlopen. We beginnen opnieuw."
     response: Response
-    if _wants_json():
+    if asked_for_json():
         response = jsonify(error=message, redirect=url_for("voice.start"))
         response.status_code = 409
     else:
@@ -617,21 +612,3 @@ def speech() -> Response | tuple[Response, int]:
 def status() -> Response:
     current = voice_status()
     return jsonify(available=current.available, reason=current.reason)
-
-
-def _json_errors(error: HTTPException) -> Response | tuple[Response | str, int]:
-    """The microphone code reads JSON; a too-large upload (413) is a spoken sentence."""
-    if request.path.startswith("/stem/") and request.method == "POST" and _wants_json():
-        message = (
-            "Dat was te lang. Zeg het kort, in een paar woorden."
-            if error.code == 413
-            else ("Er ging iets mis. Probeer het nog een keer, of tik op het scherm.")
-        )
-        return jsonify(error=message, detail=error.description), error.code or 500
-    return error_page(error)
-
-
-# By code: the app's own per-code handlers (resident.error_page) would win over a handler
-# for HTTPException in general.
-for _code in (400, 404, 405, 413):
-    bp.register_error_handler(_code, _json_errors)

@@ -159,7 +159,8 @@ def heard() -> Response | tuple[Response, int]:
     """{"gesprek": id, "tekst": what was recognized} -> what to say and show next."""
     data: Any = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("tekst"), str):
-        return jsonify(fout="Er ging iets mis. Probeer het nog een keer."), 400
+        message = "Er ging iets mis. Probeer het nog een keer."
+        return jsonify(fout=message, error=message), 400
     key = str(data.get("gesprek", ""))[:64]
     state = CONVERSATIONS.get(key)
     if state is None:
