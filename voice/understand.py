@@ -201,13 +201,14 @@ def recognizer_sentences(
     built = step_templates(language, step)
     values = language.slot_values(choices)
     sentences: dict[str, None] = {}
-    for template in built.templates:
-        for sentence in templates.expand(template.tree, values, limit=300):
-            sentences[sentence] = None
-    # Each slot value at least once in a plain sentence, so the n-gram model has it.
+    # Each slot value at least once in a plain sentence, so the n-gram model has it; first,
+    # so that a step with many sentences never loses a number or an activity to the limit.
     for slot in built.slots:
         for value in values.get(slot, ()):
             sentences[value] = None
+    for template in built.templates:
+        for sentence in templates.expand(template.tree, values, limit=300):
+            sentences[sentence] = None
     return list(sentences)[:limit]
 
 
