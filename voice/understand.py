@@ -247,8 +247,13 @@ def _matches(
     def word_matches(token: templates.Token, word: str) -> bool:
         return token.text == word
 
+    def delete_cost(word: str) -> float:
+        # "de naam is goed" is not "de naam is niet goed" with a word left out.
+        return CRITICAL_COST if word in lists.critical or word in lists.negation else (
+            templates.DELETE)
+
     found = [
-        _Match(t.meaning, templates.align(t.graph, tokens, insert_cost, word_matches))
+        _Match(t.meaning, templates.align(t.graph, tokens, insert_cost, word_matches, delete_cost))
         for t in built.templates
     ]
     return sorted((m for m in found if m.cost <= MAX_COST), key=lambda m: m.cost)
