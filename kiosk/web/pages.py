@@ -45,7 +45,7 @@ def error_page(error: HTTPException) -> tuple[str | Response, int]:
         current_app.logger.error("Fout op een scherm: %r", original)
     if asked_for_json():
         message = JSON_MESSAGES.get(code, JSON_MESSAGE)
-        return jsonify(error=message, fout=message, detail=error.description or ""), code
+        return jsonify(error=message, fout=message), code
     return render_template("error.html", code=code), code
 
 
