@@ -126,7 +126,16 @@ def test_every_desk_page_at_every_screen(
             assert page.get_by_test_id("nav-menu").count() == 1, name
             assert page.get_by_test_id("desk-keys").count() == 1, name
             check(name)
-            if name == "02-invoeren":  # the keyboard open, over the page
+            if name == "02-invoeren":
+                # A phone call for the activity with 3 seats left: the 4th is the waitlist.
+                page.get_by_test_id("phone-activity").select_option("a2")
+                for _ in range(3):
+                    page.get_by_test_id("phone-size-plus").tap()
+                expect(page.get_by_test_id("phone-size")).to_have_value("4")
+                expect(page.get_by_test_id("phone-size-why")).to_contain_text("Nog 3 plaatsen")
+                page.get_by_test_id("phone-activity").select_option("a1")  # full: no seats
+                expect(page.get_by_test_id("phone-size-why")).to_have_text("")
+                # The keyboard open, below the page.
                 page.get_by_test_id("phone-name").tap()
                 page.get_by_test_id("desk-keys-toggle").tap()
                 for key in ("shift", "a", "shift", "n", "s"):

@@ -112,6 +112,26 @@ def test_slip_party_size_without_javascript(desk, db, typed, minus, plus, why, s
     assert 'value="1"' in _tag(fresh, "slip-size")
 
 
+def test_phone_form_shows_the_seats_left_of_the_chosen_activity(desk, db):
+    make_activity(db, capacity=3)
+    make_activity(db, "a2", title="Wandelen")  # no limit
+    page = html(desk.get("/vrijwilliger/invoeren"))
+    option = re.search(r'<option value="a1"[^>]*>', page).group(0)
+    assert 'data-seats="3"' in option
+    assert 'data-why-seats="Nog 3 plaatsen vrij: meer komt op de wachtlijst"' in option
+    assert "data-seats" not in re.search(r'<option value="a2"[^>]*>', page).group(0)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    refused = desk.post(
+        "/vrijwilliger/invoeren/telefoon",
+        data={"activity_id": "a1", "name": "Truus", "phone": "", "party_size": "5",
+              "token": token},
+    )  # fmt: skip
+    assert refused.status_code == 400  # the waitlist needs a phone number
+    again = html(refused)
+    why = re.search(r'data-testid="phone-size-why">([^<]*)<', again).group(1)
+    assert why == "Nog 3 plaatsen vrij: meer komt op de wachtlijst"
+
+
 def test_phone_signup(desk, db):
     make_activity(db)
     page = html(desk.get("/vrijwilliger/invoeren"))

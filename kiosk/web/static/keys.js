@@ -106,6 +106,23 @@
     if (word) word.textContent = next === 1 ? "persoon" : "personen";
     showLimits(stepper);
   });
+  // The desk's phone form: the seats left are the chosen activity's (its <option>).
+  document.addEventListener("change", function (event) {
+    const select = event.target;
+    if (!select.dataset || !select.dataset.seatsFor) return;
+    const input = document.getElementById(select.dataset.seatsFor);
+    const stepper = input && input.closest(".stepper");
+    if (!stepper) return;
+    const option = select.selectedOptions[0];
+    if (option && option.dataset.seats !== undefined) {
+      stepper.dataset.seats = option.dataset.seats;
+      stepper.dataset.whySeats = option.dataset.whySeats;
+    } else {
+      delete stepper.dataset.seats;
+      delete stepper.dataset.whySeats;
+    }
+    showLimits(stepper);
+  });
   // Typed at the desk: the buttons and the line below follow what is typed.
   document.addEventListener("input", function (event) {
     const stepper = event.target.closest && event.target.closest(".stepper");
