@@ -20,7 +20,7 @@ import pytest
 
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
-from kiosk.core.signups import create_signup
+from kiosk.core.signups import MAX_PARTY, create_signup
 from kiosk.ops.demo import load_demo
 from tests.browser import (
     SCREENS,
@@ -201,6 +201,14 @@ def test_name_phone_and_more_people_screens_fit(kiosk, visit):
     page.get_by_test_id("plus").tap()
     expect(page.get_by_test_id("party-size")).to_have_text("4")
     visit.check("07-meer")
+    for _ in range(MAX_PARTY - 4):  # at the most: the + says why it stops, and still fits
+        page.get_by_test_id("plus").tap()
+    expect(page.get_by_test_id("plus")).to_have_attribute("aria-disabled", "true")
+    why = f"Meer kan niet: maximaal {MAX_PARTY}"
+    expect(page.get_by_test_id("party-size-why")).to_have_text(why)
+    visit.check("07-meer-maximaal")
+    for _ in range(MAX_PARTY - 4):
+        page.get_by_test_id("minus").tap()
     visit.tap("next")
     visit.tap("change-name")
     for key in ("A", "N", "S"):
