@@ -126,6 +126,16 @@ def test_every_desk_page_at_every_screen(
             assert page.get_by_test_id("nav-menu").count() == 1, name
             assert page.get_by_test_id("desk-keys").count() == 1, name
             check(name)
+            if name == "11-instellingen" and page.get_by_test_id("desk-pager").is_visible():
+                # check() paged to the end with "Volgende"; "Vorige" leads back to page 1.
+                count = page.get_by_test_id("desk-page-count")
+                pages = int(count.inner_text().split()[-1])
+                expect(count).to_have_text(f"Bladzijde {pages} van {pages}")
+                for _ in range(pages - 1):
+                    page.get_by_test_id("page-up").tap()
+                expect(count).to_have_text(f"Bladzijde 1 van {pages}")
+                expect(page.get_by_test_id("page-up")).to_have_attribute("aria-disabled", "true")
+                expect(page.get_by_test_id("setting-printer")).to_be_in_viewport()
             if name == "02-invoeren":
                 # A phone call for the activity with 3 seats left: the 4th is the waitlist.
                 page.get_by_test_id("phone-activity").select_option("a2")
