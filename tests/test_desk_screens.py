@@ -99,8 +99,10 @@ def test_every_desk_page_at_every_screen(
     page.on("pageerror", lambda e: errors.append(str(e)))
     axe = axe_playwright.Axe()
     try:
+        problems: list[str] = []
         page.goto(server.url + "/coordinator/")
         screenshot(page, f"desk-{screen.name}-00-pincode")
+        problems.extend(f"00-pincode: {p}" for p in desk_problems(page, screen))
         page.get_by_test_id("pin-name").fill("Ans")
         for digit in COORDINATOR_PIN:
             page.get_by_test_id(f"pin-digit-{digit}").tap()
@@ -120,7 +122,6 @@ def test_every_desk_page_at_every_screen(
             assert serious == [], f"{screen.name} {name}: axe {serious}"
             assert errors == [], f"{screen.name} {name}: console {errors}"
 
-        problems: list[str] = []
         for name, path in PAGES:
             page.goto(server.url + path)
             assert page.get_by_test_id("nav-menu").count() == 1, name
