@@ -323,3 +323,58 @@ def test_pin_page_returns_to_the_start_by_itself(kiosk, browser):
         page.context.close()
     finally:
         kiosk.set_setting("idle_seconds", "90")
+
+
+@pytest.mark.parametrize("screen", [SCREENS[0], SCREENS[5]], ids=[SCREENS[0].name, SCREENS[5].name])
+def test_meer_shows_every_card_once_and_vorige_leads_back_page_by_page(kiosk, browser, screen):
+    """Each page comes from the server from the first card the one before could not show;
+    leafing back gives exactly the pages seen, down to the first."""
+    page = new_kiosk_page(browser, screen.viewport)
+    page.goto(kiosk.url + "/")
+    pages = [shown_numbers(page)]
+    while page.get_by_test_id("next-page").is_visible():
+        with page.expect_navigation():
+            page.get_by_test_id("next-page").tap()
+        pages.append(shown_numbers(page))
+        expect(page.get_by_test_id("page-count")).to_contain_text(f"Bladzijde {len(pages)}")
+        # A page that begins in the middle of a day begins with that day's heading.
+        assert page.locator("[data-agenda] > *").first.evaluate("el => el.tagName") == "H2"
+    total = int(page.get_by_test_id("agenda").get_attribute("data-total"))
+    assert [n for numbers in pages for n in numbers] == list(range(1, total + 1))
+    assert len(pages) > 2
+    for expected in reversed(pages[:-1]):
+        with page.expect_navigation():
+            page.get_by_test_id("previous-page").tap()
+        assert shown_numbers(page) == expected
+    expect(page.get_by_test_id("previous-page")).to_be_hidden()
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def busy_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Forty short cards on one day: the most cards any screen can show at once."""
+    server = start_live_server(tmp_path_factory.mktemp("busy") / "kiosk.db",
+                               settings={"printer": "dummy://"})
+    db = server.db()
+    try:
+        starts = (datetime.now(UTC) + timedelta(days=1)).replace(hour=8, minute=0, second=0,
+                                                                 microsecond=0)
+        with write_transaction(db):
+            for n in range(40):
+                save_activity(db, Activity(
+                    id=f"bingo-{n}", title="Bingo", starts_at=starts + timedelta(minutes=10 * n),
+                    stadsdorp="Stadsdorp Zuid", location_name="Buurthuis",
+                ))
+    finally:
+        db.close()
+    yield server
+    server.stop()
+
+
+def test_no_screen_has_room_left_while_cards_wait_on_the_server(busy_day, visit):
+    page = visit.page
+    page.goto(busy_day.url + "/")
+    page.evaluate("document.fonts.ready")
+    assert 2 <= len(shown_numbers(page)) < START_WINDOW
+    assert page.get_by_test_id("agenda").get_attribute("data-shown") == str(START_WINDOW)  # sent
+    assert screen_problems(page, visit.screen) + clipped_text(page) == []
