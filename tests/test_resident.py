@@ -170,6 +170,28 @@ def test_the_pages_before_are_kept_only_when_they_can_be_a_way_back(client, db):
     assert earlier("vanaf=12") == "0"
 
 
+def test_leafing_on_shows_the_agenda_as_the_first_page_showed_it(app, client, db):
+    """An activity that begins while a resident leafs must not shift the cards under Meer:
+    without the first page's moment the card after the first page would be skipped."""
+    for n in range(6):
+        add(db, f"b{n}", hour=10 + n)
+    first = NOW.replace(hour=9, minute=58)
+    app.config["NOW"] = first
+    moment = agenda_data(client.get("/"), "moment")
+    assert moment == str(int(first.timestamp()))
+    app.config["NOW"] = NOW.replace(hour=10, minute=5)  # b0 has begun
+    def ids(query: str) -> list[str]:
+        return re.findall(r'href="/activiteit/([^"]+)"', text(client.get("/?" + query)))
+    assert ids(f"vanaf=3&eerder=0&stand={moment}") == ["b3", "b4", "b5"]
+    assert ids("vanaf=3&eerder=0") == ["b4", "b5"]  # the agenda of now: b3 is card 3
+    # A moment from the future, or older than AGENDA_KEPT, is not taken: the agenda of now.
+    later = NOW.replace(hour=10, minute=5) + resident.AGENDA_KEPT + timedelta(seconds=1)
+    app.config["NOW"] = later
+    assert ids(f"vanaf=3&stand={moment}") == ["b4", "b5"]  # taken, it would be b3 to b5
+    assert ids(f"vanaf=3&stand={int(later.timestamp()) + 3600}") == ["b4", "b5"]  # not: b5
+    assert ids("vanaf=3&stand=٣") == ["b4", "b5"]
+
+
 def test_activities_at_the_same_time_with_the_same_title_keep_their_numbers(client, db):
     for n in range(15):
         add(db, f"same-{n:02d}", days=1, title="Koffieochtend")

@@ -378,3 +378,19 @@ def test_no_screen_has_room_left_while_cards_wait_on_the_server(busy_day, visit)
     assert 2 <= len(shown_numbers(page)) < START_WINDOW
     assert page.get_by_test_id("agenda").get_attribute("data-shown") == str(START_WINDOW)  # sent
     assert screen_problems(page, visit.screen) + clipped_text(page) == []
+
+
+def test_a_later_agenda_page_returns_to_the_first_by_itself(kiosk, browser):
+    """The next resident begins at the first page, not where the last one left off."""
+    kiosk.set_setting("idle_seconds", "2")
+    try:
+        page = new_kiosk_page(browser, SCREENS[0].viewport)
+        page.goto(kiosk.url + "/")
+        with page.expect_navigation():
+            page.get_by_test_id("next-page").tap()
+        assert "vanaf=" in page.url
+        page.wait_for_url(kiosk.url + "/", timeout=6_000)
+        assert shown_numbers(page)[0] == 1
+        page.context.close()
+    finally:
+        kiosk.set_setting("idle_seconds", "90")

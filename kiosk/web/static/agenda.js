@@ -2,7 +2,8 @@
 // the largest screen holds, beginning with the first card's day heading); this shows as
 // many of them as fit this screen (whatever its size, and with "Grotere letters" on),
 // never a scroll bar. "Meer" asks the server for the window from the first card not
-// shown; "Vorige" for the page before, whose first card the address carries ("eerder").
+// shown; "Vorige" for the page before, whose first card the address carries ("eerder"),
+// both of the agenda as the first page showed it ("stand").
 // "Lees voor" reads the page that is shown.
 (function () {
   "use strict";
@@ -16,6 +17,7 @@
   const offset = parseInt(agenda.dataset.offset || "0", 10);
   const total = parseInt(agenda.dataset.total || "0", 10);
   const earlier = agenda.dataset.earlier ? agenda.dataset.earlier.split(".") : [];
+  const moment = agenda.dataset.moment;
   let nextOffset = total;
 
   function overflows() { return agenda.scrollHeight > agenda.clientHeight + 1; }
@@ -56,8 +58,8 @@
     const query = new URLSearchParams();
     if (from) query.set("vanaf", String(from));
     if (before.length) query.set("eerder", before.join("."));
-    const search = query.toString();
-    window.location.assign(window.location.pathname + (search ? "?" + search : ""));
+    query.set("stand", moment);
+    window.location.assign(window.location.pathname + "?" + query.toString());
   }
 
   next.addEventListener("click", function () { go(nextOffset, earlier.concat([String(offset)])); });
