@@ -376,7 +376,7 @@ def test_no_screen_has_room_left_while_cards_wait_on_the_server(busy_day, visit)
     page.goto(busy_day.url + "/")
     page.evaluate("document.fonts.ready")
     assert 2 <= len(shown_numbers(page)) < START_WINDOW
-    assert page.get_by_test_id("agenda").get_attribute("data-shown") == str(START_WINDOW)  # sent
+    assert page.get_by_test_id("agenda").get_attribute("data-sent") == str(START_WINDOW)
     assert screen_problems(page, visit.screen) + clipped_text(page) == []
 
 
