@@ -394,3 +394,29 @@ def test_a_later_agenda_page_returns_to_the_first_by_itself(kiosk, browser):
         page.context.close()
     finally:
         kiosk.set_setting("idle_seconds", "90")
+
+
+def test_terug_on_an_activity_leads_back_to_the_agenda_page_it_was_opened_from(kiosk, browser):
+    page = new_kiosk_page(browser, SCREENS[0].viewport)
+    page.goto(kiosk.url + "/")
+    for _ in range(2):
+        with page.expect_navigation():
+            page.get_by_test_id("next-page").tap()
+    third = shown_numbers(page)
+    with page.expect_navigation():
+        page.get_by_test_id("activity-card").last.tap()
+    with page.expect_navigation():
+        page.get_by_test_id("back").tap()
+    assert shown_numbers(page) == third
+    expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 3")
+    # Begin (and every reset) lands on the first page, which Terug then leads back to.
+    with page.expect_navigation():
+        page.get_by_test_id("activity-card").first.tap()
+    with page.expect_navigation():
+        page.get_by_test_id("home").tap()
+    with page.expect_navigation():
+        page.get_by_test_id("activity-card").first.tap()
+    with page.expect_navigation():
+        page.get_by_test_id("back").tap()
+    assert shown_numbers(page)[0] == 1 and page.url == kiosk.url + "/"
+    page.context.close()

@@ -9,6 +9,11 @@
   "use strict";
   const agenda = document.querySelector("[data-agenda]");
   if (!agenda) return;
+  // Where "Terug" on an activity leads (kiosk.js): this page, or the first by default.
+  try {
+    if (window.location.search) sessionStorage.setItem("agenda-page", window.location.pathname + window.location.search);
+    else sessionStorage.removeItem("agenda-page");
+  } catch (e) { /* no sessionStorage: Terug goes to the first page */ }
   const entries = Array.prototype.slice.call(agenda.children);
   const previous = document.querySelector("[data-page-step='-1']");
   const next = document.querySelector("[data-page-step='1']");
