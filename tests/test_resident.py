@@ -192,6 +192,15 @@ def test_leafing_on_shows_the_agenda_as_the_first_page_showed_it(app, client, db
     assert ids("vanaf=3&stand=٣") == ["b4", "b5"]
 
 
+def test_a_later_window_counts_the_seats_of_its_own_cards(client, db):
+    thirty_activities(db)
+    add(db, "full", days=5, hour=16, title="Filosofie", capacity=2)  # card 19
+    create_signup(db, "full", party_size=2, kiosk_id="k1", now=NOW)
+    page = text(client.get("/?vanaf=15"))
+    assert 'data-number="19"' in page and "Filosofie" in page
+    assert page.count("Vol — wel wachtlijst") == 1
+
+
 def test_activities_at_the_same_time_with_the_same_title_keep_their_numbers(client, db):
     for n in range(15):
         add(db, f"same-{n:02d}", days=1, title="Koffieochtend")

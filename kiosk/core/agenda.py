@@ -106,7 +106,7 @@ def save_activity(db: sqlite_utils.Database, activity: Activity) -> None:
 # row): the hub's last count across all kiosks plus this kiosk's signups the hub has not
 # acknowledged yet, but never so many that this kiosk's own unused lease looks taken.
 # Otherwise this kiosk's own count.
-_SELECT = """
+_SELECT_FROM = """
 SELECT a.*, CASE
     WHEN l.activity_id IS NULL OR a.capacity IS NULL THEN COALESCE((
         SELECT SUM(s.party_size) FROM signups s
@@ -120,8 +120,9 @@ SELECT a.*, CASE
             WHERE s.activity_id = a.id AND s.status = 'confirmed' AND s.seat_basis = 'lease'),
             0), 0), 0))
     END AS seats_taken
-FROM activities a LEFT JOIN seat_leases l ON l.activity_id = a.id
+FROM {activities} a LEFT JOIN seat_leases l ON l.activity_id = a.id
 """
+_SELECT = _SELECT_FROM.format(activities="activities")
 
 
 def get_activity(db: sqlite_utils.Database, activity_id: str) -> Activity | None:
@@ -197,7 +198,9 @@ def upcoming_window(
     total = db.execute("SELECT COUNT(*) FROM activities a" + where, params).fetchone()[0]
     if not 0 <= offset < total:
         offset = 0
-    rows = db.query(_SELECT + where + _AGENDA_ORDER + " LIMIT ? OFFSET ?", [*params, size, offset])
+    # Seats are counted for the window's rows only, not for every row the sort passes.
+    shown = f"(SELECT * FROM activities a{where}{_AGENDA_ORDER} LIMIT ? OFFSET ?)"
+    rows = db.query(_SELECT_FROM.format(activities=shown) + _AGENDA_ORDER, [*params, size, offset])
     activities = [Activity.from_row(r) for r in rows]
     return AgendaWindow(group_by_day(activities, now, first_number=offset + 1), offset, total)
 
