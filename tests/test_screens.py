@@ -378,6 +378,16 @@ def test_no_screen_has_room_left_while_cards_wait_on_the_server(busy_day, visit)
     assert 2 <= len(shown_numbers(page)) < START_WINDOW
     assert page.get_by_test_id("agenda").get_attribute("data-sent") == str(START_WINDOW)
     assert screen_problems(page, visit.screen) + clipped_text(page) == []
+    # The next page begins in the middle of that day: with the day's own heading (a page
+    # of the browser-paged agenda once took a heading by the card's place in its day, and
+    # past the 14th card of a day found none and showed no cards at all).
+    first = shown_numbers(page)
+    day = page.locator(".day-label").first.inner_text()
+    with page.expect_navigation():
+        page.get_by_test_id("next-page").tap()
+    assert shown_numbers(page)[0] == first[-1] + 1
+    assert page.locator("[data-agenda] > *").first.inner_text() == day
+    assert visit.errors == []
 
 
 def test_a_later_agenda_page_returns_to_the_first_by_itself(kiosk, browser):
