@@ -85,6 +85,17 @@ def axe() -> Any:
     return axe_playwright.Axe()
 
 
+def spilling(page: Any) -> list[str]:
+    """Buttons whose words or signs stick out of them (a squeezed button: the words stay
+    readable, so clipped_text does not see it, but they lie over the button's border)."""
+    return page.eval_on_selector_all(
+        ".button, .key",
+        "els => els.filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => `${(e.dataset.testid || e.textContent.trim()).slice(0, 30)} spills:"
+        " ${e.scrollWidth} > ${e.clientWidth}`)",
+    )
+
+
 def shown_numbers(page: Any) -> list[int]:
     """The numbers of the cards on the page as shown (agenda.js leaves out what does not fit)."""
     return [int(n) for n in page.get_by_test_id("activity-card").evaluate_all(
@@ -120,7 +131,7 @@ class Visit:
     def check(self, name: str) -> None:
         page = self.page
         page.evaluate("document.fonts.ready")
-        problems = screen_problems(page, self.screen) + clipped_text(page)
+        problems = screen_problems(page, self.screen) + clipped_text(page) + spilling(page)
         screenshot(page, f"screens-{self.screen.name}-{name}")
         serious = [
             f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
