@@ -60,8 +60,9 @@ def _not_kept(response: Response) -> Response:
 
 
 # The start page holds at most this many cards: more than fit on the largest screen
-# (1920x1080 shows 5 with normal letters; tests/test_screens.py checks every screen shows
-# fewer), so a Pi builds and lays out a screenful, not the ~250 of two busy weeks.
+# (a day of short cards shows 4 on every supported screen, 1920x1080 included;
+# tests/test_screens.py checks each shows fewer than this), so a Pi builds and lays out
+# a screenful, not the ~250 of two busy weeks.
 START_WINDOW = 10
 # The most activities the agenda can page through, and pages back a resident can go.
 MOST_ACTIVITIES = 99_999
