@@ -37,24 +37,22 @@ from kiosk.ops.voice_agenda import choice_for, kiosk_choices
 from kiosk.web.pages import asked_for_json
 from kiosk.web.request_db import app_now, get_db
 from kiosk.web.voice_shared import (
-    audio_error,
     bad_utterance_id,
     current_engine,
     current_language,
-    current_streams,
+    feed_piece,
     names_by_voice,
     uploaded_pcm,
     voice_status,
 )
 from kiosk.web.workers import wake_printer
 from voice import dialog, grammar, intents
-from voice.audio import AudioError, to_wav
+from voice.audio import to_wav
 from voice.dialog_store import DialogStore
 from voice.engine import Engine
 from voice.intents import Intent
 from voice.lang import Choice, Language
-from voice.model import ModelError
-from voice.streams import Finished, NothingToHear, StreamError
+from voice.streams import Finished, NothingToHear
 from voice.tts import MAX_TEXT, Speech, SpeechError
 from voice.understand import understand
 
@@ -395,21 +393,9 @@ def listen() -> Response | tuple[Response, int]:
     record_dir = current_app.config.get("VOICE_RECORD_DIR") or os.environ.get(
         "BUURTKIOSK_VOICE_RECORD_DIR"
     )
-    try:
-        result = current_streams().feed(
-            key,
-            form.get("seq", -1, type=int),
-            pcm,
-            last=form.get("last") == "1",
-            start=start_utterance,
-            record=bool(record_dir),
-        )
-    except AudioError as error:
-        return audio_error(error.message, error.status, error.detail)
-    except StreamError as error:
-        return audio_error(error.message, 409, str(error))
-    except ModelError as error:
-        return audio_error("Praten lukt nu niet. Tik maar op het scherm.", 503, str(error))
+    result = feed_piece(key, pcm, start_utterance, record=bool(record_dir))
+    if isinstance(result, tuple):
+        return result
     if not isinstance(result, Finished):
         return jsonify(partial=result)
 
