@@ -59,8 +59,6 @@ from voice.understand import understand
 bp = Blueprint("voice", __name__)
 log = logging.getLogger(__name__)
 
-CHOICES_PER_PAGE = 6  # activity buttons on one voice screen: no scrolling
-
 
 # --- reading aloud ---------------------------------------------------------------------
 
@@ -174,15 +172,15 @@ def _sign_up(reply: dialog.Reply, choices: list[Choice]) -> str | dialog.Reply:
 
 def _panel_context(reply: dialog.Reply, choices: list[Choice], page: int = 1) -> dict[str, Any]:
     state = reply.state
-    shown = [c for c in choices if not state.options or c.activity_id in state.options]
-    pages = max((len(shown) + CHOICES_PER_PAGE - 1) // CHOICES_PER_PAGE, 1)
+    shown = dialog.listed(state, choices)
+    pages = max((len(shown) + dialog.CHOICES_PER_PAGE - 1) // dialog.CHOICES_PER_PAGE, 1)
     page = min(max(page, 1), pages)
     chosen = next((c for c in choices if c.activity_id == state.activity_id), None)
     return {
         "reply": reply,
         "state": state,
         "screen": reply.screen,
-        "choices": shown[(page - 1) * CHOICES_PER_PAGE : page * CHOICES_PER_PAGE],
+        "choices": shown[(page - 1) * dialog.CHOICES_PER_PAGE : page * dialog.CHOICES_PER_PAGE],
         "page": page,
         "pages": pages,
         "chosen": chosen,
