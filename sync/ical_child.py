@@ -5,8 +5,10 @@ ends; the kiosk process only ever holds the bytes and the finished activities.
 
     parse_in_child(data, source=..., now=..., stadsdorp=...) -> ParsedFeed
 
-The child is `python -m sync.ical_child LIMIT_MB SOURCE NOW DAYS STADSDORP`, the feed
-on stdin, JSON on stdout.
+The child is `python -m sync.ical_child`: on stdin one line of JSON with its limit and
+the parse's arguments, then the feed; JSON on stdout. Nothing goes on its command line,
+which every local user can read in `ps`: a feed's label and anything derived from a
+private calendar address stay between the two processes.
 """
 
 from __future__ import annotations
@@ -68,11 +70,12 @@ def parse_in_child(
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
-    command = [sys.executable, "-m", "sync.ical_child", str(limit_mb), source,
-               now.isoformat(), str(days), stadsdorp]
+    command = [sys.executable, "-m", "sync.ical_child"]
+    arguments = json.dumps({"limit_mb": limit_mb, "source": source, "now": now.isoformat(),
+                            "days": days, "stadsdorp": stadsdorp}, ensure_ascii=True)
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=deadline,
-                              env=env, check=False)
+        done = subprocess.run(command, input=arguments.encode() + b"\n" + data,
+                              capture_output=True, timeout=deadline, env=env, check=False)
     except subprocess.TimeoutExpired:
         raise FeedError(
             "De agenda-feed is te ingewikkeld om op tijd in te lezen. De vorige agenda "
@@ -130,26 +133,28 @@ def give_memory_back() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _child(argv: list[str]) -> int:
+def _child() -> int:
     import resource
 
-    limit_mb, source, now, days, stadsdorp = argv
-    limit = int(limit_mb) * 1024 * 1024
+    arguments = json.loads(sys.stdin.buffer.readline())
+    limit = int(arguments["limit_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     out = sys.stdout
+    data = b""
     try:
         data = sys.stdin.buffer.read()
-        parsed = parse_feed(data, source=source, now=datetime.fromisoformat(now),
-                            days=int(days), stadsdorp=stadsdorp)
+        parsed = parse_feed(data, source=arguments["source"],
+                            now=datetime.fromisoformat(arguments["now"]),
+                            days=int(arguments["days"]), stadsdorp=arguments["stadsdorp"])
         answer: dict[str, Any] = _parsed_to_json(parsed)
     except FeedError as err:
         # Out of memory deep inside icalendar can surface as a parse error of its own;
         # a failure at the limit was the limit.
-        answer = {"error": TOO_BIG if _near(limit) else err.message}
+        answer = {"error": TOO_BIG if at_limit(limit, len(data)) else err.message}
     except MemoryError:
         answer = {"error": TOO_BIG}
     except Exception:  # noqa: BLE001 - near its limit CPython fails in odd ways (SystemError)
-        if not _near(limit):
+        if not at_limit(limit, len(data)):
             raise  # a real bug: the traceback goes to the parent's log
         answer = {"error": TOO_BIG}
     answer["peak_kb"] = peak_rss_kb()
@@ -158,17 +163,27 @@ def _child(argv: list[str]) -> int:
     return 0
 
 
-def _near(limit: int) -> bool:
-    return peak_rss_kb() * 1024 > 0.8 * limit
+def at_limit(limit: int, feed_bytes: int) -> bool:
+    """Whether this process came so close to its RLIMIT_AS that an allocation may have
+    failed. Measured as the limit measures: address space (VmPeak), not resident memory,
+    which stays far below it (shared libraries, arenas reserved but not touched). The
+    margin is the largest single allocation a parse makes: a copy of the text, up to
+    4 bytes a character."""
+    margin = max(8 * 1024 * 1024, 4 * feed_bytes)
+    return _status_kb("VmPeak") * 1024 > limit - margin
 
 
 def peak_rss_kb(pid: int | str = "self") -> int:
     """VmHWM, the peak resident memory of this process image. Not getrusage: its
     ru_maxrss survives exec, so a child would report the parent's peak as its own."""
+    return _status_kb("VmHWM", pid)
+
+
+def _status_kb(key: str, pid: int | str = "self") -> int:
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -176,4 +191,4 @@ def peak_rss_kb(pid: int | str = "self") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+    sys.exit(_child())
