@@ -6,6 +6,7 @@ in the agenda: the error goes on the sync screen and the previous agenda stays.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -24,8 +25,19 @@ from kiosk.core.config import get_setting
 from kiosk.core.db import write_transaction
 from sync import http
 from sync.feed_urls import FeedUrlError, normalise_feed_url
-from sync.ical_child import give_memory_back, parse_in_child
-from sync.ical_import import FeedError, ParsedFeed, feed_source, window
+from sync.ical_child import expand_in_child, give_memory_back, too_many_events
+from sync.ical_groups import group_from_json, group_to_json, parser_fingerprint, split_calendar
+from sync.ical_import import (
+    WINDOW_DAYS,
+    ExpandedFeed,
+    FeedError,
+    ParsedFeed,
+    SeriesGroup,
+    combine,
+    decode,
+    feed_source,
+    window,
+)
 
 # Real feeds are far smaller (a Google export of years is about 1 MB); parsing costs
 # about 30 MB of memory per MB of iCalendar, so this keeps a bad feed to ~150 MB.
@@ -148,23 +160,96 @@ def pull_feed(db: sqlite_utils.Database, configured: str, now: datetime | None =
                 _save_state(db, url, last_attempt_at=utc_iso(now), last_success_at=utc_iso(now),
                             last_error="")
             return FeedResult(url, changed=False)
-        parsed = parse_in_child(fetched.body, source=feed_source(url), now=now,
-                                stadsdorp=stadsdorp)
+        parsed, groups = expand_changed_groups(db, url, fetched.body, now=now,
+                                               stadsdorp=stadsdorp)
     except (http.SyncError, FeedError) as err:
         with write_transaction(db):
             _save_state(db, url, last_attempt_at=utc_iso(now), last_error=err.message)
         return FeedResult(url, changed=False, error=err.message)
     with write_transaction(db):
         result = apply_feed(db, url, parsed, now)
+        groups.store(db, url)
         _save_state(
             db, url, etag=fetched.etag, last_modified=fetched.last_modified,
             content_hash=digest, expanded_on=today, last_attempt_at=utc_iso(now),
             last_success_at=utc_iso(now), last_error="", activity_count=len(parsed.activities),
             skipped_series=json.dumps(list(parsed.skipped_series), ensure_ascii=False),
         )
-    del parsed, fetched
+    del parsed, fetched, groups
     give_memory_back()
     return result
+
+
+@dataclass
+class NewGroups:
+    """What a parse leaves for the next one: the digest and result of each group that
+    was expanded now, under `basis` ('' when the feed could not be cut into groups)."""
+
+    basis: str
+    keys: list[str]  # every group of the feed as it is now
+    expanded: dict[str, tuple[str, SeriesGroup]]
+
+    def store(self, db: sqlite_utils.Database, url: str) -> None:
+        """Call inside the transaction that applies the feed."""
+        db.execute("DELETE FROM feed_series WHERE url = ? AND key NOT IN "
+                   "(SELECT value FROM json_each(?))",
+                   [url, json.dumps(self.keys if self.basis else [])])
+        db.conn.executemany(
+            "INSERT INTO feed_series (url, key, digest, result) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (url, key) DO UPDATE SET digest = excluded.digest, "
+            "result = excluded.result",
+            [(url, key, digest, json.dumps(group_to_json(group), ensure_ascii=False))
+             for key, (digest, group) in self.expanded.items()] if self.basis else [])
+        _save_state(db, url, series_basis=self.basis)
+
+
+def expand_changed_groups(
+    db: sqlite_utils.Database, url: str, data: bytes, *, now: datetime, stadsdorp: str = "",
+) -> tuple[ParsedFeed, NewGroups]:
+    """The feed parsed as a whole would give, parsing (in the child) only the groups
+    whose text changed since the last import on the same day; the others' results are
+    read back from that import. Raises FeedError as parse_in_child does."""
+    refused = too_many_events(data)  # on the whole feed, before any part of it is sent
+    if refused is not None:
+        raise refused
+    source = feed_source(url)
+    split = split_calendar(decode(data))
+    if split is None:
+        expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
+        return _combined(expanded), NewGroups("", [], {})
+    digests = split.digests()
+    basis = hashlib.sha256("\n".join((
+        split.common_digest, dutch.local(now).date().isoformat(), str(WINDOW_DAYS), source,
+        stadsdorp, _fingerprint())).encode()).hexdigest()
+    stored: dict[str, tuple[str, str]] = {}
+    if _state(db, url).get("series_basis") == basis:
+        stored = {row[0]: (row[1], row[2]) for row in db.execute(
+            "SELECT key, digest, result FROM feed_series WHERE url = ?", [url])}
+    kept = {key for key, digest in digests.items() if stored.get(key, ("",))[0] == digest}
+    todo = [key for key in digests if key not in kept]
+    whole = not kept
+    expanded = expand_in_child(data if whole else split.subset(set(todo)), source=source,
+                               now=now, stadsdorp=stadsdorp)
+    if set(expanded.groups) != set(todo):
+        # The cut did not find the groups the parser found: trust the parser alone.
+        log.warning("feed %s: groups not as cut, parsed whole", source)
+        if not whole:
+            expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
+        return _combined(expanded), NewGroups("", [], {})
+    reused = {key: group_from_json(json.loads(stored[key][1])) for key in kept}
+    groups = {key: reused[key] if key in kept else expanded.groups[key] for key in digests}
+    fresh = {key: (digests[key], expanded.groups[key]) for key in todo}
+    return _combined(ExpandedFeed(expanded.calendar_name, groups)), NewGroups(
+        basis, list(digests), fresh)
+
+
+def _combined(expanded: ExpandedFeed) -> ParsedFeed:
+    return combine(expanded.calendar_name, expanded.groups.values())
+
+
+@functools.cache
+def _fingerprint() -> str:
+    return parser_fingerprint()
 
 
 _COMPARED = [f.name for f in fields(Activity) if f.name not in ("id", *DERIVED)]
@@ -257,6 +342,7 @@ def forget_unconfigured(db: sqlite_utils.Database, now: datetime) -> int:
             empty = ParsedFeed([], "", 0)
             removed += apply_feed(db, url, empty, now).removed
             db.execute("DELETE FROM feed_state WHERE url = ?", [url])
+            db.execute("DELETE FROM feed_series WHERE url = ?", [url])
     return removed
 
 

@@ -4,6 +4,8 @@ Pi 3B+ shares 1 GB with Chromium. The child's memory goes back to the system whe
 ends; the kiosk process only ever holds the bytes and the finished activities.
 
     parse_in_child(data, source=..., now=..., stadsdorp=...) -> ParsedFeed
+    expand_in_child(...) -> ExpandedFeed (group by group, for a re-sync that keeps the
+                                          groups whose text did not change)
 
 The child is `python -m sync.ical_child`: on stdin one line of JSON with its limit and
 the parse's arguments, then the feed; JSON on stdout. Nothing goes on its command line,
@@ -20,13 +22,19 @@ import logging
 import os
 import subprocess
 import sys
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.agenda import Activity
-from sync.ical_import import WINDOW_DAYS, FeedError, ParsedFeed, parse_feed
+from sync.ical_groups import group_from_json, group_to_json
+from sync.ical_import import (
+    WINDOW_DAYS,
+    ExpandedFeed,
+    FeedError,
+    ParsedFeed,
+    combine,
+    expand_feed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +70,16 @@ def parse_in_child(
 ) -> ParsedFeed:
     """parse_feed in a child process. Raises FeedError (Dutch) for whatever goes wrong,
     a child killed for its memory or its time included."""
+    expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp, days=days,
+                               limit_mb=limit_mb, deadline=deadline)
+    return combine(expanded.calendar_name, expanded.groups.values(), days=days)
+
+
+def expand_in_child(
+    data: bytes, *, source: str, now: datetime, stadsdorp: str = "",
+    days: int = WINDOW_DAYS, limit_mb: int | None = None, deadline: float | None = None,
+) -> ExpandedFeed:
+    """expand_feed in a child process, with the errors of parse_in_child."""
     limit_mb = limit_mb or CHILD_LIMIT_MB
     deadline = deadline or CHILD_DEADLINE
     refused = too_many_events(data)
@@ -101,29 +119,8 @@ def parse_in_child(
     log.info("feed parsed in a child process, its peak %s kB", answer.get("peak_kb"))
     if "error" in answer:
         raise FeedError(str(answer["error"]))
-    return _parsed_from_json(answer)
-
-
-def _parsed_to_json(parsed: ParsedFeed) -> dict[str, Any]:
-    def activity(a: Activity) -> dict[str, Any]:
-        row = asdict(a)
-        row["starts_at"] = a.starts_at.isoformat()
-        row["ends_at"] = a.ends_at.isoformat() if a.ends_at else None
-        return row
-
-    return {"activities": [activity(a) for a in parsed.activities],
-            "calendar_name": parsed.calendar_name, "skipped": parsed.skipped,
-            "skipped_series": list(parsed.skipped_series), "legacy_ids": parsed.legacy_ids}
-
-
-def _parsed_from_json(answer: dict[str, Any]) -> ParsedFeed:
-    activities = []
-    for row in answer["activities"]:
-        row["starts_at"] = datetime.fromisoformat(row["starts_at"])
-        row["ends_at"] = datetime.fromisoformat(row["ends_at"]) if row["ends_at"] else None
-        activities.append(Activity(**row))
-    return ParsedFeed(activities, answer["calendar_name"], answer["skipped"],
-                      tuple(answer["skipped_series"]), answer["legacy_ids"])
+    return ExpandedFeed(answer["calendar_name"],
+                        {key: group_from_json(group) for key, group in answer["groups"]})
 
 
 def give_memory_back() -> None:
@@ -143,10 +140,12 @@ def _child() -> int:
     data = b""
     try:
         data = sys.stdin.buffer.read()
-        parsed = parse_feed(data, source=arguments["source"],
-                            now=datetime.fromisoformat(arguments["now"]),
-                            days=int(arguments["days"]), stadsdorp=arguments["stadsdorp"])
-        answer: dict[str, Any] = _parsed_to_json(parsed)
+        expanded = expand_feed(data, source=arguments["source"],
+                               now=datetime.fromisoformat(arguments["now"]),
+                               days=int(arguments["days"]), stadsdorp=arguments["stadsdorp"])
+        answer: dict[str, Any] = {
+            "calendar_name": expanded.calendar_name,
+            "groups": [[key, group_to_json(group)] for key, group in expanded.groups.items()]}
     except FeedError as err:
         # Out of memory deep inside icalendar can surface as a parse error of its own;
         # a failure at the limit was the limit.

@@ -259,7 +259,7 @@ def test_conditional_get_304_does_no_work(db, feed_server, monkeypatch):
     def must_not_parse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a 304 must not be parsed")
 
-    monkeypatch.setattr(feeds, "parse_in_child", must_not_parse)
+    monkeypatch.setattr(feeds, "expand_in_child", must_not_parse)
     result = feeds.pull_feed(db, url, NOW + timedelta(minutes=20))
     assert (result.changed, result.error) == (False, "")
     assert [status for _path, status in feed_server.hits] == [200, 304]
@@ -281,7 +281,7 @@ def test_server_without_validators_is_caught_by_the_content_hash(db, feed_server
     feed_server.routes["/noord.ics"] = plain
     [url] = configure(db, feed_server, "/noord.ics")
     assert feeds.pull_feed(db, url, NOW).added == 10
-    monkeypatch.setattr(feeds, "parse_in_child", lambda *a, **k: pytest.fail("parsed again"))
+    monkeypatch.setattr(feeds, "expand_in_child", lambda *a, **k: pytest.fail("parsed again"))
     assert feeds.pull_feed(db, url, NOW + timedelta(minutes=20)).changed is False
 
 
