@@ -36,6 +36,7 @@ from sync.ical_import import (
     combine,
     decode,
     feed_source,
+    skipped_series_note,
     window,
 )
 
@@ -385,4 +386,5 @@ def feed_states(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     rows = list(db.query("SELECT * FROM feed_state ORDER BY url"))
     for row in rows:
         row["skipped_series"] = json.loads(row.get("skipped_series") or "[]")
+        row["skipped_note"] = skipped_series_note(row["skipped_series"])
     return rows

@@ -60,6 +60,16 @@ class ParsedFeed:
     legacy_ids: dict[str, str] = field(default_factory=dict)
 
 
+def skipped_series_note(titles: Iterable[str]) -> str:
+    """What the coordinator reads about the series a feed's import left out (kiosk sync
+    screen and hub alike); '' when none was."""
+    named = ", ".join(titles)
+    if not named:
+        return ""
+    return (f"Overgeslagen, want de herhaling klopt niet: {named}. De rest van deze feed "
+            "staat wel in de agenda.")
+
+
 def feed_source(url: str) -> str:
     """The activities' `source` for a feed. A hash, not the URL: private calendar URLs
     (Google's "secret address") carry a key that must not travel to the hub."""
