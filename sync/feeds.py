@@ -195,13 +195,15 @@ class NewGroups:
         db.execute("DELETE FROM feed_series WHERE url = ? AND key NOT IN "
                    "(SELECT value FROM json_each(?))",
                    [url, json.dumps(self.keys if self.basis else [])])
+        _save_state(db, url, series_basis=self.basis)
+        if not self.basis:
+            return
         db.conn.executemany(
             "INSERT INTO feed_series (url, key, digest, result) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (url, key) DO UPDATE SET digest = excluded.digest, "
             "result = excluded.result",
-            [(url, key, digest, json.dumps(group_to_json(group), ensure_ascii=False))
-             for key, (digest, group) in self.expanded.items()] if self.basis else [])
-        _save_state(db, url, series_basis=self.basis)
+            ((url, key, digest, json.dumps(group_to_json(group), ensure_ascii=False))
+             for key, (digest, group) in self.expanded.items()))
 
 
 def expand_changed_groups(
@@ -222,22 +224,26 @@ def expand_changed_groups(
     basis = hashlib.sha256("\n".join((
         split.common_digest, dutch.local(now).date().isoformat(), str(WINDOW_DAYS), source,
         stadsdorp, _fingerprint())).encode()).hexdigest()
-    stored: dict[str, tuple[str, str]] = {}
+    stored: dict[str, str] = {}
     if _state(db, url).get("series_basis") == basis:
-        stored = {row[0]: (row[1], row[2]) for row in db.execute(
-            "SELECT key, digest, result FROM feed_series WHERE url = ?", [url])}
-    kept = {key for key, digest in digests.items() if stored.get(key, ("",))[0] == digest}
+        stored = dict(db.execute("SELECT key, digest FROM feed_series WHERE url = ?", [url]))
+    kept = {key for key, digest in digests.items() if stored.get(key) == digest}
     todo = [key for key in digests if key not in kept]
     whole = not kept
-    expanded = expand_in_child(data if whole else split.subset(set(todo)), source=source,
-                               now=now, stadsdorp=stadsdorp)
+    part = b"" if whole else split.subset(set(todo))
+    # The cut text goes before the child starts: parent and child are never both big.
+    del split
+    give_memory_back()
+    expanded = expand_in_child(data if whole else part, source=source, now=now,
+                               stadsdorp=stadsdorp)
     if set(expanded.groups) != set(todo):
         # The cut did not find the groups the parser found: trust the parser alone.
         log.warning("feed %s: groups not as cut, parsed whole", source)
         if not whole:
             expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
         return _combined(expanded), NewGroups("", [], {})
-    reused = {key: group_from_json(json.loads(stored[key][1])) for key in kept}
+    reused = {key: group_from_json(json.loads(result)) for key, result in db.execute(
+        "SELECT key, result FROM feed_series WHERE url = ?", [url]) if key in kept}
     groups = {key: reused[key] if key in kept else expanded.groups[key] for key in digests}
     fresh = {key: (digests[key], expanded.groups[key]) for key in todo}
     return _combined(ExpandedFeed(expanded.calendar_name, groups)), NewGroups(

@@ -19,101 +19,93 @@ from pathlib import Path
 from typing import Any
 
 from icalendar import vText
-from icalendar.parser.content_line import NEWLINE, UFOLD, Contentline
+from icalendar.parser.content_line import UFOLD, Contentline
 
 from kiosk.core.agenda import Activity
 from sync.ical_import import SeriesGroup, group_key
 
 _BOUNDARY = re.compile(r"(BEGIN|END):([A-Za-z0-9-]+)", re.IGNORECASE)
 _NAME_END = re.compile(r"[;:]")
-
-
-@dataclass(frozen=True)
-class Piece:
-    key: str | None  # the group of a VEVENT; None for the calendar's own lines
-    lines: list[str]
+# The only lines the cut looks at; everything else stays where it is, as text.
+_LINE = re.compile(r"^(?:BEGIN|END|UID)[;:][^\n]*", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class SplitCalendar:
-    pieces: list[Piece]
+    """The unfolded text and its spans: (group key, start, end) for each VEVENT, (None,
+    start, end) for the calendar's own lines between them. Offsets, not a list of
+    lines: a 5 MB feed cut into line objects would cost the kiosk tens of MB."""
+
+    text: str
+    spans: list[tuple[str | None, int, int]]
 
     @property
     def common_digest(self) -> str:
         """Of everything outside the VEVENTs: the calendar's name and time zones reach
         every group, so a change there is a change to all of them."""
-        return _digest(line for p in self.pieces if p.key is None for line in p.lines)
+        digest = hashlib.sha256()
+        for key, start, end in self.spans:
+            if key is None:
+                digest.update(self.text[start:end].encode())
+        return digest.hexdigest()
 
     def digests(self) -> dict[str, str]:
         """Group key -> digest of its text, in the order the groups first appear."""
-        texts: dict[str, list[str]] = {}
-        for piece in self.pieces:
-            if piece.key is not None:
-                texts.setdefault(piece.key, []).extend(piece.lines)
-        return {key: _digest(lines) for key, lines in texts.items()}
+        found: dict[str, Any] = {}
+        for key, start, end in self.spans:
+            if key is not None:
+                found.setdefault(key, hashlib.sha256()).update(self.text[start:end].encode())
+        return {key: digest.hexdigest() for key, digest in found.items()}
 
     def subset(self, keys: set[str]) -> bytes:
         """The calendar with only these groups' VEVENTs, everything else in its place."""
-        lines = [line for p in self.pieces if p.key is None or p.key in keys
-                 for line in p.lines]
-        return ("\r\n".join(lines) + "\r\n").encode()
-
-
-def _digest(lines: Any) -> str:
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode("utf-8", "surrogatepass"))
-        digest.update(b"\n")
-    return digest.hexdigest()
+        return "".join(self.text[start:end] for key, start, end in self.spans
+                       if key is None or key in keys).encode()
 
 
 def split_calendar(text: str) -> SplitCalendar | None:
     """One VCALENDAR whose VEVENTs sit directly in it, each with at most one UID; else
-    None (the feed is then parsed whole every time)."""
-    lines = [line for line in NEWLINE.split(UFOLD.sub("", text)) if line]
-    pieces: list[Piece] = []
-    common: list[str] = []
-    event: list[str] | None = None
-    event_uids: list[str] = []
+    None (the feed is then parsed whole every time). Cut where icalendar cuts: on the
+    unfolded text, at line breaks."""
+    text = UFOLD.sub("", text)
+    spans: list[tuple[str | None, int, int]] = []
     stack: list[str] = []
     ended = False
-    for line in lines:
+    position = 0  # where the calendar's own lines since the last VEVENT begin
+    event_start = -1
+    event_uids: list[str] = []
+    for match in _LINE.finditer(text):
+        line = match.group().removesuffix("\r")
         head = _NAME_END.split(line, maxsplit=1)[0].upper()
-        if head in ("BEGIN", "END"):
-            match = _BOUNDARY.fullmatch(line)
-            if match is None or ended:
-                return None
-            name = match.group(2).upper()
-            if head == "BEGIN":
-                if (name == "VCALENDAR") != (not stack) or (name == "VEVENT" and len(stack) != 1):
-                    return None
-                stack.append(name)
-                if name == "VEVENT":
-                    if common:
-                        pieces.append(Piece(None, common))
-                        common = []
-                    event, event_uids = [], []
-            else:
-                if not stack or stack.pop() != name:
-                    return None
-                ended = not stack
-                if name == "VEVENT" and event is not None:
-                    if len(event_uids) > 1:
-                        return None
-                    event.append(line)
-                    pieces.append(Piece(event_uids[0] if event_uids else "", event))
-                    event = None
-                    continue
-        elif ended or not stack:
+        if head == "UID":
+            if event_start >= 0 and len(stack) == 2:
+                event_uids.append(_uid_key(line))
+            continue
+        boundary = _BOUNDARY.fullmatch(line)
+        if boundary is None or ended:
             return None
-        elif head == "UID" and event is not None and len(stack) == 2:
-            event_uids.append(_uid_key(line))
-        (event if event is not None else common).append(line)
+        name = boundary.group(2).upper()
+        if head == "BEGIN":
+            if (name == "VCALENDAR") != (not stack) or (name == "VEVENT" and len(stack) != 1):
+                return None
+            stack.append(name)
+            if name == "VEVENT":
+                spans.append((None, position, match.start()))
+                event_start, event_uids = match.start(), []
+            continue
+        if not stack or stack.pop() != name:
+            return None
+        ended = not stack
+        if name == "VEVENT" and len(stack) == 1:
+            if len(event_uids) > 1:
+                return None
+            position = match.end() + text.startswith("\n", match.end())
+            spans.append((event_uids[0] if event_uids else "", event_start, position))
+            event_start = -1
     if not ended:
         return None
-    if common:
-        pieces.append(Piece(None, common))
-    return SplitCalendar(pieces)
+    spans.append((None, position, len(text)))
+    return SplitCalendar(text, spans)
 
 
 def _uid_key(line: str) -> str:
