@@ -25,9 +25,8 @@ from kiosk.core.agenda import Activity
 from sync.ical_import import SeriesGroup, group_key
 
 _BOUNDARY = re.compile(r"(BEGIN|END):([A-Za-z0-9-]+)", re.IGNORECASE)
-_NAME_END = re.compile(r"[;:]")
 # The only lines the cut looks at; everything else stays where it is, as text.
-_LINE = re.compile(r"^(?:BEGIN|END|UID)[;:][^\n]*", re.IGNORECASE | re.MULTILINE)
+_LINE = re.compile(r"^(BEGIN|END|UID)[;:][^\n]*", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def split_calendar(text: str) -> SplitCalendar | None:
     event_uids: list[str] = []
     for match in _LINE.finditer(text):
         line = match.group().removesuffix("\r")
-        head = _NAME_END.split(line, maxsplit=1)[0].upper()
+        head = match.group(1).upper()
         if head == "UID":
             if event_start >= 0 and len(stack) == 2:
                 event_uids.append(_uid_key(line))
