@@ -289,3 +289,25 @@ def test_the_parser_librarys_own_calendars_edited_give_what_a_whole_parse_gives(
                 with write_transaction(db):
                     groups.store(db, url)
     assert compared > 250 and cut > 200  # most are cut: their edits parsed group by group
+
+
+def test_an_upgraded_kiosk_keeps_its_feed_groups(tmp_path, monkeypatch):
+    from kiosk.core.db import connect, migrate  # noqa: PLC0415
+    from tests.sync_support import FeedServer  # noqa: PLC0415
+    from tests.test_migrations import first_release_db  # noqa: PLC0415
+
+    db = connect(first_release_db(tmp_path / "kiosk.db"))
+    migrate(db)
+    importer = Importer(db, monkeypatch)
+    server = FeedServer().start()
+    try:
+        server.routes["/a.ics"] = calendar(EVENTS)
+        url = server.url("/a.ics")
+        assert feeds.pull_feed(db, url, NOW).error == ""
+        server.routes["/a.ics"] = calendar(EVENTS).replace(b"Stoelyoga", b"Stoelyoga!")
+        result = feeds.pull_feed(db, url, NOW + timedelta(minutes=20))
+        assert (result.error, result.updated) == ("", 15)  # every third day to 30 April
+        assert importer.parsed_events == [len(EVENTS), 1]
+    finally:
+        server.stop()
+        db.close()

@@ -357,9 +357,12 @@ def test_unreachable_feed_and_feed_taken_out_of_the_settings(db, feed_server):
     feed_server.routes["/oost.ics"] = fixture("nextcloud.ics")
     [url] = configure(db, feed_server, "/oost.ics")
     feeds.pull_feed(db, url, NOW)
+    assert db.execute("SELECT count(*) FROM feed_series").fetchone()[0] > 0
     down = feeds.pull_feed(db, "http://127.0.0.1:9/x.ics", NOW)
     assert "niet bereikbaar" in down.error
     set_setting(db, "feeds", "")
     feeds.pull_due_feeds(db, NOW)
     assert set(activities(db, url).values()) == {"removed"}
     assert feeds.feed_states(db) == []
+    # Its stored expansions go with it: a private calendar's texts are not kept.
+    assert db.execute("SELECT count(*) FROM feed_series").fetchone()[0] == 0
