@@ -242,8 +242,18 @@ def expand_changed_groups(
         if not whole:
             expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
         return _combined(expanded), NewGroups("", [], {})
-    reused = {key: group_from_json(json.loads(result)) for key, result in db.execute(
-        "SELECT key, result FROM feed_series WHERE url = ?", [url]) if key in kept}
+    try:
+        reused = {key: group_from_json(json.loads(result)) for key, result in db.execute(
+            "SELECT key, result FROM feed_series WHERE url = ?", [url]) if key in kept}
+    except (ValueError, TypeError, KeyError):
+        # A stored result that no longer reads: this once, the whole feed again.
+        log.warning("feed %s: stored groups unreadable, parsed whole", source, exc_info=True)
+        whole_again = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
+        if set(whole_again.groups) != set(digests):
+            return _combined(whole_again), NewGroups("", [], {})
+        return _combined(whole_again), NewGroups(
+            basis, list(digests), {key: (digests[key], group)
+                                   for key, group in whole_again.groups.items()})
     groups = {key: reused[key] if key in kept else expanded.groups[key] for key in digests}
     fresh = {key: (digests[key], expanded.groups[key]) for key in todo}
     return _combined(ExpandedFeed(expanded.calendar_name, groups)), NewGroups(

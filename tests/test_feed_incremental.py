@@ -311,3 +311,16 @@ def test_an_upgraded_kiosk_keeps_its_feed_groups(tmp_path, monkeypatch):
     finally:
         server.stop()
         db.close()
+
+
+def test_a_stored_group_that_no_longer_reads_costs_one_whole_parse(importer, db):
+    importer.check(calendar(EVENTS))
+    db.execute("UPDATE feed_series SET result = '{\"activities\": [{\"id\": 1}]}' "
+               "WHERE key = 'yoga@buurthuis'")
+    db.conn.commit()
+    importer.parsed_events.clear()
+    importer.check(calendar(EVENTS).replace(b"Lezing", b"Lezing!"))
+    assert importer.parsed_events == [1, len(EVENTS)]
+    importer.parsed_events.clear()
+    importer.check(calendar(EVENTS).replace(b"Lezing", b"Lezing?"))
+    assert importer.parsed_events == [1]  # stored anew, whole

@@ -502,6 +502,36 @@ def test_hub_parses_feeds_in_the_memory_limited_child_and_shows_skipped_series(
         server.stop()
 
 
+def test_an_unforeseen_fault_in_one_hub_feed_leaves_the_others_be(hub, monkeypatch):
+    from sync.hub import feeds as hub_feeds
+    from tests.sync_support import FeedServer
+
+    fixture = (Path(__file__).parent / "fixtures" / "ics" / "outlook.ics").read_bytes()
+    real = hub_feeds.parse_in_child
+
+    def explode(data: bytes, **kwargs: Any) -> Any:
+        if b"kapot" in data:
+            raise RuntimeError("a bug")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(hub_feeds, "parse_in_child", explode)
+    server = FeedServer().start()
+    try:
+        server.routes["/a.ics"] = fixture.replace(b"PRODID:", b"PRODID:kapot")
+        server.routes["/b.ics"] = fixture
+        db = connect_hub(hub.path)
+        a = hub_feeds.add_feed(db, server.url("/a.ics"), "oost")
+        b = hub_feeds.add_feed(db, server.url("/b.ics"), "oost")
+        errors = hub_feeds.import_all(db, datetime(2026, 3, 16, 8, 0, tzinfo=UTC))
+        assert "interne fout" in errors[a] and errors[b] == ""
+        assert db.execute("SELECT last_error FROM feeds WHERE url = ?", [a]).fetchone()[0]
+        assert db.execute("SELECT count(*) FROM activities WHERE source LIKE 'ics:%'"
+                          ).fetchone()[0] == 10
+        db.close()
+    finally:
+        server.stop()
+
+
 def test_buurtkiosk_hub_starts_with_one_command(tmp_path):
     import os
     import socket

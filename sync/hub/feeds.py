@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,8 @@ from sync.hub import agenda
 from sync.hub.db import next_rev
 from sync.ical_child import give_memory_back, parse_in_child
 from sync.ical_import import FeedError, feed_source, skipped_series_note, window
+
+log = logging.getLogger(__name__)
 
 
 def add_feed(db: sqlite_utils.Database, url: str, stadsdorp: str = "") -> str:
@@ -98,4 +101,19 @@ def feed_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 def import_all(db: sqlite_utils.Database, now: datetime | None = None) -> dict[str, str]:
     urls = [row[0] for row in db.execute("SELECT url FROM feeds ORDER BY url")]
-    return {url: import_feed(db, url, now) for url in urls}
+    return {url: _import_guarded(db, url, now or datetime.now(UTC)) for url in urls}
+
+
+def _import_guarded(db: sqlite_utils.Database, url: str, now: datetime) -> str:
+    """A fault nobody foresaw in one feed is that feed's error, as on a kiosk: the other
+    feeds are still imported, and this one is tried again next round."""
+    try:
+        return import_feed(db, url, now)
+    except Exception:
+        log.exception("feed %s failed unexpectedly", url)
+        message = ("De hub kon deze agenda-feed niet verwerken (interne fout). De vorige "
+                   "agenda blijft staan; de hub probeert het later opnieuw.")
+        with write_transaction(db):
+            db.execute("UPDATE feeds SET last_attempt_at = ?, last_error = ? WHERE url = ?",
+                       [utc_iso(now), message, url])
+        return message
