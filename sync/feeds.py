@@ -1,4 +1,5 @@
-"""The kiosk's iCalendar feeds: conditional fetch, then parse and apply in one go.
+"""The kiosk's iCalendar feeds: conditional fetch, then parse and apply in one go. A
+changed feed is parsed again only where its text changed (sync/ical_groups.py).
 
 A feed that fails in any way (unreachable, too big, not UTF-8, broken) changes nothing
 in the agenda: the error goes on the sync screen and the previous agenda stays.
@@ -6,7 +7,6 @@ in the agenda: the error goes on the sync screen and the previous agenda stays.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -223,7 +223,7 @@ def expand_changed_groups(
     digests = split.digests()
     basis = hashlib.sha256("\n".join((
         split.common_digest, dutch.local(now).date().isoformat(), str(WINDOW_DAYS), source,
-        stadsdorp, _fingerprint())).encode()).hexdigest()
+        stadsdorp, parser_fingerprint())).encode()).hexdigest()
     stored: dict[str, str] = {}
     if _state(db, url).get("series_basis") == basis:
         stored = dict(db.execute("SELECT key, digest FROM feed_series WHERE url = ?", [url]))
@@ -262,11 +262,6 @@ def expand_changed_groups(
 
 def _combined(expanded: ExpandedFeed) -> ParsedFeed:
     return combine(expanded.calendar_name, expanded.groups.values())
-
-
-@functools.cache
-def _fingerprint() -> str:
-    return parser_fingerprint()
 
 
 _COMPARED = [f.name for f in fields(Activity) if f.name not in ("id", *DERIVED)]

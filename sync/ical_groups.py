@@ -10,6 +10,7 @@ never a wrong agenda.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, fields
@@ -114,6 +115,7 @@ def _uid_key(line: str) -> str:
     return group_key(vText.from_ical(value))
 
 
+@functools.cache
 def parser_fingerprint() -> str:
     """What a stored expansion depends on besides the feed and the day: the parsers'
     versions and the kiosk's own code that turns events into activities. A kiosk
