@@ -50,17 +50,35 @@ class SplitCalendar:
         return digest.hexdigest()
 
     def digests(self) -> dict[str, str]:
-        """Group key -> digest of its text, in the order the groups first appear."""
+        """Group key -> digest of its text, in the order the groups first appear. A
+        well-formed DTSTAMP is left out: Google and many others write the moment of the
+        export there, in every event, every time, and nothing the kiosk shows (nor the
+        expansion) reads it."""
         found: dict[str, Any] = {}
         for key, start, end in self.spans:
             if key is not None:
-                found.setdefault(key, hashlib.sha256()).update(self.text[start:end].encode())
+                text = _STAMP.sub(_unless_broken, self.text[start:end])
+                found.setdefault(key, hashlib.sha256()).update(text.encode())
         return {key: digest.hexdigest() for key, digest in found.items()}
 
     def subset(self, keys: set[str]) -> bytes:
         """The calendar with only these groups' VEVENTs, everything else in its place."""
         return "".join(self.text[start:end] for key, start, end in self.spans
                        if key is None or key in keys).encode()
+
+
+_STAMP = re.compile(r"^DTSTAMP(?:;VALUE=DATE-TIME)?:(\d{8}T\d{6}Z)\r?(?:\n|\Z)",
+                    re.IGNORECASE | re.MULTILINE)
+
+
+def _unless_broken(stamp: re.Match[str]) -> str:
+    """A stamp that does not read as a date stays in the digest: how the parser takes
+    it is then not for the cut to assume."""
+    try:
+        datetime.strptime(stamp.group(1), "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return stamp.group()
+    return ""
 
 
 def split_calendar(text: str) -> SplitCalendar | None:

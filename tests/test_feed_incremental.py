@@ -141,6 +141,17 @@ def test_every_kind_of_edit_gives_what_a_whole_parse_gives(importer):
     assert repaired.skipped_series == ()
     assert step(brei=EVENTS["brei"].replace("COUNT=abc", "FREQ=SECONDLY")).skipped_series == (
         "Breiclub",)
+    # Every DTSTAMP renewed, as Google writes the moment of each export: nothing parsed
+    # again. A stamp that is no date is not assumed harmless: its group is parsed.
+    stamped = {key: f"DTSTAMP:2026031{n % 10}T0{n % 10}1500Z\r\n{text}"
+               for n, (key, text) in enumerate(events.items())}
+    step(**stamped)
+    restamped = {key: text.replace("DTSTAMP:2026031", "DTSTAMP:2026041", 1)
+                 for key, text in events.items()}
+    step(**restamped)
+    assert importer.parsed_events == [0]
+    step(lezing=events["lezing"].replace("DTSTAMP:2026041", "DTSTAMP:2026049", 1))
+    assert importer.parsed_events == [1]
     # The event without a UID changed; an event went private; nothing changed at all.
     step(**{"zonder-uid": EVENTS["zonder-uid"].replace("15", "16", 1)})
     step(yoga=EVENTS["yoga"] + "CLASS:CONFIDENTIAL\r\n")
