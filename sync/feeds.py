@@ -112,7 +112,7 @@ def _state(db: sqlite_utils.Database, url: str) -> dict[str, Any]:
     if rows:
         return rows[0]
     return {"url": url, "etag": "", "last_modified": "", "content_hash": "", "expanded_on": "",
-            "last_attempt_at": None}
+            "last_attempt_at": None, "series_basis": "", "calendar_name": ""}
 
 
 def _save_state(db: sqlite_utils.Database, url: str, **values: Any) -> None:
@@ -189,13 +189,14 @@ class NewGroups:
     basis: str
     keys: list[str]  # every group of the feed as it is now
     expanded: dict[str, tuple[str, SeriesGroup]]
+    calendar_name: str = ""
 
     def store(self, db: sqlite_utils.Database, url: str) -> None:
         """Call inside the transaction that applies the feed."""
         db.execute("DELETE FROM feed_series WHERE url = ? AND key NOT IN "
                    "(SELECT value FROM json_each(?))",
                    [url, json.dumps(self.keys if self.basis else [])])
-        _save_state(db, url, series_basis=self.basis)
+        _save_state(db, url, series_basis=self.basis, calendar_name=self.calendar_name)
         if not self.basis:
             return
         db.conn.executemany(
@@ -225,7 +226,8 @@ def expand_changed_groups(
         split.common_digest, dutch.local(now).date().isoformat(), str(WINDOW_DAYS), source,
         stadsdorp, parser_fingerprint())).encode()).hexdigest()
     stored: dict[str, str] = {}
-    if _state(db, url).get("series_basis") == basis:
+    state = _state(db, url)
+    if state.get("series_basis") == basis:
         stored = dict(db.execute("SELECT key, digest FROM feed_series WHERE url = ?", [url]))
     kept = {key for key, digest in digests.items() if stored.get(key) == digest}
     todo = [key for key in digests if key not in kept]
@@ -234,8 +236,11 @@ def expand_changed_groups(
     # The cut text goes before the child starts: parent and child are never both big.
     del split
     give_memory_back()
-    expanded = expand_in_child(data if whole else part, source=source, now=now,
-                               stadsdorp=stadsdorp)
+    if whole or todo:
+        expanded = expand_in_child(data if whole else part, source=source, now=now,
+                                   stadsdorp=stadsdorp)
+    else:  # only what no parser reads changed (time stamps, folding): no child at all
+        expanded = ExpandedFeed(state.get("calendar_name") or "", {})
     if set(expanded.groups) != set(todo):
         # The cut did not find the groups the parser found: trust the parser alone.
         log.warning("feed %s: groups not as cut, parsed whole", source)
@@ -253,11 +258,12 @@ def expand_changed_groups(
             return _combined(whole_again), NewGroups("", [], {})
         return _combined(whole_again), NewGroups(
             basis, list(digests), {key: (digests[key], group)
-                                   for key, group in whole_again.groups.items()})
+                                   for key, group in whole_again.groups.items()},
+            whole_again.calendar_name)
     groups = {key: reused[key] if key in kept else expanded.groups[key] for key in digests}
     fresh = {key: (digests[key], expanded.groups[key]) for key in todo}
     return _combined(ExpandedFeed(expanded.calendar_name, groups)), NewGroups(
-        basis, list(digests), fresh)
+        basis, list(digests), fresh, expanded.calendar_name)
 
 
 def _combined(expanded: ExpandedFeed) -> ParsedFeed:

@@ -428,7 +428,8 @@ def _own_ticket_wrong_tries(db: sqlite_utils.Database) -> None:
 def _feed_series(db: sqlite_utils.Database) -> None:
     """Each feed's last expansion, group by group (all events of one UID; see
     sync/ical_groups.py), with what it was made under (series_basis: the day, the
-    calendar's own lines, the parser), so a re-sync parses only the changed groups."""
+    calendar's own lines, the parser) and the calendar's name, so a re-sync parses only
+    the changed groups, and none when only the export's time stamps changed."""
     run_script(
         db,
         """
@@ -439,7 +440,8 @@ def _feed_series(db: sqlite_utils.Database) -> None:
             result TEXT NOT NULL,
             PRIMARY KEY (url, key)
         );
-        ALTER TABLE feed_state ADD COLUMN series_basis TEXT NOT NULL DEFAULT ''
+        ALTER TABLE feed_state ADD COLUMN series_basis TEXT NOT NULL DEFAULT '';
+        ALTER TABLE feed_state ADD COLUMN calendar_name TEXT NOT NULL DEFAULT ''
         """,
     )
 
