@@ -2,7 +2,7 @@
 occurrences) and the rest (the calendar's own lines, VTIMEZONEs), so a re-sync parses
 and expands only the groups whose text changed and keeps the others' earlier result.
 
-The cut is made on the text as icalendar reads it (unfolded, split into content lines);
+The cut is made on the text as icalendar reads it (unfolded, at line breaks);
 a calendar shaped in any way this does not follow is not cut at all (None), and the
 child's parse confirms which groups it found, so a misjudged cut costs a full parse,
 never a wrong agenda.
@@ -140,15 +140,22 @@ def parser_fingerprint() -> str:
     updated overnight never reuses yesterday's program's result."""
     digest = hashlib.sha256()
     for package in ("icalendar", "recurring-ical-events", "python-dateutil", "tzdata"):
-        try:
-            digest.update(f"{package} {metadata.version(package)}\n".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package} -\n".encode())
+        digest.update(f"{package} {_version(package)}\n".encode())
     here = Path(__file__).resolve().parent
-    for module in ("ical_import.py", "ical_fields.py", "ical_groups.py"):
-        digest.update((here / module).read_bytes())
-    digest.update((here.parent / "kiosk" / "core" / "agenda.py").read_bytes())
+    for source in (here / "ical_import.py", here / "ical_fields.py", here / "ical_groups.py",
+                   here.parent / "kiosk" / "core" / "agenda.py"):
+        try:
+            digest.update(source.read_bytes())
+        except OSError:  # installed without its sources (a zip): its version must do
+            digest.update(f"buurtkiosk {_version('buurtkiosk')}\n".encode())
     return digest.hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 # Not dataclasses.asdict: it deep-copies every value, a third of a first sync's time.

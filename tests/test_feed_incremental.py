@@ -335,3 +335,18 @@ def test_a_stored_group_that_no_longer_reads_costs_one_whole_parse(importer, db)
     importer.parsed_events.clear()
     importer.check(calendar(EVENTS).replace(b"Lezing", b"Lezing?"))
     assert importer.parsed_events == [1]  # stored anew, whole
+
+
+def test_another_parser_version_expands_everything_again(importer, monkeypatch):
+    importer.check(calendar(EVENTS))
+    real = ical_groups._version
+    monkeypatch.setattr(ical_groups, "_version",
+                        lambda package: "99.0" if package == "icalendar" else real(package))
+    ical_groups.parser_fingerprint.cache_clear()
+    try:
+        importer.parsed_events.clear()
+        importer.check(calendar(EVENTS).replace(b"Lezing", b"Lezing!"))
+        assert importer.parsed_events == [len(EVENTS)]
+    finally:
+        monkeypatch.undo()
+        ical_groups.parser_fingerprint.cache_clear()
