@@ -172,6 +172,14 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_ticket_only_path(two_
     altered = qr[:13] + ("A" if qr[13] != "A" else "B") + qr[14:]
     assert checkin.ticket_arrived(a, signing_secret(a), altered, actor=ACTOR).outcome == "refused"
     assert checkin.ticket_arrived(a, signing_secret(a), "", actor=ACTOR).outcome == "refused"
+    # The door list came in between the warning and the button: checked in from it, so
+    # the hub hears of it.
+    later = create_signup(b, "hub-koffie", name="Kees", kiosk_id="b")
+    later_qr = tickets.ticket_qr(b, later.code)
+    assert scan(a, later_qr, start - timedelta(days=2)).ticket == later_qr
+    listed(a, later, start.isoformat())
+    assert checkin.ticket_arrived(a, signing_secret(a), later_qr, actor=ACTOR).outcome == "welcome"
+    assert door_list.find(a, later.code).attended_at and attended_events(a) == 1
 
 
 def test_a_kiosk_bs_ticket_printed_before_tickets_had_their_day_still_reads(two_kiosks):

@@ -143,7 +143,9 @@ def door_arrived(db: sqlite_utils.Database, signup_id: str, *, actor: str) -> Ch
 
 
 def _elsewhere(read: tickets.ReadTicket) -> str:
-    return f"kiosk {read.kiosk}" if read.kiosk else "een andere kiosk"
+    if not read.kiosk:
+        return "een andere kiosk"
+    return read.kiosk if "kiosk" in read.kiosk.lower() else f"kiosk {read.kiosk}"
 
 
 def _ticket_only(
@@ -174,9 +176,19 @@ def ticket_arrived(
     here knows (after _ticket_only). The ticket is checked again; it is recorded in the
     audit log (the hub knows the signup only by its id, which the ticket does not carry)."""
     read = tickets.read_signed(db, secret, raw)
-    if read.verdict != "valid" or read.code is None or read.day is None:
+    if read.verdict != "valid" or read.code is None:
         return CheckIn("refused", "Dit kaartje is niet geldig. Vraag de naam en kijk op de lijst.")
+    # Known here meanwhile (the door list came in between): let in as such.
+    signup = get_signup_by_code(db, read.code)
+    if signup is not None:
+        return mark_attended(db, signup.id, actor=actor)
+    entry = door_list.find(db, read.code)
+    if entry is not None:
+        return door_arrived(db, entry.signup_id, actor=actor)
     code = codes.display_code(read.code)
+    if read.day is None:  # printed before tickets had their day: never offered the button
+        return CheckIn("refused", f"Code {code} staat niet op deze kiosk. "
+                                  "Vraag de naam en kijk op de lijst.")
     detail = (f"Binnen gemeld op een echt kaartje van {_elsewhere(read)}, niet op de lijst: "
               f"aanmelding {code} voor {dutch.written_date(read.day)}")
     with write_transaction(db):
