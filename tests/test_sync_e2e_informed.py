@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk.core import calls, checkin, leases, tickets
+from kiosk.core import calls, checkin, dutch, leases, tickets
 from kiosk.core.agenda import Activity
 from kiosk.core.config import signing_secret
 from kiosk.core.db import write_transaction
@@ -183,11 +183,22 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
     sync(a, b)
     made = create_signup(b, "hub-koffie", name="Ans Bakker", phone="0612345678",
                          party_size=2, kiosk_id="k")
-    sync(b, a)  # one earlier sync: A has B's key and the attendee list
-    world.hub.stop()  # both offline from here
+    c = world.k["kiosk-c"]
+    sync(b, a, c)  # one earlier sync: A has B's key and the attendee list; C only the key
+    world.hub.stop()  # all offline from here
     qr = tickets.ticket_qr(b, made.code)
     door_open = Activity.from_row(dict(next(iter(b.query(
         "SELECT * FROM activities WHERE id = 'hub-koffie'"))))).starts_at  # the day itself
+    # Two days early, at A (door list) and at C (no list: the day signed on the ticket),
+    # the same warning as for their own tickets, with the day written out.
+    early = door_open - timedelta(days=2)
+    day = dutch.written_date(dutch.local(door_open).date())
+    for db, path in ((a, "door"), (c, "ticket")):
+        held = checkin.scan(db, signing_secret(db), qr, actor="Piet", now=early)
+        assert held.outcome == "other_day", (path, held.message)
+        assert f"niet voor vandaag, maar voor {day}" in held.message
+        assert (held.door is not None, bool(held.ticket)) == (path == "door", path == "ticket")
+    assert checkin.scan(c, signing_secret(c), qr, actor="Piet", now=door_open).outcome == "confirm"
     at_a = checkin.scan(a, signing_secret(a), qr, actor="Piet", now=door_open)
     assert at_a.outcome == "welcome" and "Ans Bakker" in at_a.message
     at_b = checkin.scan(b, signing_secret(b), qr, actor="Kees", now=door_open)  # other door
