@@ -146,7 +146,7 @@ def bench_answer_time(model_path: str, language: object, pcm: bytes, runs: int) 
     from kiosk.core.config import set_setting
     from kiosk.core.db import connect, migrate, write_transaction
     from kiosk.web import create_app
-    from kiosk.web.voice import _store
+    from kiosk.web.voice import dialog_store
 
     folder = Path(tempfile.mkdtemp(prefix="bench-voice-"))
     db = connect(folder / "kiosk.db")
@@ -166,7 +166,7 @@ def bench_answer_time(model_path: str, language: object, pcm: bytes, runs: int) 
     def fresh_dialog(step: str) -> str:
         """A new dialog at `step` for each run: an answer moves a dialog on."""
         with app.app_context():
-            return _store().begin(dialog.State(step=step, activity_id="a1", signup_id="b"))
+            return dialog_store().begin(dialog.State(step=step, activity_id="a1", signup_id="b"))
     from voice.recognizer import shared_recognizer
 
     # The worker loads the model and proves it at start; the answers are timed after that.

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -110,11 +111,17 @@ def ticket_job(db: sqlite_utils.Database, job: dict[str, Any], settings: PrintSe
     return Document(ops, PrintedAs.of(activity) if confirmed else None)
 
 
+LOGO_FILES = "logo-*"
+
+
 def logo_file(db: sqlite_utils.Database, paper_mm: int) -> str | None:
     """The stadsdorp's uploaded logo (kiosk/core/logo.py) as a PNG file for the renderer,
-    named by its content, so a new upload is never confused with the old one."""
+    named by its content, so a new upload is never confused with the old one. Only the
+    current logo's file is kept: making a new one (a new logo, other paper) removes the
+    others, and so does printing without a logo (it was removed, or a backup restored)."""
     picture = printable_logo(db, paper_mm)
     if picture is None:
+        forget_logo_files()
         return None
     data = picture.tobytes()
     target = pictograms.cache_folder() / (
@@ -126,7 +133,14 @@ def logo_file(db: sqlite_utils.Database, paper_mm: int) -> str | None:
         partial = target.with_suffix(".tmp")
         picture.save(partial, format="PNG")
         partial.replace(target)
+        forget_logo_files(keep=target)
     return str(target)
+
+
+def forget_logo_files(keep: Path | None = None) -> int:
+    """Remove the cached files of earlier logos (all but `keep`); the next ticket makes the
+    current one again. Called when a coordinator stores or removes a logo."""
+    return pictograms.remove_stale(LOGO_FILES, keep=keep)
 
 
 def test_page_job(

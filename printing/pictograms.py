@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -28,8 +29,33 @@ SIZE_DOTS = {80: 104, 58: 88}
 INK_BELOW = 110
 
 
+# A half-written file younger than this may be another writer's, busy: it is left alone.
+PARTIAL_GRACE_SECONDS = 60
+
+
 def cache_folder() -> Path:
     return Path(os.environ.get("BUURTKIOSK_CACHE", tempfile.gettempdir())) / "buurtkiosk-pictograms"
+
+
+def remove_stale(pattern: str, keep: Path | None = None) -> int:
+    """Remove the cached files matching `pattern` (a glob in the cache folder) other than
+    `keep`: older versions of a picture would otherwise pile up on the SD card. A `.tmp`
+    file is removed once it is older than PARTIAL_GRACE_SECONDS (a write cut off by a
+    power cut); younger it may be another writer's. Returns how many went."""
+    folder = cache_folder()
+    removed = 0
+    for path in folder.glob(pattern):
+        if path == keep or not path.is_file():
+            continue
+        try:
+            if path.suffix == ".tmp" and time.time() - path.stat().st_mtime < PARTIAL_GRACE_SECONDS:
+                continue
+            path.unlink()
+        except OSError as exc:  # gone meanwhile, or not ours to remove: the next round
+            log.debug("cache file %s not removed: %s", path, exc)
+            continue
+        removed += 1
+    return removed
 
 
 def printable(key: str, paper: Paper) -> str | None:
@@ -51,6 +77,8 @@ def printable(key: str, paper: Paper) -> str | None:
         partial = target.with_suffix(".tmp")
         image.save(partial, format="PNG")
         partial.replace(target)
+        # The same pictogram at this size from an older SVG (an update of the assets).
+        remove_stale(f"{key}-{size}-*", keep=target)
     return str(target)
 
 

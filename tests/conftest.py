@@ -14,6 +14,16 @@ from kiosk.core.db import connect, migrate
 from kiosk.web import create_app
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Printed pictograms and logos are cached in BUURTKIOSK_CACHE, and a kiosk removes the
+    files of older logos there: each test run has a folder of its own, so no run (nor the
+    live servers it starts) removes a file another run is about to print."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BUURTKIOSK_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> str:
     return str(tmp_path / "kiosk.db")

@@ -54,13 +54,13 @@ def test_the_microphone_gets_json_for_a_broken_wav(app, db):
     import io
     import uuid
 
-    from kiosk.web.voice import COOKIE, _store
+    from kiosk.web.voice import COOKIE, dialog_store
     from tests.conftest import make_activity
     from voice import dialog
 
     make_activity(db, "a1")
     with app.app_context():
-        token = _store().begin(dialog.State(step=dialog.CONFIRM_ACTIVITY, activity_id="a1",
+        token = dialog_store().begin(dialog.State(step=dialog.CONFIRM_ACTIVITY, activity_id="a1",
                                             signup_id=str(uuid.uuid4())))
     client = app.test_client()
     client.set_cookie(COOKIE, token)

@@ -54,11 +54,12 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory, printer: FakePrinter) -> Ite
 
 @pytest.fixture(autouse=True)
 def _no_pause(kiosk: LiveServer) -> None:
-    """Three wrong tries in a row pause typing; each test starts with a clean count."""
+    """Three wrong tries pause typing; each test starts with a clean count."""
     db = kiosk.db()
     try:
         with write_transaction(db):
-            db.execute("UPDATE own_ticket_lockout SET failures = 0, locked_until = NULL")
+            db.execute("UPDATE own_ticket_lockout SET locked_until = NULL")
+            db.execute("DELETE FROM own_ticket_wrong_tries")
     finally:
         db.close()
 

@@ -221,6 +221,27 @@ def test_a_wishes_slip_is_printed_scanned_and_refused_the_second_time(
     screenshot(page, "wish-slip-refused")
 
 
+def test_an_answer_that_is_not_json_is_said_kindly(page: Any, kiosk: LiveServer) -> None:
+    """Between the page and the kiosk's own server something answered in HTML (a proxy,
+    a crashed worker): the resident reads a Dutch sentence, the script does not fail."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(kiosk.url + "/wens/help/stem")
+    page.route("**/wens/stem/gehoord", lambda route: route.fulfill(
+        status=502, content_type="text/html", body="<html><body>Bad Gateway</body></html>"))
+    answer = page.evaluate("text => window.wishVoice.heard(text)", "klusjes")
+    assert answer["fout"].startswith("Er ging iets mis.")
+    assert page.get_by_test_id("wish-say").inner_text().startswith("Er ging iets mis.")
+    page.unroute("**/wens/stem/gehoord")
+    page.route("**/wens/stem/gehoord", lambda route: route.abort())  # no answer at all
+    answer = page.evaluate("text => window.wishVoice.heard(text)", "klusjes")
+    assert answer["fout"].startswith("Er ging iets mis.") and errors == []
+    page.unroute("**/wens/stem/gehoord")
+    # The conversation was not moved by either: it goes on at its first question.
+    assert page.evaluate("text => window.wishVoice.heard(text)", "klusjes")["gehoord"] == [
+        "Klusjes"]
+
+
 def test_an_offer_by_voice_through_the_dialog(page: Any, kiosk: LiveServer,
                                               printer: FakePrinter) -> None:
     """What the recognizer heard is handed to the page, as the microphone's code does; the

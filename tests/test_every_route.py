@@ -129,12 +129,12 @@ def test_no_hub_page_answers_500_to_any_input(hub_coordinator, data):
 def test_voice_touch_answers_take_only_pad_digits(app, db, answer):
     import uuid
 
-    from kiosk.web.voice import COOKIE, _store
+    from kiosk.web.voice import COOKIE, dialog_store
     from voice import dialog
 
     make_activity(db, "a1")
     with app.app_context():
-        token = _store().begin(dialog.State(step=dialog.PARTY_SIZE, activity_id="a1",
+        token = dialog_store().begin(dialog.State(step=dialog.PARTY_SIZE, activity_id="a1",
                                             signup_id=str(uuid.uuid4())))
     client = app.test_client()
     client.set_cookie(COOKIE, token)

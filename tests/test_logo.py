@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import time
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
 from kiosk.core import logo
 from kiosk.core.db import write_transaction
+from printing import jobs, pictograms
 from tests.desk_helpers import open_session
 
 
@@ -87,6 +91,57 @@ def test_coordinator_uploads_sees_and_removes_the_logo(app, client, db):
     client.post("/coordinator/logo", data={"action": "weghalen"})
     assert logo.printable_logo(db) is None
     assert client.get("/coordinator/logo/zo-op-papier.png").status_code == 404
+
+
+def cached_logos() -> set[str]:
+    return {path.name for path in pictograms.cache_folder().glob("logo-*")}
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("BUURTKIOSK_CACHE", str(tmp_path / "cache"))
+    return pictograms.cache_folder()
+
+
+def test_only_the_current_logos_file_stays_in_the_cache(app, client, db, cache):
+    """Each logo is cached for the printer under its own name; the old ones must not pile
+    up on the SD card, while the pictograms beside them stay."""
+    open_session(client, "coordinator", "Ans")
+    cache.mkdir(parents=True)
+    (cache / "koffie-104-1700000000.png").write_bytes(b"a pictogram")
+
+    def upload(size: tuple[int, int]) -> None:
+        form = {"logo": (BytesIO(picture(size)), "l.png")}
+        assert client.post("/coordinator/logo", data=form,
+                           content_type="multipart/form-data").status_code == 303
+
+    upload((600, 300))
+    first = Path(jobs.logo_file(db, 80) or "")
+    assert cached_logos() == {first.name}
+    upload((500, 300))  # a new logo: the old one's file goes at once
+    assert cached_logos() == set()
+    second = Path(jobs.logo_file(db, 80) or "")
+    assert second != first and cached_logos() == {second.name}
+    narrow = Path(jobs.logo_file(db, 58) or "")  # the paper changed: only that size stays
+    assert cached_logos() == {narrow.name}
+    assert jobs.logo_file(db, 58) == str(narrow) and cached_logos() == {narrow.name}
+    client.post("/coordinator/logo", data={"action": "weghalen"})
+    assert cached_logos() == set()
+    assert (cache / "koffie-104-1700000000.png").is_file()
+
+
+def test_printing_without_a_logo_clears_what_is_left(db, cache):
+    """A logo removed some other way (a backup restored without one) or a write cut off by
+    a power cut: the next ticket clears it. A write younger than a minute may be busy."""
+    cache.mkdir(parents=True)
+    left = [cache / "logo-80-384x160-0123456789abcdef.png", cache / "logo-80-1x1-aa.tmp"]
+    busy = cache / "logo-80-1x1-bb.tmp"
+    for path in [*left, busy]:
+        path.write_bytes(b"x")
+    old = time.time() - 2 * pictograms.PARTIAL_GRACE_SECONDS
+    os.utime(left[1], (old, old))
+    assert jobs.logo_file(db, 80) is None
+    assert cached_logos() == {busy.name}
 
 
 def test_logo_pages_need_the_coordinator(client):

@@ -72,6 +72,8 @@ def test_forged_qr_and_unknown_code_are_refused_kindly(client, db, ticket):
 
 def test_three_wrong_codes_pause_typing_for_a_minute(client, app, db, ticket):
     signup, _ = ticket
+    start = datetime.now(UTC)
+    app.config["NOW"] = start
     for _ in range(2):
         assert open_with(client, "ZZZZZZ").status_code == 400
     paused = open_with(client, "ZZZZZZ")
@@ -80,11 +82,55 @@ def test_three_wrong_codes_pause_typing_for_a_minute(client, app, db, ticket):
     assert open_with(client, signup.code).status_code == 429
     keys = html(client.get("/mijn-kaartje/"))
     assert "disabled" in keys and own_ticket.PAUSED in keys
-    app.config["NOW"] = datetime.now(UTC) + timedelta(seconds=61)
+    app.config["NOW"] = start + timedelta(seconds=59)
+    assert open_with(client, signup.code).status_code == 429
+    app.config["NOW"] = start + timedelta(seconds=61)
     view_url(open_with(client, signup.code))
-    # A right code clears the count: two wrong ones later do not pause yet.
+    # The tries before the pause do not count again: two new wrong ones do not pause yet.
     for _ in range(2):
         assert open_with(client, "ZZZZZZ").status_code == 400
+    assert open_with(client, "ZZZZZZ").status_code == 429
+
+
+def test_a_right_code_between_guesses_does_not_undo_the_count(client, app, db, ticket):
+    """A stranger with their own ticket cannot type it between guesses to keep guessing."""
+    signup, _ = ticket
+    start = datetime.now(UTC)
+    app.config["NOW"] = start
+    refused = []
+    for guess in range(6):
+        app.config["NOW"] = start + timedelta(seconds=guess)
+        refused.append(open_with(client, f"ZZZZZ{guess + 2}").status_code)
+        if refused[-1] == 400:
+            view_url(open_with(client, signup.code))
+    assert refused == [400, 400, 429, 429, 429, 429]
+    assert own_ticket.paused_until(db, start + timedelta(seconds=5)) == (
+        start.replace(microsecond=0) + timedelta(seconds=2) + own_ticket.PAUSE
+    )
+
+
+def test_wrong_codes_far_apart_are_typos_not_guessing(client, app, db, ticket):
+    start = datetime.now(UTC)
+    for minutes in (0, 6, 12, 18, 24):
+        app.config["NOW"] = start + timedelta(minutes=minutes)
+        assert open_with(client, "ZZZZZZ").status_code == 400
+    # Only the tries inside the window are kept.
+    assert db.execute("SELECT COUNT(*) FROM own_ticket_wrong_tries").fetchone()[0] == 2
+    app.config["NOW"] = start + timedelta(minutes=25)
+    assert open_with(client, "ZZZZZZ").status_code == 429
+
+
+def test_a_clock_put_back_does_not_pause_for_hours(app, db, ticket):
+    signup, _ = ticket
+    start = datetime.now(UTC)
+    for _ in range(3):
+        with pytest.raises(own_ticket.NotOpened):
+            own_ticket.open_ticket(db, signing_secret(db), "ZZZZZZ", start)
+    assert own_ticket.paused_until(db, start) is not None
+    earlier = start - timedelta(hours=2)
+    assert own_ticket.paused_until(db, earlier) is None
+    opened = own_ticket.open_ticket(db, signing_secret(db), signup.code, earlier)
+    assert opened.signup.id == signup.id
 
 
 def test_cancel_asks_first_frees_the_seat_and_prints_nothing(client, db, ticket):

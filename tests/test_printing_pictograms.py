@@ -51,6 +51,21 @@ def test_the_svg_is_drawn_as_outlines_at_the_papers_size(assets, paper_mm, dots)
     assert edge == 0, "the outline must print"
 
 
+def test_a_new_drawing_replaces_the_older_one_in_the_cache(assets):
+    """An update of the assets gives the SVG a new time: the new drawing is cached and the
+    older one of that pictogram at that size goes; other sizes and pictograms stay."""
+    folder = pictograms.cache_folder()
+    folder.mkdir(parents=True)
+    older, other_size, other = (folder / name for name in (
+        "koffie-104-1600000000.png", "koffie-88-1600000000.png", "wandelen-104-1.png"))
+    for path in (older, other_size, other):
+        path.write_bytes(b"old")
+    path = pictograms.printable("koffie", layout.paper(80))
+    assert path is not None and Path(path).is_file()
+    assert not older.exists() and other_size.exists() and other.exists()
+    assert pictograms.printable("koffie", layout.paper(80)) == path  # from the cache
+
+
 def test_no_svg_no_pictogram(assets):
     assert pictograms.printable("wandelen", layout.paper(80)) is None
 

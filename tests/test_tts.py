@@ -251,7 +251,7 @@ def test_a_sentence_with_the_residents_name_is_never_kept(tmp_path: Path, speech
 
 
 def test_the_speech_endpoint_keeps_no_name_of_the_dialog(app: Flask, tmp_path: Path) -> None:
-    from kiosk.web.voice import COOKIE, _store
+    from kiosk.web.voice import COOKIE, dialog_store
     from voice import dialog
 
     heard: list[tuple[str, list[str]]] = []
@@ -264,7 +264,7 @@ def test_the_speech_endpoint_keeps_no_name_of_the_dialog(app: Flask, tmp_path: P
     app.extensions["voice_speech"] = Recording()
     client = app.test_client()
     with app.app_context():
-        key = _store().begin(dialog.State(step="confirm_name", name="Fatma Yilmaz"))
+        key = dialog_store().begin(dialog.State(step="confirm_name", name="Fatma Yilmaz"))
     client.set_cookie(COOKIE, key)
     response = client.get("/stem/spraak", query_string={"tekst": "Ik verstond: Fatma Yilmaz."})
     assert heard[-1][1] == ["Fatma Yilmaz"]

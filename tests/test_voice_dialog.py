@@ -346,3 +346,84 @@ def test_commands_at_every_step() -> None:
 def test_what_to_change_can_be_said_at_the_check() -> None:
     reply = advance(at(CONFIRM, name="Jan"), say("change", "party_size"))
     assert (reply.state.step, reply.state.reviewing) == (PARTY_SIZE, True)
+
+
+# --- the gaps a blind test found (tests/voice_corpus/gaps.txt) ------------------------------
+
+
+def hear(state: State, text: str) -> dialog.Reply:
+    """Recognized text through `understand` and the dialog, as the view does it."""
+    heard = understand(state.step, text, CHOICES, NL, today=date(2026, 12, 1))
+    return advance(state, heard.intent)
+
+
+@pytest.mark.parametrize("text", ["wat is er allemaal", "wat kan ik kiezen", "help"])
+def test_asking_what_there_is_reads_the_options(text: str) -> None:
+    reply = hear(at(ACTIVITY_STEP), text)
+    assert reply.state.step == ACTIVITY_STEP and reply.state.tries == 0  # not a miss
+    said = reply.say
+    assert said.startswith("U kunt kiezen uit: Nummer 1: Koffieochtend, dinsdag 1 december")
+    assert "Nummer 2: Filosofie-avond, zondag 6 december om 19.30 uur. Die is vol." in said
+    assert "Bingo" not in said  # it does not go ahead
+    assert "Nummer 4: Koffieochtend, dinsdag 8 december" in said
+    assert said.endswith("Naar welke activiteit wilt u? Zeg het nummer, bijvoorbeeld: "
+                         "nummer 1. Of zeg de naam. U kunt ook op een activiteit tikken.")
+
+
+def test_the_options_read_are_those_on_offer_and_at_most_a_screenful() -> None:
+    among = at(ACTIVITY_STEP, options=("k1", "k2"))
+    said = hear(among, "wat kan ik kiezen").say
+    assert "Nummer 1: Koffieochtend" in said and "Nummer 4: Koffieochtend" in said
+    assert "Filosofie" not in said
+    many = [Choice(n, f"a{n}", f"Activiteit {n}", "activiteit", f"dag {n}") for n in range(1, 10)]
+    read = NL.help("activity", many)
+    assert "Nummer 6: Activiteit 6" in read and "Nummer 7" not in read
+    assert "Er staan nog 3 op het scherm." in read
+    assert "Er staat nog 1 op het scherm." in NL.help("activity", many[:7])
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [("mijn naam is verkeerd", NAME_STEP), ("de naam klopt niet", NAME_STEP),
+     ("ik wil een andere dag", ACTIVITY_STEP), ("een andere activiteit", ACTIVITY_STEP),
+     ("het aantal klopt niet", PARTY_SIZE)],
+)  # fmt: skip
+def test_what_to_change_said_in_a_sentence_goes_there(text: str, step: str) -> None:
+    reply = hear(at(CHANGE_STEP, name="Jan", party_size=2), text)
+    assert (reply.state.step, reply.state.reviewing) == (step, True)
+
+
+def test_a_new_number_at_what_to_change_is_the_change_itself() -> None:
+    reply = hear(at(CHANGE_STEP, name="Jan", party_size=2), "we zijn met z'n drieën")
+    assert (reply.state.step, reply.state.party_size) == (CONFIRM, 3)
+    assert "3 personen" in reply.say
+    too_many = advance(at(CHANGE_STEP, party_size=2), say("count", 40))
+    assert (too_many.state.step, too_many.state.party_size) == (PARTY_SIZE, 2)
+    assert too_many.state.reviewing
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("ik en mijn vrouw", 2), ("mijn zus en ik", 2), ("ik met mijn man en dochter", 3),
+     ("ik met mijn vriendin en haar man", 3), ("ik en mijn man en twee kleinkinderen", 4)],
+)  # fmt: skip
+def test_people_named_one_by_one_are_counted(text: str, count: int) -> None:
+    reply = hear(at(PARTY_SIZE, name="Jan"), text)
+    assert (reply.state.step, reply.state.party_size) == (CONFIRM, count)
+
+
+@pytest.mark.parametrize(
+    "text", ["ik en mijn kinderen", "mijn man komt niet mee", "ik met mijn man en de kinderen"]
+)
+def test_people_not_to_be_counted_are_asked_again(text: str) -> None:
+    reply = hear(at(PARTY_SIZE, name="Jan"), text)
+    assert reply.state.step == PARTY_SIZE and reply.state.tries == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["ja maar we zijn met z'n drieën", "ja alleen de naam is verkeerd",
+             "ja maar de naam klopt niet", "ja de dag klopt niet"],
+)  # fmt: skip
+def test_a_yes_with_a_but_never_signs_up(text: str) -> None:
+    reply = hear(at(CONFIRM, name="Jan", party_size=2), text)
+    assert reply.state.step != DONE

@@ -298,6 +298,25 @@ def test_what_to_change() -> None:
     assert outcome("change", "activiteit") == "change:activity"
 
 
+@pytest.mark.parametrize(
+    ("step", "text", "not_this"),
+    [("change", "de naam is goed", "change:name"), ("change", "de dag is goed", "change:activity"),
+     ("change", "het aantal klopt", "change:party_size"), ("confirm", "dat klopt wel", "no"),
+     ("confirm", "ik wil me aanmelden", "no")],
+)  # fmt: skip
+def test_a_left_out_niet_does_not_keep_the_meaning(step: str, text: str, not_this: str) -> None:
+    """Leaving out "niet" turns a sentence round ("de naam is niet goed"): it costs as
+    much as saying a "niet" that is not there, so the sentence without it is not near."""
+    assert outcome(step, text) != not_this
+    from voice import templates
+    graph = templates.compile_graph(templates.parse("de naam is niet goed"))
+    said = [templates.Token(w) for w in ["de", "naam", "is", "goed"]]
+    plain = templates.align(graph, said, lambda t: 1.0, lambda t, w: t.text == w)
+    dear = templates.align(graph, said, lambda t: 1.0, lambda t, w: t.text == w,
+                           lambda w: 2.0 if w == "niet" else templates.DELETE)
+    assert (plain.cost, dear.cost) == (1.0, 2.0)
+
+
 def test_missing_words_are_the_words_no_sentence_of_the_step_has() -> None:
     heard = understand.understand(
         "confirm", "ja zeker weten joh", choices(), NL, today=date(2026, 12, 1)

@@ -341,10 +341,10 @@ def _recognizer_status(app: Flask) -> Any:
 
 def dialog_token(app: Flask, step: str) -> str:
     """A dialog at `step`, kept on the server; returns its id (the browser's cookie)."""
-    from kiosk.web.voice import _store
+    from kiosk.web.voice import dialog_store
 
     with app.app_context():
-        return _store().begin(dialog.State(step=step, activity_id="a1", signup_id="s-1"))
+        return dialog_store().begin(dialog.State(step=step, activity_id="a1", signup_id="s-1"))
 
 
 def post_piece(client: Any, token: str, data: bytes, *, seq: int = 0, last: bool = True,

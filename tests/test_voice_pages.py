@@ -13,7 +13,7 @@ from flask import Flask
 
 from kiosk.core import config
 from kiosk.core.db import write_transaction
-from kiosk.web.voice import COOKIE, _store
+from kiosk.web.voice import COOKIE, dialog_store
 from tests.conftest import make_activity
 from tests.voice_support import ScriptedStandIn, korean_model_path
 
@@ -21,7 +21,7 @@ from tests.voice_support import ScriptedStandIn, korean_model_path
 def in_dialog(app: Flask, client: Any, state: Any) -> None:
     """Put this browser in a dialog at a given state, as if it had got there."""
     with app.app_context():
-        key = _store().begin(state)
+        key = dialog_store().begin(state)
     client.set_cookie(COOKIE, key)
 
 
@@ -251,7 +251,7 @@ def test_the_dialog_is_kept_on_the_server_and_the_browser_holds_only_an_id(
         assert key not in text and 'name="state"' not in text
     assert "Fatma" not in reply["html"]  # the name shows only where it is asked or checked
     with app.app_context():
-        assert _store().get(key).name == "Fatma Yilmaz"
+        assert dialog_store().get(key).name == "Fatma Yilmaz"
 
 
 def test_the_start_screen_forgets_the_dialog(voice_client: Any, app: Flask) -> None:
@@ -262,7 +262,7 @@ def test_the_start_screen_forgets_the_dialog(voice_client: Any, app: Flask) -> N
     start = voice_client.get("/")  # the idle reset, or "Stoppen"
     assert f"{COOKIE}=;" in start.headers["Set-Cookie"]  # the browser drops the id
     with app.app_context():
-        assert _store().get(key) is None
+        assert dialog_store().get(key) is None
     voice_client.set_cookie(COOKIE, key)  # a copy of the id is no use either
     again = voice_client.get("/stem?verder=1")
     assert again.status_code == 302 and "Fatma" not in again.text
@@ -277,7 +277,7 @@ def test_a_finished_signup_forgets_the_dialog(voice_client: Any, app: Flask) -> 
     done = answer(voice_client, "ja")
     assert done["redirect"].startswith("/aangemeld/")
     with app.app_context():
-        assert _store().get(key) is None
+        assert dialog_store().get(key) is None
     assert voice_client.get_cookie(COOKIE) is None
 
 
@@ -302,7 +302,7 @@ def test_where_free_speech_is_too_slow_the_name_is_typed(
     slow Pi): the name step does not listen, and says to type."""
     from kiosk.web import voice as voice_views
 
-    monkeypatch.setattr(voice_views, "_names_by_voice", lambda: False)
+    monkeypatch.setattr(voice_views, "names_by_voice", lambda: False)
     voice_client.get("/stem?activiteit=a1")
     reply = answer(voice_client, "ja")
     assert reply["step"] == "name" and reply["listen"] is False

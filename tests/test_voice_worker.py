@@ -73,10 +73,10 @@ def post_piece(client: Any, data: bytes, *, utterance: str, seq: int, last: bool
 
 
 def in_dialog(app: Flask, client: Any, step: str) -> None:
-    from kiosk.web.voice import COOKIE, _store
+    from kiosk.web.voice import COOKIE, dialog_store
 
     with app.app_context():
-        key = _store().begin(dialog.State(step=step, activity_id="a1", signup_id="s-1"))
+        key = dialog_store().begin(dialog.State(step=step, activity_id="a1", signup_id="s-1"))
     client.set_cookie(COOKIE, key)
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 import sqlite_utils
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.exceptions import TooManyRequests
 
 from kiosk.core import wishes
 from tests.voice_support import ScriptedStandIn
@@ -193,6 +195,54 @@ def test_spoken_wish_odd_audio_requests(app: Flask, client: FlaskClient) -> None
     assert "microfoon" in told.json["say"]
     assert _piece(client, key, "utt-00000002")[0] == 410  # the spoken wish ended there
     assert client.post("/wens/stem/antwoord", data={"answer": "ja"}).status_code == 400
+
+
+JSON = {"Accept": "application/json"}
+
+
+def _dutch_json(answer: object, code: int) -> str:
+    """The answer the page's script reads: JSON with a Dutch sentence, never an HTML page."""
+    status, mimetype, body = (getattr(answer, name) for name in ("status_code", "mimetype", "json"))
+    assert (status, mimetype) == (code, "application/json"), (status, mimetype)
+    message = str(body.get("error") or body.get("fout"))
+    assert re.search(r"\b(Probeer|Zeg|opnieuw)\b", message), message
+    return message
+
+
+def test_every_refusal_of_the_spoken_wish_is_dutch_json(app: Flask, client: FlaskClient
+                                                        ) -> None:
+    """static/wish_voice.js and static/voice.js read JSON: an error page in HTML would be a
+    script error on the screen. Refusals of the views and of Flask itself alike."""
+    app.config["VOICE_ENGINE"] = ScriptedStandIn()
+    key = _conversation(client.get("/wens/help/stem").get_data(as_text=True))
+    _dutch_json(client.post("/wens/stem/gehoord", data="{kapot", content_type="application/json"),
+                400)
+    _dutch_json(client.post("/wens/stem/luister", data={"gesprek": key, "utterance": "x"},
+                            headers=JSON), 400)
+    _dutch_json(client.post("/wens/stem/bestaat-niet", headers=JSON), 404)
+    _dutch_json(client.post("/wens/stem/bestaat-niet", json={"tekst": "ja"}), 404)
+    _dutch_json(client.get("/wens/stem/gehoord", headers=JSON), 405)
+    too_long = client.post("/wens/stem/luister", headers=JSON, content_type="multipart/form-data",
+                           data={"gesprek": key, "utterance": "utt-00000001", "seq": "0",
+                                 "audio": (io.BytesIO(b"\0" * 3 * 1024 * 1024), "stuk.wav")})
+    assert "te lang" in _dutch_json(too_long, 413)
+    too_long = client.post("/wens/stem/gehoord", data="x" * 3 * 1024 * 1024,
+                           content_type="application/json")
+    assert too_long.status_code in (400, 413) and _dutch_json(too_long, too_long.status_code)
+    # Nothing of the kiosk answers 429 on these routes today; the app's handler for it would.
+    with app.test_request_context("/wens/stem/luister", method="POST", headers=JSON):
+        busy = app.make_response(app.handle_user_exception(TooManyRequests()))
+    assert "te druk" in _dutch_json(busy, 429)
+    # The spoken signup's routes answer alike (one handler for both).
+    _dutch_json(client.post("/stem/bestaat-niet", headers=JSON), 404)
+
+
+@pytest.mark.parametrize("path", ["/wens/stem/bestaat-niet", "/stem/bestaat-niet"])
+def test_a_page_that_asks_for_html_still_gets_the_dutch_error_page(client: FlaskClient,
+                                                                   path: str) -> None:
+    page = client.post(path, headers={"Accept": "text/html"})
+    assert (page.status_code, page.mimetype) == (404, "text/html")
+    assert "<html" in page.get_data(as_text=True)
 
 
 def test_without_voice_the_spoken_wish_is_neither_linked_nor_listening(

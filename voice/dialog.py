@@ -270,7 +270,11 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
         notice = language.volume_changed(louder=kind == LOUDER, at_limit=volume == state.volume)
         return prompt(replace(state, volume=volume), choices, language, notice=notice, heard=heard)
     if kind == HELP:
-        return prompt(state, choices, language, notice=language.help(step), heard=heard)
+        # At the activity step the help reads out what may be chosen ("wat is er allemaal").
+        readable: Sequence[Choice] = ()
+        if step == ACTIVITY_STEP:
+            readable = [c for c in choices if c.activity_id in state.options] or choices
+        return prompt(state, choices, language, notice=language.help(step, readable), heard=heard)
     if kind == BACK:
         previous = PREVIOUS.get(step)
         if previous is None:
@@ -349,6 +353,15 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
             return prompt(
                 _to(state, changed, reviewing=True, **extra), choices, language, heard=heard
             )
+    # "We zijn met z'n drieën" at "Wat wilt u veranderen?": that is the change itself.
+    if step == CHANGE_STEP and kind == COUNT:
+        count = int(intent.value)
+        if 1 <= count <= MAX_PARTY:
+            return prompt(_to(state, CONFIRM, party_size=count), choices, language, heard=heard)
+        return prompt(
+            _to(state, PARTY_SIZE, reviewing=True), choices, language,
+            notice=language.party_size_out_of_range(MAX_PARTY), heard=heard,
+        )  # fmt: skip
     if step == CHANGE_STEP and kind in (YES, NO):  # "nee, niets": back to the check
         return prompt(_to(state, CONFIRM), choices, language, heard=heard)
     why = _why(intent, choices, language)

@@ -210,8 +210,11 @@ def align(
     tokens: Sequence[Token],
     insert_cost: Callable[[Token], float],
     word_matches: Callable[[Token, str], bool],
+    delete_cost: Callable[[str], float] = lambda word: DELETE,
 ) -> Alignment:
-    """The cheapest way to say the tokens along a path of the graph."""
+    """The cheapest way to say the tokens along a path of the graph. `delete_cost`: what
+    leaving out a template word costs (dear for "niet": without it a sentence says the
+    opposite)."""
     n, size = len(tokens), len(graph.edges)
     cost = [[INFINITY] * size for _ in range(n + 1)]
     back: list[list[tuple[int, int, int, str] | None]] = [[None] * size for _ in range(n + 1)]
@@ -222,8 +225,10 @@ def align(
             here = row[node]
             if here == INFINITY:
                 continue
-            for target, kind, _label in graph.edges[node]:
-                step = 0.0 if kind == EPSILON else (DELETE if kind == WORD else INFINITY)
+            for target, kind, label in graph.edges[node]:
+                if kind == SLOT:
+                    continue  # a slot always takes a word
+                step = 0.0 if kind == EPSILON else delete_cost(label)
                 if here + step < row[target]:
                     row[target] = here + step
                     back[i][target] = (i, node, -1, "")

@@ -201,13 +201,14 @@ def recognizer_sentences(
     built = step_templates(language, step)
     values = language.slot_values(choices)
     sentences: dict[str, None] = {}
-    for template in built.templates:
-        for sentence in templates.expand(template.tree, values, limit=300):
-            sentences[sentence] = None
-    # Each slot value at least once in a plain sentence, so the n-gram model has it.
+    # Each slot value at least once in a plain sentence, so the n-gram model has it; first,
+    # so that a step with many sentences never loses a number or an activity to the limit.
     for slot in built.slots:
         for value in values.get(slot, ()):
             sentences[value] = None
+    for template in built.templates:
+        for sentence in templates.expand(template.tree, values, limit=300):
+            sentences[sentence] = None
     return list(sentences)[:limit]
 
 
@@ -246,8 +247,13 @@ def _matches(
     def word_matches(token: templates.Token, word: str) -> bool:
         return token.text == word
 
+    def delete_cost(word: str) -> float:
+        # "de naam is goed" is not "de naam is niet goed" with a word left out.
+        return CRITICAL_COST if word in lists.critical or word in lists.negation else (
+            templates.DELETE)
+
     found = [
-        _Match(t.meaning, templates.align(t.graph, tokens, insert_cost, word_matches))
+        _Match(t.meaning, templates.align(t.graph, tokens, insert_cost, word_matches, delete_cost))
         for t in built.templates
     ]
     return sorted((m for m in found if m.cost <= MAX_COST), key=lambda m: m.cost)

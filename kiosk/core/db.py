@@ -412,10 +412,24 @@ def _hub_clock(db: sqlite_utils.Database) -> None:
     )
 
 
+def _own_ticket_wrong_tries(db: sqlite_utils.Database) -> None:
+    """When each wrong code was typed at "Mijn kaartje" (kiosk/core/own_ticket.py), so a pause
+    ends by time only, never by a right code. The lockout row's count of failures in a row
+    is no longer used (it is left, not dropped, for SQLite versions without DROP COLUMN)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE own_ticket_wrong_tries (at TEXT NOT NULL);
+        CREATE INDEX own_ticket_wrong_tries_at ON own_ticket_wrong_tries (at)
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
     _logo, _wishes, _feed_skips, _call_list_facts, _any_ticket_at_any_door, _hub_clock,
+    _own_ticket_wrong_tries,
 ]
 
 

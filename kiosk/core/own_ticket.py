@@ -1,9 +1,11 @@
 """'Mijn kaartje': a resident opens their own signup with the ticket's QR or its code, sees
 whether it still stands, and may cancel it or print it again.
 
-Only the ticket's own code opens it, and only that one signup. Three wrong codes in a row pause
-typing for a minute (kept in the database, so reloading the page does not undo the pause):
-with 32^6 codes and a handful of signups, guessing one then takes years.
+Only the ticket's own code opens it, and only that one signup. Three wrong codes within ten
+minutes pause typing for a minute. The time of each wrong try is kept in the database, so
+reloading the page does not undo the pause, and only time ends it: a right code counts for
+nothing, or a stranger could type their own code between guesses to keep going. With 32^6
+codes and a handful of signups, three guesses a minute take years to hit one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from kiosk.core.ticket_changes import Change, changes_since, printed_as
 
 WRONG_TRIES = 3
 PAUSE = timedelta(minutes=1)
+# Wrong tries further apart than this are a resident's typos, not guessing.
+WINDOW = timedelta(minutes=10)
 ACTOR = "bewoner (Mijn kaartje)"
 SEAT_FREED = "Iemand heeft zich afgemeld: deze aanmelding van de wachtlijst staat nu vast."
 
@@ -75,41 +79,50 @@ def paused_until(db: sqlite_utils.Database, now: datetime) -> datetime | None:
     if row is None or not row[0]:
         return None
     until = datetime.fromisoformat(row[0].replace("Z", "+00:00"))
-    return until if until > now else None
+    # A pause further ahead than one pause was set before the clock was put back: over.
+    return until if now < until <= now + PAUSE else None
 
 
 def open_ticket(db: sqlite_utils.Database, secret: bytes, raw: str, now: datetime) -> OwnTicket:
     """What the scanner typed or the resident typed on the keys -> their own ticket.
     Raises NotOpened with a kind Dutch sentence that says nothing about anyone else."""
-    if paused_until(db, now):
-        raise NotOpened(PAUSED)
     text = raw.strip()
-    if text.partition(".")[0].upper() in (codes.QR_PREFIX, tickets.PREFIX):
-        verdict, read = tickets.read_ticket(db, secret, text)
-        code = read if verdict == "valid" else None
-        failure = NOT_A_TICKET
-    else:
-        code = codes.normalize_code(text)
-        failure = UNKNOWN
-    signup = get_signup_by_code(db, code) if code else None
-    activity = get_activity(db, signup.activity_id) if signup else None
-    with write_transaction(db):  # the count must commit: the refusal is raised after it
-        if signup is None or activity is None:
-            _wrong(db, now)
+    # One write transaction from the pause check to the count: parallel guesses queue up
+    # behind each other instead of all slipping past the check before any is counted.
+    with write_transaction(db):
+        if paused_until(db, now):
+            raise NotOpened(PAUSED)
+        if text.partition(".")[0].upper() in (codes.QR_PREFIX, tickets.PREFIX):
+            verdict, read = tickets.read_ticket(db, secret, text)
+            code = read if verdict == "valid" else None
+            failure = NOT_A_TICKET
         else:
-            db.execute("UPDATE own_ticket_lockout SET failures = 0, locked_until = NULL")
-    if signup is None or activity is None:
-        raise NotOpened(PAUSED if paused_until(db, now) else failure)
+            code = codes.normalize_code(text)
+            failure = UNKNOWN
+        signup = get_signup_by_code(db, code) if code else None
+        activity = get_activity(db, signup.activity_id) if signup else None
+        if signup is None or activity is None:
+            paused = _wrong(db, now)
+    if signup is None or activity is None:  # raised after the commit: the try must count
+        raise NotOpened(PAUSED if paused else failure)
     return OwnTicket(signup, activity, changes_since(printed_as(db, signup.id), activity))
 
 
-def _wrong(db: sqlite_utils.Database, now: datetime) -> None:
-    db.execute("UPDATE own_ticket_lockout SET failures = failures + 1 WHERE id = 1")
-    db.execute(
-        "UPDATE own_ticket_lockout SET failures = 0, locked_until = ? "
-        "WHERE id = 1 AND failures >= ?",
-        [utc_iso(now + PAUSE), WRONG_TRIES],
-    )
+def _wrong(db: sqlite_utils.Database, now: datetime) -> bool:
+    """Count a wrong try; True when it starts a pause. Tries from before the last pause
+    ended do not count again, nor tries older than the window (kept no longer either)."""
+    db.execute("DELETE FROM own_ticket_wrong_tries WHERE at <= ?", [utc_iso(now - WINDOW)])
+    db.execute("INSERT INTO own_ticket_wrong_tries (at) VALUES (?)", [utc_iso(now)])
+    row = db.execute("SELECT locked_until FROM own_ticket_lockout WHERE id = 1").fetchone()
+    ended = row[0] if row and row[0] and row[0] <= utc_iso(now) else ""
+    recent = db.execute(
+        "SELECT COUNT(*) FROM own_ticket_wrong_tries WHERE at > ?", [ended]
+    ).fetchone()[0]
+    if recent < WRONG_TRIES:
+        return False
+    until = utc_iso(now + PAUSE)
+    db.execute("UPDATE own_ticket_lockout SET locked_until = ? WHERE id = 1", [until])
+    return True
 
 
 def as_it_is_now(db: sqlite_utils.Database, signup_id: str) -> OwnTicket | None:

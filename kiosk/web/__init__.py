@@ -20,6 +20,7 @@ from kiosk.web import (
     resident,
     sync,
     voice,
+    voice_shared,
     volunteer,
     wishes,
     wishes_desk,
@@ -65,7 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(pages.GLOBALS)
     app.context_processor(_kiosk_context)
     app.context_processor(desk.desk_context)
-    app.context_processor(voice.voice_context)
+    app.context_processor(voice_shared.voice_context)
     app.after_request(pages.security_headers)
     # A spoken dialog ends when the screen leaves it (reset, ticket, any other page).
     app.after_request(voice.forget_dialog_on_other_pages)
@@ -76,7 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     if app.config["START_WORKERS"]:
         workers.start_workers(app)
-        voice.preload_model(app)
+        voice_shared.preload_model(app)
     return app
 
 

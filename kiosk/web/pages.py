@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -19,14 +19,33 @@ from voice.lang.nl import NAME_PARTICLES
 ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500)
 
 
-def error_page(error: HTTPException) -> tuple[str, int]:
-    """A plain Dutch page with a way back, never a technical error text. (A blueprint
-    that answers in JSON registers its own handlers, which win for its routes.)"""
+# What a caller that reads JSON is told, by code. Only the microphone code of the spoken
+# signup and the spoken wish (static/voice.js, static/wish_voice.js) asks for JSON, so a
+# too-large answer is a spoken sentence that was too long.
+JSON_MESSAGES = {
+    413: "Dat was te lang. Zeg het kort, in een paar woorden.",
+    429: "Het is even te druk. Probeer het zo nog eens.",
+}
+JSON_MESSAGE = "Er ging iets mis. Probeer het nog een keer, of tik op het scherm."
+
+
+def asked_for_json() -> bool:
+    """The caller reads JSON (a fetch that asks for it or sends it), not a page."""
+    return request.accept_mimetypes.best == "application/json" or request.is_json
+
+
+def error_page(error: HTTPException) -> tuple[str | Response, int]:
+    """A plain Dutch page with a way back, never a technical error text; to a caller that
+    reads JSON the same in JSON ({"error": Dutch sentence}), on every route, also one
+    that does not exist, so the page's script can say it instead of failing on HTML."""
     code = error.code or 500
     if code == 500:
         # Flask passes the original exception along; the log gets it, the screen does not.
         original = getattr(error, "original_exception", None) or error
         current_app.logger.error("Fout op een scherm: %r", original)
+    if asked_for_json():
+        message = JSON_MESSAGES.get(code, JSON_MESSAGE)
+        return jsonify(error=message, fout=message), code
     return render_template("error.html", code=code), code
 
 

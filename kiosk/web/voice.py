@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
-    Flask,
     current_app,
     jsonify,
     make_response,
@@ -30,113 +28,43 @@ from flask import (
     request,
     url_for,
 )
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk.core import agenda, config, inputs
-from kiosk.core.db import connect
+from kiosk.core import agenda, inputs
 from kiosk.core.dutch import local
 from kiosk.core.signups import SignupError, clean_name, clean_phone, create_signup
 from kiosk.ops.voice_agenda import choice_for, kiosk_choices
-from kiosk.web.pages import error_page
+from kiosk.web.pages import asked_for_json
 from kiosk.web.request_db import app_now, get_db
+from kiosk.web.voice_shared import (
+    audio_error,
+    bad_utterance_id,
+    current_engine,
+    current_language,
+    current_streams,
+    names_by_voice,
+    uploaded_pcm,
+    voice_status,
+)
 from kiosk.web.workers import wake_printer
 from voice import dialog, grammar, intents
-from voice.audio import AudioError, Pcm, read_wav, to_wav
+from voice.audio import AudioError, to_wav
 from voice.dialog_store import DialogStore
 from voice.engine import Engine
 from voice.intents import Intent
-from voice.lang import Choice, Language, get_language
-from voice.model import ModelError, check_model_folder
-from voice.recognizer import Recognizer, RecognizerStatus, save_status, shared_recognizer
-from voice.streams import Finished, NothingToHear, StreamError, Streams
+from voice.lang import Choice, Language
+from voice.model import ModelError
+from voice.streams import Finished, NothingToHear, StreamError
 from voice.tts import MAX_TEXT, Speech, SpeechError
 from voice.understand import understand
 
 bp = Blueprint("voice", __name__)
 log = logging.getLogger(__name__)
 
-FIRST_ANSWER_WAIT = 60.0  # a resident who speaks while the model still loads waits this long
 CHOICES_PER_PAGE = 6  # activity buttons on one voice screen: no scrolling
-_UTTERANCE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
-# --- what is available --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VoiceStatus:
-    available: bool
-    reason: str  # Dutch, for the coordinator screen
-
-
-def voice_status(app: Flask | None = None) -> VoiceStatus:
-    """Can residents sign up by voice here, and if not, why not (for the coordinator)."""
-    app = app or current_app
-    if app.config.get("VOICE_ENGINE") is not None:
-        return VoiceStatus(True, f"Spraakherkenning: {app.config['VOICE_ENGINE'].name}")
-    path = config.get_setting(get_db(), "vosk_model")
-    check = check_model_folder(path)
-    if not check.ok:
-        return VoiceStatus(False, check.message)
-    try:
-        status = _recognizer(app, check.model_folder).status
-    except ModelError as error:
-        return VoiceStatus(False, str(error))
-    # While the model loads at start the buttons show: the first answer waits for it.
-    return VoiceStatus(status.state in ("starting", "ready"), status.message)
-
-
-def _recognizer(app: Flask, model_folder: str) -> Recognizer:
-    """The worker for this model, started on first use; its status is kept in the
-    settings so /health and `buurtkiosk health` report it without touching the model."""
-    database = app.config["DATABASE"]
-
-    def record(status: RecognizerStatus) -> None:
-        db = connect(database)
-        try:
-            save_status(db, status)
-        finally:
-            db.close()
-        log.info("spraak: %s", status.message)
-
-    return shared_recognizer(model_folder, on_status=record)
-
-
-def _engine() -> Engine:
-    configured = current_app.config.get("VOICE_ENGINE")
-    if configured is not None:
-        return configured
-    check = check_model_folder(config.get_setting(get_db(), "vosk_model"))
-    if not check.ok:
-        raise ModelError(check.message)
-    recognizer = _recognizer(current_app, check.model_folder)
-    if recognizer.status.state == "starting":  # only just after the kiosk started
-        recognizer.wait_ready(FIRST_ANSWER_WAIT)
-    return recognizer
-
-
-def _names_by_voice() -> bool:
-    """Free recognition keeps up on this machine (measured when the worker started)."""
-    engine = current_app.config.get("VOICE_ENGINE")
-    if engine is not None:
-        return True
-    check = check_model_folder(config.get_setting(get_db(), "vosk_model"))
-    if not check.ok:
-        return False
-    try:
-        return _recognizer(current_app, check.model_folder).status.names_by_voice
-    except ModelError:
-        return False
-
-
-def _language() -> Language:
-    configured = current_app.config.get("VOICE_LANGUAGE", "nl")
-    return get_language(configured) if isinstance(configured, str) else configured
-
-
-def _streams() -> Streams:
-    return current_app.extensions.setdefault("voice_streams", Streams())
+# --- reading aloud ---------------------------------------------------------------------
 
 
 def _speech() -> Speech:
@@ -145,32 +73,9 @@ def _speech() -> Speech:
         cache = current_app.config.get("TTS_CACHE_DIR") or (
             Path(current_app.config["DATABASE"]).parent / "spraak-cache"
         )
-        speech = current_app.extensions["voice_speech"] = Speech(cache, voice=_language().tts_voice)
+        voice = current_language().tts_voice
+        speech = current_app.extensions["voice_speech"] = Speech(cache, voice=voice)
     return speech
-
-
-def preload_model(app: Flask) -> None:
-    """Start the recognizer's worker at start, so the first resident who speaks does not
-    wait for the model (it loads in the worker, in the background)."""
-    if app.config.get("VOICE_ENGINE") is not None:
-        return
-    with app.app_context():
-        try:
-            status = voice_status(app)
-        except Exception:  # the kiosk starts, with or without voice
-            log.exception("spraak bij de start")
-            return
-    if not status.available:
-        log.warning("Geen spraak: %s", status.reason)
-
-
-def voice_context() -> dict[str, Any]:
-    try:
-        available = voice_status().available
-    except Exception:  # a page must render even when the voice check cannot
-        log.exception("voice status")
-        available = False
-    return {"voice_available": available}
 
 
 # --- the agenda as the dialog sees it -------------------------------------------------
@@ -192,7 +97,7 @@ def _choices(also: str = "") -> list[Choice]:
 COOKIE = "stemgesprek"  # holds only the dialog's opaque id
 
 
-def _store() -> DialogStore:
+def dialog_store() -> DialogStore:
     return current_app.extensions.setdefault("voice_dialogs", DialogStore())
 
 
@@ -202,7 +107,7 @@ class DialogExpired(Exception):
 
 def _current() -> tuple[str, dialog.State]:
     key = request.cookies.get(COOKIE, "")
-    state = _store().get(key) if key else None
+    state = dialog_store().get(key) if key else None
     if state is None:
         raise DialogExpired("no dialog for this browser (finished, reset or expired)")
     return key, state
@@ -240,16 +145,12 @@ def forget_dialog_on_other_pages(response: Response) -> Response:
         # A page the screen shows, not a stray fetch (a missing favicon is a 404 page).
         and request.headers.get("Sec-Fetch-Dest", "document") == "document"
     ):
-        _store().forget(key)
+        dialog_store().forget(key)
         _drop_cookie(response)
     return response
 
 
 # --- answering --------------------------------------------------------------------------
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json" or request.is_json
 
 
 def _sign_up(reply: dialog.Reply, choices: list[Choice]) -> str | dialog.Reply:
@@ -268,7 +169,7 @@ def _sign_up(reply: dialog.Reply, choices: list[Choice]) -> str | dialog.Reply:
             signup_id=state.signup_id,
         )
     except SignupError as error:
-        return dialog.refused(state, error.field, error.message, choices, _language())
+        return dialog.refused(state, error.field, error.message, choices, current_language())
     wake_printer(current_app)
     return url_for("resident.done", signup_id=signup.id, stem=1)
 
@@ -303,13 +204,13 @@ def _respond(
     forgotten as soon as it ended (signed up, or stopped)."""
     redirect_to = ""
     state = reply.state
-    if state.step == dialog.NAME_STEP and reply.listen and not _names_by_voice():
+    if state.step == dialog.NAME_STEP and reply.listen and not names_by_voice():
         # A spoken name would be answered too late on this machine: typed instead.
         reply = dialog.prompt(
             replace(state, touch_only=True),
             choices,
-            _language(),
-            notice=_language().type_name(),
+            current_language(),
+            notice=current_language().type_name(),
             heard=reply.screen.heard,
         )
     if reply.state.step == dialog.DONE:
@@ -321,12 +222,12 @@ def _respond(
     elif reply.state.step == dialog.STOPPED:
         redirect_to = url_for("resident.start")
     if redirect_to:
-        _store().forget(key)
+        dialog_store().forget(key)
     else:
-        _store().put(key, reply.state)
+        dialog_store().put(key, reply.state)
 
     response: Response
-    if not _wants_json():
+    if not asked_for_json():
         if redirect_to:
             response = redirect(redirect_to, code=303)
         else:
@@ -353,7 +254,7 @@ def _respond(
 def _expired() -> Response:
     message = "Dit gesprek is verlopen. We beginnen opnieuw."
     response: Response
-    if _wants_json():
+    if asked_for_json():
         response = jsonify(error=message, redirect=url_for("voice.start"))
         response.status_code = 409
     else:
@@ -367,7 +268,7 @@ def start() -> Response:
     ?verder=1 the dialog this browser is in goes on (after a reload)."""
     if not voice_status().available:
         return redirect(url_for("resident.start"))
-    language = _language()
+    language = current_language()
     page = request.args.get("pagina", 1, type=int)
     if request.args.get("verder"):
         try:
@@ -378,11 +279,11 @@ def start() -> Response:
         return _respond(key, dialog.prompt(state, choices, language), choices, page=page)
     old = request.cookies.get(COOKIE)
     if old:
-        _store().forget(old)
+        dialog_store().forget(old)
     activity_id = request.args.get("activiteit", "")
     choices = _choices(also=activity_id)
     reply = dialog.start(choices, language, signup_id=str(uuid.uuid4()), activity_id=activity_id)
-    key = _store().begin(reply.state)
+    key = dialog_store().begin(reply.state)
     return _keep_cookie(_respond(key, reply, choices, page=page), key)
 
 
@@ -403,7 +304,7 @@ def answer() -> Response:
         key, state = _current()
     except DialogExpired:
         return _expired()
-    language = _language()
+    language = current_language()
     choices = _choices(also=state.activity_id)
     form = request.form
     # Buttons say what they answer: "ja", "kies:<activity id>", "aantal:3", "wijzig:name".
@@ -463,30 +364,6 @@ def _recognizer_phrases(
     return phrases
 
 
-def _audio_error(message: str, status: int, detail: str = "") -> tuple[Response, int]:
-    return jsonify(error=message, detail=detail), status
-
-
-def bad_utterance_id(utterance: str) -> tuple[Response, int] | None:
-    """The refusal for an utterance id the browser cannot have made, or None."""
-    if _UTTERANCE_ID.match(utterance):
-        return None
-    return _audio_error(
-        "Er ging iets mis met het luisteren. Probeer het nog een keer.", 400, "bad utterance id"
-    )
-
-
-def uploaded_pcm() -> Pcm | tuple[Response, int]:
-    """The audio of one uploaded piece as 16 kHz PCM, or the refusal to send back."""
-    upload = request.files.get("audio")
-    if upload is None:
-        return _audio_error("Er kwam geen geluid aan. Probeer het nog een keer.", 400, "no audio")
-    try:
-        return read_wav(upload.read())
-    except AudioError as error:
-        return _audio_error(error.message, error.status, error.detail)
-
-
 @bp.post("/stem/luister")
 def listen() -> Response | tuple[Response, int]:
     """One piece of an utterance (a WAV of about half a second); the last piece gets the
@@ -504,11 +381,11 @@ def listen() -> Response | tuple[Response, int]:
     if isinstance(pcm, tuple):
         return pcm
 
-    language = _language()
+    language = current_language()
     choices = _choices(also=state.activity_id)
 
     def start_utterance() -> tuple[Any, Any]:
-        engine = _engine()
+        engine = current_engine()
         phrases = _recognizer_phrases(engine, state, choices, language)
         if phrases == ():
             # A touch-only step, or a model that knows none of the step's words.
@@ -519,7 +396,7 @@ def listen() -> Response | tuple[Response, int]:
         "BUURTKIOSK_VOICE_RECORD_DIR"
     )
     try:
-        result = _streams().feed(
+        result = current_streams().feed(
             key,
             form.get("seq", -1, type=int),
             pcm,
@@ -528,11 +405,11 @@ def listen() -> Response | tuple[Response, int]:
             record=bool(record_dir),
         )
     except AudioError as error:
-        return _audio_error(error.message, error.status, error.detail)
+        return audio_error(error.message, error.status, error.detail)
     except StreamError as error:
-        return _audio_error(error.message, 409, str(error))
+        return audio_error(error.message, 409, str(error))
     except ModelError as error:
-        return _audio_error("Praten lukt nu niet. Tik maar op het scherm.", 503, str(error))
+        return audio_error("Praten lukt nu niet. Tik maar op het scherm.", 503, str(error))
     if not isinstance(result, Finished):
         return jsonify(partial=result)
 
@@ -595,10 +472,10 @@ def speech() -> Response | tuple[Response, int]:
     # The name of the resident in this dialog ("Ik verstond: Jan de Vries") is said,
     # never kept in the speech cache (on disk, past the signup's own retention).
     key = request.cookies.get(COOKIE, "")
-    state = _store().get(key) if key else None
+    state = dialog_store().get(key) if key else None
     private = [state.name] if state is not None and state.name else []
     try:
-        data = _speech().wav(_language().speakable(text), private=private)
+        data = _speech().wav(current_language().speakable(text), private=private)
     except SpeechError as error:
         log.warning("voorlezen: %s (%d tekens)", error, len(text))  # the text may hold a name
         return jsonify(error="Voorlezen lukt nu niet."), 503
@@ -617,21 +494,3 @@ def speech() -> Response | tuple[Response, int]:
 def status() -> Response:
     current = voice_status()
     return jsonify(available=current.available, reason=current.reason)
-
-
-def _json_errors(error: HTTPException) -> Response | tuple[Response | str, int]:
-    """The microphone code reads JSON; a too-large upload (413) is a spoken sentence."""
-    if request.path.startswith("/stem/") and request.method == "POST" and _wants_json():
-        message = (
-            "Dat was te lang. Zeg het kort, in een paar woorden."
-            if error.code == 413
-            else ("Er ging iets mis. Probeer het nog een keer, of tik op het scherm.")
-        )
-        return jsonify(error=message, detail=error.description), error.code or 500
-    return error_page(error)
-
-
-# By code: the app's own per-code handlers (resident.error_page) would win over a handler
-# for HTTPException in general.
-for _code in (400, 404, 405, 413):
-    bp.register_error_handler(_code, _json_errors)

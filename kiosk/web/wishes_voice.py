@@ -7,7 +7,7 @@ spoken signup: spoken digits through a small model go wrong too often.
 
 Speech reaches the dialog in two ways: `listen` takes the microphone's WAV pieces from the
 signup's own capture code (static/voice.js) and feeds them to the one shared recognizer
-(kiosk/web/voice.py: the same worker and model, never a second load), with the wish step's
+(kiosk/web/voice_shared.py: the same worker and model, never a second load), with the wish step's
 words (`voice.wish_dialog.phrases`) as its grammar; `heard` takes text that was recognized
 elsewhere. Both move the same dialog and answer alike.
 """
@@ -27,12 +27,12 @@ from kiosk.core.signups import SignupError, clean_name
 from kiosk.core.wishes import WishError, check_answers, contact_days, record_wish
 from kiosk.web import auth
 from kiosk.web.request_db import get_db
-from kiosk.web.voice import (
-    _audio_error,
-    _engine,
-    _language,
-    _streams,
+from kiosk.web.voice_shared import (
+    audio_error,
     bad_utterance_id,
+    current_engine,
+    current_language,
+    current_streams,
     uploaded_pcm,
     voice_context,
 )
@@ -159,7 +159,8 @@ def heard() -> Response | tuple[Response, int]:
     """{"gesprek": id, "tekst": what was recognized} -> what to say and show next."""
     data: Any = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("tekst"), str):
-        return jsonify(fout="Er ging iets mis. Probeer het nog een keer."), 400
+        message = "Er ging iets mis. Probeer het nog een keer."
+        return jsonify(fout=message, error=message), 400
     key = str(data.get("gesprek", ""))[:64]
     state = CONVERSATIONS.get(key)
     if state is None:
@@ -180,7 +181,7 @@ def _phrases(engine: Engine, state: WishState) -> tuple[str, ...]:
         "wish_voice_phrases", {})
     key = (state.kind, state.step, engine.name)
     if key not in cache:
-        language = _language()
+        language = current_language()
         fitted = grammar.fit_sentences(wish_dialog.phrases(state), engine,
                                        language.unknown_word,
                                        keep=understand.critical_words(language))
@@ -208,21 +209,21 @@ def listen() -> Response | tuple[Response, int]:
         return pcm
 
     def start_utterance() -> tuple[Any, Any]:
-        engine = _engine()
+        engine = current_engine()
         phrases = _phrases(engine, state) if _listens(wish_dialog.Reply(state, "")) else ()
         if not phrases:
             raise NothingToHear(f"nothing to listen for at wish step {state.step}")
         return engine.open(phrases), None
 
     try:
-        result = _streams().feed(f"wens-{utterance}", form.get("seq", -1, type=int), pcm,
+        result = current_streams().feed(f"wens-{utterance}", form.get("seq", -1, type=int), pcm,
                                  last=form.get("last") == "1", start=start_utterance)
     except AudioError as error:
-        return _audio_error(error.message, error.status, error.detail)
+        return audio_error(error.message, error.status, error.detail)
     except StreamError as error:
-        return _audio_error(error.message, 409, str(error))
+        return audio_error(error.message, 409, str(error))
     except ModelError as error:
-        return _audio_error("Praten lukt nu niet. Tik maar op het scherm.", 503, str(error))
+        return audio_error("Praten lukt nu niet. Tik maar op het scherm.", 503, str(error))
     if not isinstance(result, Finished):
         return jsonify(partial=result)
     text = result.recognition.text

@@ -124,8 +124,9 @@ class Language(ABC):
         """Why an answer is asked again ("how_many", "doubt"), or "" for not_understood."""
 
     @abstractmethod
-    def help(self, step: str) -> str:
-        """What can be said at this step, and that tapping works too."""
+    def help(self, step: str, options: Sequence[Choice] = ()) -> str:
+        """What can be said at this step, and that tapping works too. At the activity
+        step `options` are what may be chosen: the help reads them out."""
 
     @abstractmethod
     def volume_changed(self, *, louder: bool, at_limit: bool) -> str: ...

@@ -19,17 +19,31 @@
   }
   new MutationObserver(showStep).observe(holder, { childList: true });
 
+  // Said when the kiosk's answer is not the dialog's JSON (no connection with the kiosk's
+  // own server, or an error page where JSON was expected): never a script error.
+  const TROUBLE = "Er ging iets mis. Probeer het nog een keer, of tik op het scherm.";
+
+  async function ask(text) {
+    try {
+      const response = await fetch(screen.dataset.heardUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ gesprek: screen.dataset.conversation, tekst: text }),
+      });
+      const type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) return { fout: TROUBLE, zeg: TROUBLE };
+      return await response.json();
+    } catch (error) {
+      return { fout: TROUBLE, zeg: TROUBLE };
+    }
+  }
+
   async function heard(text) {
-    const response = await fetch(screen.dataset.heardUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ gesprek: screen.dataset.conversation, tekst: text }),
-    });
-    const answer = await response.json();
+    const answer = await ask(text);
     if (answer.klaar) { window.location.assign(answer.klaar); return answer; }
     if (answer.html) holder.innerHTML = answer.html;
-    else document.getElementById("wish-say").textContent = answer.fout || answer.error || "";
-    if (spoken) spoken.textContent = answer.zeg || "";
+    else document.getElementById("wish-say").textContent = answer.fout || answer.error || TROUBLE;
+    if (spoken) spoken.textContent = answer.zeg || answer.fout || answer.error || "";
     showStep();
     return answer;
   }

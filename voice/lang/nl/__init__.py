@@ -20,6 +20,8 @@ from voice.lang.nl import numbers, slots, speech
 from voice.templates import Token
 
 SENTENCES = Path(__file__).with_name("sentences.toml")
+# "Wat is er allemaal?" reads this many options: as many as one voice screen shows.
+READ_AT_ONCE = 6
 
 
 @cache
@@ -174,7 +176,10 @@ class Dutch(Language):
             "Zeg het nummer van een activiteit.",
         }.get(reason, "")
 
-    def help(self, step: str) -> str:
+    def help(self, step: str, options: Sequence[Choice] = ()) -> str:
+        also = "U kunt ook zeggen: terug, opnieuw, harder, zachter of stop."
+        if step == "activity" and options:  # the question and its hint follow
+            return f"{self.read_options(options)} {also}"
         said = {
             "activity": "Zeg het nummer van een activiteit, bijvoorbeeld: nummer twee. "
             "Of zeg wat u wilt doen, bijvoorbeeld: koffie, of: wandelen.",
@@ -182,12 +187,27 @@ class Dutch(Language):
             "Zeg dan: overslaan.",
             "party_size": "Zeg met hoeveel personen u komt. Uzelf telt mee. "
             "Bijvoorbeeld: twee.",
-            "change": "Zeg: activiteit, naam, of aantal.",
+            "change": "Zeg: activiteit, naam, of aantal. Of zeg wat niet klopt, "
+            "bijvoorbeeld: mijn naam is verkeerd.",
         }.get(step, "Zeg ja of nee.")
-        return (
-            f"{said} U kunt ook zeggen: terug, opnieuw, harder, zachter of stop. "
-            "Of tik op het scherm."
-        )
+        return f"{said} {also} Of tik op het scherm."
+
+    def read_options(self, options: Sequence[Choice]) -> str:
+        """ "Wat is er allemaal?": the first READ_AT_ONCE options as the screen numbers
+        them (what does not go ahead is left out), and how many more the screen shows."""
+        open_ = [c for c in options if c.number > 0 and not c.cancelled]
+        read = open_[:READ_AT_ONCE]
+        if not read:
+            return "Er is nu niets om te kiezen."
+        parts = ["U kunt kiezen uit:"]
+        for choice in read:
+            parts.append(f"Nummer {choice.number}: {choice.title}, {choice.when}.")
+            if choice.full:
+                parts.append("Die is vol.")
+        if len(open_) > len(read):
+            more = len(open_) - len(read)
+            parts.append(f"Er {'staan' if more > 1 else 'staat'} nog {more} op het scherm.")
+        return " ".join(parts)
 
     def volume_changed(self, *, louder: bool, at_limit: bool) -> str:
         if at_limit:
