@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core import dutch
 from kiosk.core.clock import now_iso, utc_iso
+
+if TYPE_CHECKING:  # the feed-parsing child imports Activity; sqlite_utils, and click
+    import sqlite_utils  # with it, would be most of that child's start
 
 
 @dataclass(frozen=True)
