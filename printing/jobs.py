@@ -118,7 +118,9 @@ def logo_file(db: sqlite_utils.Database, paper_mm: int) -> str | None:
     """The stadsdorp's uploaded logo (kiosk/core/logo.py) as a PNG file for the renderer,
     named by its content, so a new upload is never confused with the old one. Only the
     current logo's file is kept: making a new one (a new logo, other paper) removes the
-    others, and so does printing without a logo (it was removed, or a backup restored)."""
+    others, and so does printing without a logo (it was removed, or a backup restored).
+    Only the print worker calls this, so no file goes while a ticket laid out with it is
+    still being rendered: a coordinator's new logo reaches the cache with the next ticket."""
     picture = printable_logo(db, paper_mm)
     if picture is None:
         forget_logo_files()
@@ -139,7 +141,7 @@ def logo_file(db: sqlite_utils.Database, paper_mm: int) -> str | None:
 
 def forget_logo_files(keep: Path | None = None) -> int:
     """Remove the cached files of earlier logos (all but `keep`); the next ticket makes the
-    current one again. Called when a coordinator stores or removes a logo."""
+    current one again."""
     return pictograms.remove_stale(LOGO_FILES, keep=keep)
 
 

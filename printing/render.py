@@ -14,6 +14,7 @@ Three things python-escpos does not get right by itself:
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Callable, Iterable
 
@@ -26,6 +27,8 @@ from PIL import Image as PILImage
 
 from printing.errors import PrinterConfigError
 from printing.layout import QR, Cut, Feed, Image, Op, Paper, Rule, Text, paper
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PROFILE = "TM-T20II"
 QR_MODES = ("image", "native")
@@ -180,12 +183,23 @@ class _Renderer:
             case QR():
                 self.qr(op)
             case Image(path=path, align=align):
-                with PILImage.open(path) as image:
-                    self.image(image, align)
+                self.picture(path, align)
             case Cut(partial=partial):
                 self.printer.cut(mode="PART" if partial else "FULL")
             case _:
                 raise TypeError(f"not a print operation: {op!r}")
+
+    def picture(self, path: str, align: str) -> None:
+        """A logo or pictogram adorns the ticket; without it the ticket still says it all,
+        so a file gone (a backup restored, a cache cleared) prints the rest, never fails."""
+        try:
+            image = PILImage.open(path)
+            image.load()
+        except OSError as error:
+            log.warning("picture left off the ticket: %s", error)
+            return
+        with image:
+            self.image(image, align)
 
     def text(self, op: Text) -> None:
         p = self.printer

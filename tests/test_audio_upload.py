@@ -73,3 +73,42 @@ def test_the_microphone_gets_json_for_a_broken_wav(app, db):
     )
     assert answer.status_code == 415 and answer.is_json
     assert answer.get_json()["error"].startswith("Het geluid kwam niet goed aan")
+    # The technical detail (English) goes to the log, not to the resident's screen.
+    assert set(answer.get_json()) == {"error"}
+
+
+def test_refusals_of_a_piece_carry_only_the_dutch_sentence(app, db, tmp_path):
+    """A made-up utterance id, or a model that is not there: Dutch, with no English detail
+    or path beside it in the JSON."""
+    import io
+    import uuid
+
+    from kiosk.core.config import set_setting
+    from kiosk.web.voice import COOKIE, dialog_store
+    from tests.conftest import make_activity
+    from voice import dialog
+
+    make_activity(db, "a1")
+    set_setting(db, "vosk_model", str(tmp_path / "geen-model"))
+    with app.app_context():
+        token = dialog_store().begin(dialog.State(step=dialog.CONFIRM_ACTIVITY, activity_id="a1",
+                                            signup_id=str(uuid.uuid4())))
+    client = app.test_client()
+    client.set_cookie(COOKIE, token)
+
+    def piece(utterance: str):
+        return client.post(
+            "/stem/luister",
+            data={"utterance": utterance, "seq": "0", "last": "1",
+                  "audio": (io.BytesIO(GOOD), "stuk.wav", "audio/wav")},
+            headers={"Accept": "application/json"},
+        )
+
+    bad_id = piece("x")
+    assert bad_id.status_code == 400 and bad_id.get_json() == {
+        "error": "Er ging iets mis met het luisteren. Probeer het nog een keer."
+    }
+    no_model = piece("test-utterance-2")
+    assert no_model.status_code == 503 and no_model.get_json() == {
+        "error": "Praten lukt nu niet. Tik maar op het scherm."
+    }

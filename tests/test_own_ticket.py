@@ -133,6 +133,48 @@ def test_a_clock_put_back_does_not_pause_for_hours(app, db, ticket):
     assert opened.signup.id == signup.id
 
 
+def wrong_try(db, at: datetime) -> str:
+    try:
+        own_ticket.open_ticket(db, signing_secret(db), "ZZZZZZ", at)
+    except own_ticket.NotOpened as refused:
+        return "paused" if str(refused) == own_ticket.PAUSED else "wrong"
+    return "opened"
+
+
+def test_after_the_clock_is_put_back_one_typo_does_not_pause(db, ticket):
+    start = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
+    assert [wrong_try(db, start + timedelta(seconds=s)) for s in (0, 5)] == ["wrong", "wrong"]
+    back = start - timedelta(hours=1)
+    # One typo every few minutes is never guessing, whatever the clock said before.
+    tries = [wrong_try(db, back + timedelta(minutes=m)) for m in (0, 12, 24, 36, 48, 60)]
+    assert tries == ["wrong"] * 6
+    # Three within the window still pause.
+    soon = back + timedelta(minutes=61)
+    assert [wrong_try(db, soon + timedelta(seconds=s)) for s in (0, 1)] == ["wrong", "paused"]
+
+
+def test_a_pause_from_before_the_clock_went_back_does_not_come_back(db, ticket):
+    signup, _ = ticket
+    start = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
+    assert [wrong_try(db, start) for _ in range(3)] == ["wrong", "wrong", "paused"]
+    back = start - timedelta(hours=1)
+    own_ticket.open_ticket(db, signing_secret(db), signup.code, back)
+    # An hour later by the new clock, the old pause is not there again.
+    assert own_ticket.paused_until(db, start + timedelta(seconds=30)) is None
+
+
+def test_guesses_in_the_second_the_pause_ends_are_counted(db, ticket):
+    start = datetime(2026, 12, 1, 10, 0, 0, tzinfo=UTC)
+    assert [wrong_try(db, start) for _ in range(3)] == ["wrong", "wrong", "paused"]
+    end = start + own_ticket.PAUSE
+    tries = [wrong_try(db, end + timedelta(milliseconds=10 * i)) for i in range(5)]
+    assert tries == ["wrong", "wrong", "paused", "paused", "paused"]
+
+
+def test_the_pause_does_not_blame_the_one_who_reads_it():
+    assert "U heeft" not in own_ticket.PAUSED and "drie keer" not in own_ticket.PAUSED
+
+
 def test_cancel_asks_first_frees_the_seat_and_prints_nothing(client, db, ticket):
     signup, _ = ticket
     waiting = create_signup(db, "a1", party_size=2, phone="0687654321", kiosk_id="k1")

@@ -27,6 +27,7 @@ from kiosk.core.db import write_transaction
 from kiosk.ops.demo import load_demo
 from tests.browser import (
     CHROMIUM,
+    SCREENS,
     LiveServer,
     chromium_available,
     launch_chromium,
@@ -335,6 +336,36 @@ def test_two_misunderstood_answers_fall_back_to_touch(
         page.locator("[data-testid=voice-choice][data-number='1']").click()
         wait_for_step(page, "confirm_activity")
         assert FIRST_TITLE in page.get_by_test_id("voice-question").inner_text()
+    finally:
+        browser.close()
+        server.stop()
+
+
+def test_reading_out_what_there_is_fits_every_screen(playwright: Any, tmp_path: Path) -> None:
+    """"Wat is er allemaal?" reads the activities out; the screen shows a short notice,
+    not the whole list (about 500 characters, which scrolled). On the 7" screens and the
+    Touch Display 2 the voice activity screen scrolls already without any notice (six
+    choices do not fit); those are left out here until that is fixed."""
+    said = spoken_wav("wat is er allemaal", tmp_path / "wat.wav", voice="nl", rate=44100,
+                      before=0.4, after=2.0)  # fmt: skip
+    stand_in = ScriptedStandIn()
+    server = start_live_server(tmp_path / "kiosk.db", VOICE_ENGINE=stand_in)
+    add_agenda(server)
+    browser = launch_chromium(playwright, args=fake_microphone_args(said))
+    try:
+        for screen in [s for s in SCREENS if s.width >= 1280 and s.height >= 800]:
+            stand_in.script.append("wat is er allemaal")
+            page = new_kiosk_page(browser, screen.viewport)
+            silent_speech(page)
+            page.goto(server.url + "/stem")
+            notice = page.get_by_test_id("voice-notice")
+            notice.wait_for(timeout=30_000)
+            assert step_of(page) == "activity"
+            problems = [p for p in screen_problems(page, screen) if "voice-level" not in p]
+            assert problems == [], f"{screen.name}: {problems}"
+            assert len(notice.inner_text()) < 80, (screen.name, notice.inner_text())
+            screenshot(page, f"voice-help-{screen.name}")
+            page.context.close()
     finally:
         browser.close()
         server.stop()

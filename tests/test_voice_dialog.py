@@ -362,24 +362,29 @@ def test_asking_what_there_is_reads_the_options(text: str) -> None:
     reply = hear(at(ACTIVITY_STEP), text)
     assert reply.state.step == ACTIVITY_STEP and reply.state.tries == 0  # not a miss
     said = reply.say
-    assert said.startswith("U kunt kiezen uit: Nummer 1: Koffieochtend, dinsdag 1 december")
+    assert said.startswith("Ik lees voor wat er is. U kunt kiezen uit: Nummer 1: Koffieochtend, "
+                           "dinsdag 1 december")
     assert "Nummer 2: Filosofie-avond, zondag 6 december om 19.30 uur. Die is vol." in said
     assert "Bingo" not in said  # it does not go ahead
     assert "Nummer 4: Koffieochtend, dinsdag 8 december" in said
     assert said.endswith("Naar welke activiteit wilt u? Zeg het nummer, bijvoorbeeld: "
                          "nummer 1. Of zeg de naam. U kunt ook op een activiteit tikken.")
+    # Said, not shown: the list in the notice would make the screen scroll.
+    assert reply.screen.notice == "Ik lees voor wat er is."
 
 
-def test_the_options_read_are_those_on_offer_and_at_most_a_screenful() -> None:
+def test_the_options_read_are_those_on_offer_and_those_on_the_screen() -> None:
     among = at(ACTIVITY_STEP, options=("k1", "k2"))
     said = hear(among, "wat kan ik kiezen").say
     assert "Nummer 1: Koffieochtend" in said and "Nummer 4: Koffieochtend" in said
-    assert "Filosofie" not in said
+    assert "Filosofie" not in said and "Meer" not in said
     many = [Choice(n, f"a{n}", f"Activiteit {n}", "activiteit", f"dag {n}") for n in range(1, 10)]
-    read = NL.help("activity", many)
-    assert "Nummer 6: Activiteit 6" in read and "Nummer 7" not in read
-    assert "Er staan nog 3 op het scherm." in read
-    assert "Er staat nog 1 op het scherm." in NL.help("activity", many[:7])
+    reply = dialog.advance(at(ACTIVITY_STEP), say("help"), many, NL)
+    # The screen lists the first page; the rest are behind "Meer", not "on the screen".
+    assert "Nummer 6: Activiteit 6" in reply.say and "Nummer 7" not in reply.say
+    assert "Tik op Meer voor de rest." in reply.say and "op het scherm." not in reply.say
+    few = dialog.advance(at(ACTIVITY_STEP), say("help"), many[: dialog.CHOICES_PER_PAGE], NL)
+    assert "Nummer 6: Activiteit 6" in few.say and "Meer" not in few.say
 
 
 @pytest.mark.parametrize(

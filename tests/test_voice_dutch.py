@@ -317,6 +317,43 @@ def test_a_left_out_niet_does_not_keep_the_meaning(step: str, text: str, not_thi
     assert (plain.cost, dear.cost) == (1.0, 2.0)
 
 
+@pytest.mark.parametrize(
+    "text", ["het is niet goed", "het is fout", "het klopt niet", "klopt niet", "is niet goed",
+             "ik wil een andere", "mijn is verkeerd"],
+)  # fmt: skip
+def test_what_to_change_without_saying_what_is_asked_again(text: str) -> None:
+    """Without its subject ("aantal", "naam", "dag", ...) a sentence says nothing: leaving
+    the subject out costs more than an answer may be off, whichever template it is in."""
+    assert outcome("change", text) == "ask_again"
+    heard = understand.understand("change", text, choices(), NL, today=date(2026, 12, 1))
+    assert heard.reason == "no sentence near enough"
+
+
+@pytest.mark.parametrize(
+    "text", ["ik zonder mijn man en dochter", "ik behalve mijn man en dochter",
+             "ik maar mijn man en dochter", "mijn man zonder mijn dochter en ik",
+             "ik maar mijn twee kleinkinderen"],
+)  # fmt: skip
+def test_people_one_does_not_come_with_are_not_counted(text: str) -> None:
+    assert outcome("party_size", text) == "ask_again"
+
+
+def test_people_named_one_by_one_still_count() -> None:
+    assert outcome("party_size", "ik met mijn man en dochter") == "party_size:3"
+    assert outcome("party_size", "mijn man mijn dochter en ik") == "party_size:3"
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "meaning"),
+    [("confirm", "ja doe maar goed", "yes"), ("confirm_activity", "ja die bedoel ik goed", "yes"),
+     ("confirm_activity", "ja die bedoel ik niet goed", "ask_again"),
+     ("confirm", "ja zonder mijn man", "ask_again"),
+     ("change", "het aantal klopt", "ask_again")],
+)  # fmt: skip
+def test_a_good_said_along_with_a_yes_only_agrees(step: str, text: str, meaning: str) -> None:
+    assert outcome(step, text) == meaning
+
+
 def test_missing_words_are_the_words_no_sentence_of_the_step_has() -> None:
     heard = understand.understand(
         "confirm", "ja zeker weten joh", choices(), NL, today=date(2026, 12, 1)

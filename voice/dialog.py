@@ -56,6 +56,9 @@ STEPS = (ACTIVITY_STEP, CONFIRM_ACTIVITY, PHONE_STEP, NAME_STEP, CONFIRM_NAME, P
 TOUCH_ONLY_STEPS = (PHONE_STEP, DONE, STOPPED)
 
 MAX_TRIES = 2
+# Activity buttons on one voice screen: more would scroll. After an answer the screen shows
+# the first of them, so that is what "wat is er allemaal" reads out.
+CHOICES_PER_PAGE = 6
 MAX_PARTY = understand.MAX_PARTY
 VOLUMES = (0.4, 0.6, 0.8, 1.0)  # read-aloud volume steps for "zachter" and "harder"
 # "terug": the step before. The first question goes back to the start screen.
@@ -124,6 +127,12 @@ class Reply:
         return VOLUMES[self.state.volume]
 
 
+def listed(state: State, choices: Sequence[Choice]) -> list[Choice]:
+    """The activities the voice screen lists at the activity step: those a name fit when
+    it fit several, else all."""
+    return [c for c in choices if not state.options or c.activity_id in state.options]
+
+
 def _choice(choices: Sequence[Choice], activity_id: str) -> Choice | None:
     return next((c for c in choices if c.activity_id == activity_id), None)
 
@@ -135,8 +144,10 @@ def prompt(
     *,
     notice: str = "",
     heard: str = "",
+    read_out: str = "",
 ) -> Reply:
-    """The question of the state's step, with what just happened before it."""
+    """The question of the state's step, with what just happened before it. `read_out`
+    is said after the notice but not shown: a list read aloud would not fit the screen."""
     choice = _choice(choices, state.activity_id)
     step = state.step
     if step == ACTIVITY_STEP and state.options:
@@ -172,7 +183,7 @@ def prompt(
         question, hint = "", ""
     if state.touch_only or state.no_microphone:
         hint = ""  # the hints say what to say; now the resident taps
-    say = " ".join(part for part in (notice, question, hint) if part)
+    say = " ".join(part for part in (notice, read_out, question, hint) if part)
     return Reply(state, say, Screen(question, hint, notice, heard))
 
 
@@ -269,12 +280,17 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
         volume = min(max(volume, 0), len(VOLUMES) - 1)
         notice = language.volume_changed(louder=kind == LOUDER, at_limit=volume == state.volume)
         return prompt(replace(state, volume=volume), choices, language, notice=notice, heard=heard)
+    if kind == HELP and step == ACTIVITY_STEP:
+        # "Wat is er allemaal": what the screen shows is read out; only that it is being
+        # read is shown (the list in the notice would make the screen scroll).
+        shown = listed(state, choices)
+        read_out = language.read_options(
+            shown[:CHOICES_PER_PAGE], more=len(shown) > CHOICES_PER_PAGE
+        )
+        notice = language.reading_options()
+        return prompt(state, choices, language, notice=notice, heard=heard, read_out=read_out)
     if kind == HELP:
-        # At the activity step the help reads out what may be chosen ("wat is er allemaal").
-        readable: Sequence[Choice] = ()
-        if step == ACTIVITY_STEP:
-            readable = [c for c in choices if c.activity_id in state.options] or choices
-        return prompt(state, choices, language, notice=language.help(step, readable), heard=heard)
+        return prompt(state, choices, language, notice=language.help(step), heard=heard)
     if kind == BACK:
         previous = PREVIOUS.get(step)
         if previous is None:

@@ -105,6 +105,7 @@ class _Words:
     filler: frozenset[str]
     critical: frozenset[str]
     negation: frozenset[str]
+    subject: frozenset[str]
     doubt: frozenset[str]
     question_start: frozenset[str]
     question_pairs: frozenset[tuple[str, str]]
@@ -127,6 +128,7 @@ def _word_lists(language: Language) -> _Words:
         filler=fold_all("filler"),
         critical=fold_all("critical"),
         negation=fold_all("negation"),
+        subject=fold_all("subject"),
         doubt=fold_all("doubt"),
         question_start=fold_all("question_start"),
         question_pairs=frozenset(tuple(language.words(p)[:2]) for p in data["question_pairs"]),  # type: ignore[misc]
@@ -244,16 +246,35 @@ def _matches(
             return FILLER_COST
         return WORD_COST
 
+    def insert_in_yes(token: templates.Token) -> float:
+        # A word that says "it is right" said along with a yes only agrees with it
+        # ("ja die bedoel ik, goed"); elsewhere it may turn a sentence round.
+        parts = token.text.split()
+        if all(p in lists.affirmative for p in parts):
+            return WORD_COST
+        return insert_cost(token)
+
     def word_matches(token: templates.Token, word: str) -> bool:
         return token.text == word
 
     def delete_cost(word: str) -> float:
-        # "de naam is goed" is not "de naam is niet goed" with a word left out.
-        return CRITICAL_COST if word in lists.critical or word in lists.negation else (
-            templates.DELETE)
+        # "de naam is goed" is not "de naam is niet goed" with a word left out, and "het is
+        # fout" is not "het aantal is fout": without its subject a sentence says nothing.
+        if word in lists.critical or word in lists.negation or word in lists.subject:
+            return CRITICAL_COST
+        return templates.DELETE
 
     found = [
-        _Match(t.meaning, templates.align(t.graph, tokens, insert_cost, word_matches, delete_cost))
+        _Match(
+            t.meaning,
+            templates.align(
+                t.graph,
+                tokens,
+                insert_in_yes if t.meaning == "yes" else insert_cost,
+                word_matches,
+                delete_cost,
+            ),
+        )
         for t in built.templates
     ]
     return sorted((m for m in found if m.cost <= MAX_COST), key=lambda m: m.cost)

@@ -67,9 +67,10 @@ UNKNOWN = (
     "of vraag het aan een vrijwilliger."
 )
 NOT_A_TICKET = "Dit is geen kaartje van deze kiosk. Vraag het aan een vrijwilliger."
+# Tries are counted for the whole kiosk: the one who reads this may have typed only once.
 PAUSED = (
-    "U heeft drie keer een code getypt die niet klopt. Wacht een minuut. "
-    "Dan kunt u het opnieuw proberen."
+    "Er is een paar keer een code getypt die niet klopt. "
+    "Wacht een minuut en probeer het dan opnieuw."
 )
 
 
@@ -90,6 +91,7 @@ def open_ticket(db: sqlite_utils.Database, secret: bytes, raw: str, now: datetim
     # One write transaction from the pause check to the count: parallel guesses queue up
     # behind each other instead of all slipping past the check before any is counted.
     with write_transaction(db):
+        _forget_the_future(db, now)
         if paused_until(db, now):
             raise NotOpened(PAUSED)
         if text.partition(".")[0].upper() in (codes.QR_PREFIX, tickets.PREFIX):
@@ -108,15 +110,27 @@ def open_ticket(db: sqlite_utils.Database, secret: bytes, raw: str, now: datetim
     return OwnTicket(signup, activity, changes_since(printed_as(db, signup.id), activity))
 
 
+def _forget_the_future(db: sqlite_utils.Database, now: datetime) -> None:
+    """After the clock is put back, tries and a pause dated after now were never made at
+    this time: left in, every typo would pause typing again until the clock caught up."""
+    db.execute("DELETE FROM own_ticket_wrong_tries WHERE at > ?", [utc_iso(now)])
+    db.execute(
+        "UPDATE own_ticket_lockout SET locked_until = NULL WHERE id = 1 AND locked_until > ?",
+        [utc_iso(now + PAUSE)],
+    )
+
+
 def _wrong(db: sqlite_utils.Database, now: datetime) -> bool:
     """Count a wrong try; True when it starts a pause. Tries from before the last pause
-    ended do not count again, nor tries older than the window (kept no longer either)."""
-    db.execute("DELETE FROM own_ticket_wrong_tries WHERE at <= ?", [utc_iso(now - WINDOW)])
+    ended do not count again, nor tries older than the window (kept no longer either).
+    Times have whole seconds: a try in the second the pause ends counts (>=)."""
+    since = utc_iso(now - WINDOW)
+    db.execute("DELETE FROM own_ticket_wrong_tries WHERE at < ?", [since])
     db.execute("INSERT INTO own_ticket_wrong_tries (at) VALUES (?)", [utc_iso(now)])
     row = db.execute("SELECT locked_until FROM own_ticket_lockout WHERE id = 1").fetchone()
     ended = row[0] if row and row[0] and row[0] <= utc_iso(now) else ""
     recent = db.execute(
-        "SELECT COUNT(*) FROM own_ticket_wrong_tries WHERE at > ?", [ended]
+        "SELECT COUNT(*) FROM own_ticket_wrong_tries WHERE at >= ?", [max(ended, since)]
     ).fetchone()[0]
     if recent < WRONG_TRIES:
         return False

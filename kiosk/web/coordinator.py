@@ -19,7 +19,6 @@ from kiosk.core.db import write_transaction
 from kiosk.web import auth
 from kiosk.web.desk import render_desk
 from kiosk.web.request_db import get_db
-from printing.jobs import forget_logo_files
 from sync.feed_urls import feed_list_problem, normalise_feed_list
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -318,7 +317,6 @@ def logo_save() -> str | tuple[str, int] | Response:
         with write_transaction(db):
             if logo.remove_logo(db):
                 audit.record(db, auth.current_actor(), "logo.removed", "Logo weggehaald")
-        forget_logo_files()
         flash("Het logo is weggehaald. Kaartjes hebben nu geen logo.")
         return redirect(url_for(".logo_page"), code=303)
     upload = request.files.get("logo")
@@ -329,7 +327,6 @@ def logo_save() -> str | tuple[str, int] | Response:
         with write_transaction(db):
             logo.save_logo(db, data, auth.current_actor())
             audit.record(db, auth.current_actor(), "logo.uploaded", "Nieuw logo op het kaartje")
-        forget_logo_files()  # the old logo's printer file: the next ticket makes the new one
     except logo.LogoError as error:
         has_logo = logo.printable_png(db) is not None
         return render_desk("coordinator/logo.html", has_logo=has_logo, error=str(error)), 400

@@ -37,31 +37,27 @@ from kiosk.ops.voice_agenda import choice_for, kiosk_choices
 from kiosk.web.pages import asked_for_json
 from kiosk.web.request_db import app_now, get_db
 from kiosk.web.voice_shared import (
-    audio_error,
     bad_utterance_id,
     current_engine,
     current_language,
-    current_streams,
+    feed_piece,
     names_by_voice,
     uploaded_pcm,
     voice_status,
 )
 from kiosk.web.workers import wake_printer
 from voice import dialog, grammar, intents
-from voice.audio import AudioError, to_wav
+from voice.audio import to_wav
 from voice.dialog_store import DialogStore
 from voice.engine import Engine
 from voice.intents import Intent
 from voice.lang import Choice, Language
-from voice.model import ModelError
-from voice.streams import Finished, NothingToHear, StreamError
+from voice.streams import Finished, NothingToHear
 from voice.tts import MAX_TEXT, Speech, SpeechError
 from voice.understand import understand
 
 bp = Blueprint("voice", __name__)
 log = logging.getLogger(__name__)
-
-CHOICES_PER_PAGE = 6  # activity buttons on one voice screen: no scrolling
 
 
 # --- reading aloud ---------------------------------------------------------------------
@@ -176,15 +172,15 @@ def _sign_up(reply: dialog.Reply, choices: list[Choice]) -> str | dialog.Reply:
 
 def _panel_context(reply: dialog.Reply, choices: list[Choice], page: int = 1) -> dict[str, Any]:
     state = reply.state
-    shown = [c for c in choices if not state.options or c.activity_id in state.options]
-    pages = max((len(shown) + CHOICES_PER_PAGE - 1) // CHOICES_PER_PAGE, 1)
+    shown = dialog.listed(state, choices)
+    pages = max((len(shown) + dialog.CHOICES_PER_PAGE - 1) // dialog.CHOICES_PER_PAGE, 1)
     page = min(max(page, 1), pages)
     chosen = next((c for c in choices if c.activity_id == state.activity_id), None)
     return {
         "reply": reply,
         "state": state,
         "screen": reply.screen,
-        "choices": shown[(page - 1) * CHOICES_PER_PAGE : page * CHOICES_PER_PAGE],
+        "choices": shown[(page - 1) * dialog.CHOICES_PER_PAGE : page * dialog.CHOICES_PER_PAGE],
         "page": page,
         "pages": pages,
         "chosen": chosen,
@@ -395,21 +391,9 @@ def listen() -> Response | tuple[Response, int]:
     record_dir = current_app.config.get("VOICE_RECORD_DIR") or os.environ.get(
         "BUURTKIOSK_VOICE_RECORD_DIR"
     )
-    try:
-        result = current_streams().feed(
-            key,
-            form.get("seq", -1, type=int),
-            pcm,
-            last=form.get("last") == "1",
-            start=start_utterance,
-            record=bool(record_dir),
-        )
-    except AudioError as error:
-        return audio_error(error.message, error.status, error.detail)
-    except StreamError as error:
-        return audio_error(error.message, 409, str(error))
-    except ModelError as error:
-        return audio_error("Praten lukt nu niet. Tik maar op het scherm.", 503, str(error))
+    result = feed_piece(key, pcm, start_utterance, record=bool(record_dir))
+    if isinstance(result, tuple):
+        return result
     if not isinstance(result, Finished):
         return jsonify(partial=result)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +19,11 @@ from kiosk.core import config
 from kiosk.core.db import connect
 from kiosk.web.request_db import get_db
 from voice.audio import AudioError, Pcm, read_wav
-from voice.engine import Engine
+from voice.engine import Engine, Utterance
 from voice.lang import Language, get_language
 from voice.model import ModelError, check_model_folder
 from voice.recognizer import Recognizer, RecognizerStatus, save_status, shared_recognizer
-from voice.streams import Streams
+from voice.streams import Finished, StreamError, Streams
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,14 @@ def voice_context() -> dict[str, Any]:
 
 
 def audio_error(message: str, status: int, detail: str = "") -> tuple[Response, int]:
-    return jsonify(error=message, detail=detail), status
+    """The Dutch refusal the microphone code shows; the technical detail (English, maybe a
+    path) goes to the log, never to the screen."""
+    if detail:
+        log.info("spraak geweigerd (%d): %s", status, detail)
+    return jsonify(error=message), status
+
+
+CANNOT_TALK = "Praten lukt nu niet. Tik maar op het scherm."
 
 
 def bad_utterance_id(utterance: str) -> tuple[Response, int] | None:
@@ -157,3 +165,26 @@ def uploaded_pcm() -> Pcm | tuple[Response, int]:
         return read_wav(upload.read())
     except AudioError as error:
         return audio_error(error.message, error.status, error.detail)
+
+
+def feed_piece(
+    key: str, pcm: Pcm, start: Callable[[], tuple[Utterance, Any]], *, record: bool = False
+) -> str | Finished | tuple[Response, int]:
+    """Feed the uploaded piece (its number and whether it is the last come with the form):
+    the text so far, the result after the last piece, or the refusal to send back."""
+    form = request.form
+    try:
+        return current_streams().feed(
+            key,
+            form.get("seq", -1, type=int),
+            pcm,
+            last=form.get("last") == "1",
+            start=start,
+            record=record,
+        )
+    except AudioError as error:
+        return audio_error(error.message, error.status, error.detail)
+    except StreamError as error:
+        return audio_error(error.message, 409, str(error))
+    except ModelError as error:
+        return audio_error(CANNOT_TALK, 503, str(error))

@@ -28,21 +28,18 @@ from kiosk.core.wishes import WishError, check_answers, contact_days, record_wis
 from kiosk.web import auth
 from kiosk.web.request_db import get_db
 from kiosk.web.voice_shared import (
-    audio_error,
     bad_utterance_id,
     current_engine,
     current_language,
-    current_streams,
+    feed_piece,
     uploaded_pcm,
     voice_context,
 )
 from kiosk.web.wish_paths import KIND_BY_PATH, PATH_BY_KIND
 from kiosk.web.workers import wake_printer
 from voice import grammar, understand, wish_dialog
-from voice.audio import AudioError
 from voice.engine import Engine
-from voice.model import ModelError
-from voice.streams import Finished, NothingToHear, StreamError
+from voice.streams import Finished, NothingToHear
 from voice.wish_dialog import WishState
 
 bp = Blueprint("wishes_voice", __name__, url_prefix="/wens")
@@ -215,15 +212,9 @@ def listen() -> Response | tuple[Response, int]:
             raise NothingToHear(f"nothing to listen for at wish step {state.step}")
         return engine.open(phrases), None
 
-    try:
-        result = current_streams().feed(f"wens-{utterance}", form.get("seq", -1, type=int), pcm,
-                                 last=form.get("last") == "1", start=start_utterance)
-    except AudioError as error:
-        return audio_error(error.message, error.status, error.detail)
-    except StreamError as error:
-        return audio_error(error.message, 409, str(error))
-    except ModelError as error:
-        return audio_error("Praten lukt nu niet. Tik maar op het scherm.", 503, str(error))
+    result = feed_piece(f"wens-{utterance}", pcm, start_utterance)
+    if isinstance(result, tuple):
+        return result
     if not isinstance(result, Finished):
         return jsonify(partial=result)
     text = result.recognition.text

@@ -124,9 +124,17 @@ class Language(ABC):
         """Why an answer is asked again ("how_many", "doubt"), or "" for not_understood."""
 
     @abstractmethod
-    def help(self, step: str, options: Sequence[Choice] = ()) -> str:
-        """What can be said at this step, and that tapping works too. At the activity
-        step `options` are what may be chosen: the help reads them out."""
+    def help(self, step: str) -> str:
+        """What can be said at this step, and that tapping works too."""
+
+    @abstractmethod
+    def read_options(self, options: Sequence[Choice], *, more: bool) -> str:
+        """ "Wat is er allemaal?" at the activity step: the options the screen shows, read
+        aloud; `more`: the rest are behind the Meer button."""
+
+    @abstractmethod
+    def reading_options(self) -> str:
+        """What the screen shows while the options are read out: a short notice."""
 
     @abstractmethod
     def volume_changed(self, *, louder: bool, at_limit: bool) -> str: ...

@@ -20,8 +20,6 @@ from voice.lang.nl import numbers, slots, speech
 from voice.templates import Token
 
 SENTENCES = Path(__file__).with_name("sentences.toml")
-# "Wat is er allemaal?" reads this many options: as many as one voice screen shows.
-READ_AT_ONCE = 6
 
 
 @cache
@@ -58,6 +56,9 @@ def with_article(title: str) -> str:
     head = next((w for w in words if w not in _LEAD_WORDS), words[0])
     is_het = head.endswith(_HET_ENDINGS) or _VERB_NAME.match(head) is not None
     return f"{'het' if is_het else 'de'} {name}"
+
+
+_ALSO = "U kunt ook zeggen: terug, opnieuw, harder, zachter of stop."
 
 
 class Dutch(Language):
@@ -176,10 +177,7 @@ class Dutch(Language):
             "Zeg het nummer van een activiteit.",
         }.get(reason, "")
 
-    def help(self, step: str, options: Sequence[Choice] = ()) -> str:
-        also = "U kunt ook zeggen: terug, opnieuw, harder, zachter of stop."
-        if step == "activity" and options:  # the question and its hint follow
-            return f"{self.read_options(options)} {also}"
+    def help(self, step: str) -> str:
         said = {
             "activity": "Zeg het nummer van een activiteit, bijvoorbeeld: nummer twee. "
             "Of zeg wat u wilt doen, bijvoorbeeld: koffie, of: wandelen.",
@@ -190,24 +188,23 @@ class Dutch(Language):
             "change": "Zeg: activiteit, naam, of aantal. Of zeg wat niet klopt, "
             "bijvoorbeeld: mijn naam is verkeerd.",
         }.get(step, "Zeg ja of nee.")
-        return f"{said} {also} Of tik op het scherm."
+        return f"{said} {_ALSO} Of tik op het scherm."
 
-    def read_options(self, options: Sequence[Choice]) -> str:
-        """ "Wat is er allemaal?": the first READ_AT_ONCE options as the screen numbers
-        them (what does not go ahead is left out), and how many more the screen shows."""
+    def read_options(self, options: Sequence[Choice], *, more: bool) -> str:
+        # What does not go ahead is left out: it cannot be chosen.
         open_ = [c for c in options if c.number > 0 and not c.cancelled]
-        read = open_[:READ_AT_ONCE]
-        if not read:
-            return "Er is nu niets om te kiezen."
-        parts = ["U kunt kiezen uit:"]
-        for choice in read:
+        parts = ["U kunt kiezen uit:"] if open_ else ["Hier is niets om te kiezen."]
+        for choice in open_:
             parts.append(f"Nummer {choice.number}: {choice.title}, {choice.when}.")
             if choice.full:
                 parts.append("Die is vol.")
-        if len(open_) > len(read):
-            more = len(open_) - len(read)
-            parts.append(f"Er {'staan' if more > 1 else 'staat'} nog {more} op het scherm.")
+        if more:
+            parts.append("Tik op Meer voor de rest.")
+        parts.append(_ALSO)
         return " ".join(parts)
+
+    def reading_options(self) -> str:
+        return "Ik lees voor wat er is."
 
     def volume_changed(self, *, louder: bool, at_limit: bool) -> str:
         if at_limit:
