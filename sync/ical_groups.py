@@ -20,11 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from icalendar import vText
-from icalendar.parser.content_line import UFOLD, Contentline
+from icalendar.parser import Contentline
 
 from kiosk.core.agenda import Activity
 from sync.ical_import import SeriesGroup, group_key
 
+# icalendar's own unfolding (icalendar.parser.content_line.UFOLD in 7.x; not importable
+# from the same place in 6.x, the oldest version pyproject allows).
+UFOLD = re.compile(r"(?:(?<!\n)\r\n|(?<![\r\n])\n)(?:\r?\n)*[ \t]")
 _BOUNDARY = re.compile(r"(BEGIN|END):([A-Za-z0-9-]+)", re.IGNORECASE)
 # The only lines the cut looks at; everything else stays where it is, as text.
 _LINE = re.compile(r"^(BEGIN|END|UID)[;:][^\n]*", re.IGNORECASE | re.MULTILINE)
