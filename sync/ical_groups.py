@@ -97,7 +97,10 @@ def split_calendar(text: str) -> SplitCalendar | None:
         head = match.group(1).upper()
         if head == "UID":
             if event_start >= 0 and len(stack) == 2:
-                event_uids.append(_uid_key(line))
+                key = _uid_key(line)
+                if key is None:
+                    return None
+                event_uids.append(key)
             continue
         boundary = _BOUNDARY.fullmatch(line)
         if boundary is None or ended:
@@ -126,10 +129,15 @@ def split_calendar(text: str) -> SplitCalendar | None:
     return SplitCalendar(text, spans)
 
 
-def _uid_key(line: str) -> str:
+def _uid_key(line: str) -> str | None:
+    """The group a UID line names; None for a line icalendar cannot read (it records
+    the line as an error and the event has no UID): not for the cut to guess."""
     if "\\" not in line and line[:4].upper() == "UID:":
         return group_key(line[4:])
-    _name, _params, value = Contentline(line).parts()
+    try:
+        _name, _params, value = Contentline(line).parts()
+    except ValueError:
+        return None
     return group_key(vText.from_ical(value))
 
 

@@ -350,3 +350,17 @@ def test_another_parser_version_expands_everything_again(importer, monkeypatch):
     finally:
         monkeypatch.undo()
         ical_groups.parser_fingerprint.cache_clear()
+
+
+@pytest.mark.parametrize("line", ["UID;X-SOURCE:lezing", "UID;:lezing", 'UID;X="open:lezing'])
+def test_a_uid_line_icalendar_cannot_read_is_parsed_whole(importer, line):
+    """icalendar records such a line as the event's error (no UID); the cut does not
+    guess what it names: the feed is parsed whole, every time, and still imported."""
+    events = {**EVENTS, "lezing": EVENTS["lezing"].replace("UID:lezing@buurthuis", line)}
+    data = calendar(events)
+    assert ical_groups.split_calendar(decode(data)) is None
+    for _round in range(2):
+        importer.parsed_events.clear()
+        parsed = importer.check(data)
+        assert importer.parsed_events == [len(EVENTS)]
+    assert "Lezing" in {a.title for a in parsed.activities}
