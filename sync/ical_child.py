@@ -120,7 +120,8 @@ def expand_in_child(
     if "error" in answer:
         raise FeedError(str(answer["error"]))
     return ExpandedFeed(answer["calendar_name"],
-                        {key: group_from_json(group) for key, group in answer["groups"]})
+                        {key: group_from_json(group) for key, group in answer["groups"]},
+                        [str(key) for key in answer["event_groups"]])
 
 
 def give_memory_back() -> None:
@@ -145,7 +146,8 @@ def _child() -> int:
                                days=int(arguments["days"]), stadsdorp=arguments["stadsdorp"])
         answer: dict[str, Any] = {
             "calendar_name": expanded.calendar_name,
-            "groups": [[key, group_to_json(group)] for key, group in expanded.groups.items()]}
+            "groups": [[key, group_to_json(group)] for key, group in expanded.groups.items()],
+            "event_groups": expanded.event_groups}
     except FeedError as err:
         # Out of memory deep inside icalendar can surface as a parse error of its own;
         # a failure at the limit was the limit.

@@ -2,10 +2,11 @@
 occurrences) and the rest (the calendar's own lines, VTIMEZONEs), so a re-sync parses
 and expands only the groups whose text changed and keeps the others' earlier result.
 
-The cut is made on the text as icalendar reads it (unfolded, at line breaks);
-a calendar shaped in any way this does not follow is not cut at all (None), and the
-child's parse confirms which groups it found, so a misjudged cut costs a full parse,
-never a wrong agenda.
+The cut is made on the text as icalendar reads it (unfolded, at line breaks, names
+stripped of blanks); a calendar shaped in any way this does not follow is not cut at
+all (None), and every parse in the child names the group of each VEVENT it found, in
+file order, which must be the cut's: a misjudged cut costs a full parse, never a wrong
+agenda.
 """
 
 from __future__ import annotations
@@ -25,9 +26,21 @@ from icalendar.parser.content_line import UFOLD, Contentline
 from kiosk.core.agenda import Activity
 from sync.ical_import import SeriesGroup, group_key
 
-_BOUNDARY = re.compile(r"(BEGIN|END):([A-Za-z0-9-]+)", re.IGNORECASE)
+
+def _name(word: str) -> str:
+    """A property name as icalendar reads it: whitespace around it stripped, spaces and
+    tabs in it dropped, then upper-cased (to which dotless ı is an I)."""
+    space = "[" + "".join(re.escape(chr(c)) for c in range(0x3001)  # U+3000 the last
+                          if chr(c).isspace() and chr(c) != "\n") + "]*"
+    letters = ("[" + "".join(re.escape(c) for c in {letter, letter.lower(), *(
+        "\u0131" if letter == "I" else "")}) + "]" for letter in word)
+    return space + "[ \t]*".join(letters) + space
+
+
 # The only lines the cut looks at; everything else stays where it is, as text.
-_LINE = re.compile(r"^(BEGIN|END|UID)[;:][^\n]*", re.IGNORECASE | re.MULTILINE)
+_LINE = re.compile(rf"^(?:(?P<BEGIN>{_name('BEGIN')})|(?P<END>{_name('END')})|"
+                   rf"(?P<UID>{_name('UID')}))[;:][^\n]*", re.MULTILINE)
+_COMPONENT = re.compile(r":([A-Za-z0-9-]+)")
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,12 @@ class SplitCalendar:
                 text = _STAMP.sub(_unless_broken, self.text[start:end])
                 found.setdefault(key, hashlib.sha256()).update(text.encode())
         return {key: digest.hexdigest() for key, digest in found.items()}
+
+    def event_groups(self, keys: set[str] | None = None) -> list[str]:
+        """The group of each VEVENT (of these groups), in file order: what the parser
+        must find in the same text before the cut is trusted."""
+        return [key for key, _start, _end in self.spans
+                if key is not None and (keys is None or key in keys)]
 
     def subset(self, keys: set[str]) -> bytes:
         """The calendar with only these groups' VEVENTs, everything else in its place."""
@@ -94,7 +113,7 @@ def split_calendar(text: str) -> SplitCalendar | None:
     event_uids: list[str] = []
     for match in _LINE.finditer(text):
         line = match.group().removesuffix("\r")
-        head = match.group(1).upper()
+        head = match.lastgroup
         if head == "UID":
             if event_start >= 0 and len(stack) == 2:
                 key = _uid_key(line)
@@ -102,10 +121,10 @@ def split_calendar(text: str) -> SplitCalendar | None:
                     return None
                 event_uids.append(key)
             continue
-        boundary = _BOUNDARY.fullmatch(line)
+        boundary = _COMPONENT.fullmatch(line, match.end(str(head)) - match.start())
         if boundary is None or ended:
             return None
-        name = boundary.group(2).upper()
+        name = boundary.group(1).upper()
         if head == "BEGIN":
             if (name == "VCALENDAR") != (not stack) or (name == "VEVENT" and len(stack) != 1):
                 return None

@@ -137,6 +137,9 @@ class ExpandedFeed:
     calendar_name: str
     # Keyed by group_key of the UID, in the order the UIDs first appear in the file.
     groups: dict[str, SeriesGroup]
+    # The group of every VEVENT of the calendar, in file order, as the parser read its
+    # UID: what a cut of the text must agree with before its parts are trusted.
+    event_groups: list[str] = field(default_factory=list)
 
 
 def group_key(uid: object) -> str:
@@ -242,7 +245,8 @@ def expand_feed(
             "De agenda-feed kan niet worden gelezen: er staat iets in dat de kiosk niet "
             "begrijpt. De vorige agenda blijft staan."
         ) from None
-    return ExpandedFeed(name, {key: group.done() for key, group in found.items()})
+    return ExpandedFeed(name, {key: group.done() for key, group in found.items()},
+                        [group_key(uid) for uid in uids])
 
 
 @dataclass

@@ -364,3 +364,53 @@ def test_a_uid_line_icalendar_cannot_read_is_parsed_whole(importer, line):
         parsed = importer.check(data)
         assert importer.parsed_events == [len(EVENTS)]
     assert "Lezing" in {a.title for a in parsed.activities}
+
+
+def koffie_with(master_uid: str, moved_uid: str) -> dict[str, str]:
+    """EVENTS with the koffie series' UID lines written otherwise: the series and its
+    THISANDFUTURE override one way, its occurrence moved to Wednesday another."""
+    return {**EVENTS,
+            "koffie": EVENTS["koffie"].replace("UID:koffie@buurthuis", master_uid),
+            "koffie-later": EVENTS["koffie-later"].replace("UID:koffie@buurthuis", master_uid),
+            "koffie-moved": EVENTS["koffie-moved"].replace("UID:koffie@buurthuis", moved_uid)}
+
+
+def moved_to_wednesday(parsed: ParsedFeed) -> bool:
+    return any(a.title == "Koffieochtend (woensdag)" and
+               a.starts_at.astimezone(AMSTERDAM).isoformat() == "2026-03-25T14:00:00+01:00"
+               for a in parsed.activities)
+
+
+@pytest.mark.parametrize("moved_uid", ["UID :koffie@buurthuis", "UID\t:koffie@buurthuis",
+                                       "uid \t:koffie@buurthuis"])
+def test_a_uid_name_with_spaces_is_read_as_icalendar_reads_it(importer, moved_uid):
+    """icalendar drops spaces and tabs around a property name: the occurrence moved
+    to Wednesday belongs to the koffie series, and a rename of the series elsewhere
+    in the feed leaves it on Wednesday."""
+    events = koffie_with("UID:koffie@buurthuis", moved_uid)
+    assert moved_to_wednesday(importer.check(calendar(events)))
+    importer.parsed_events.clear()
+    events["koffie"] = events["koffie"].replace("SUMMARY:Koffieochtend", "SUMMARY:Koffie")
+    assert moved_to_wednesday(importer.check(calendar(events)))
+    assert importer.parsed_events == [3]  # the series, cut as the parser reads it
+
+
+@pytest.mark.parametrize(("master_uid", "moved_uid"), [
+    ("UID:koffie@buurthuis", "UID :koffie@buurthuis"),  # with the cut reading names badly
+    ("UID:42", "UID;VALUE=INTEGER:042"),  # 42 to the parser, "042" to the cut
+])
+def test_a_cut_that_names_an_event_otherwise_than_the_parser_is_never_kept(
+        importer, monkeypatch, master_uid, moved_uid):
+    """The parser says which group each VEVENT is in, in file order; the first whole
+    parse too is compared with the cut, and a cut that differs is not stored: every
+    sync of such a feed is a whole parse, and the moved occurrence stays moved."""
+    monkeypatch.setattr(ical_groups, "_LINE", re.compile(
+        r"^(?:(?P<BEGIN>BEGIN)|(?P<END>END)|(?P<UID>UID))[;:][^\n]*",
+        re.IGNORECASE | re.MULTILINE))  # names only as written exactly so
+    events = koffie_with(master_uid, moved_uid)
+    for summary in ("Koffie", "Koffie!", "Koffie?"):
+        events["koffie"] = events["koffie"].replace("Koffieochtend", summary, 1)
+        importer.parsed_events.clear()
+        assert moved_to_wednesday(importer.check(calendar(events)))
+        assert importer.parsed_events == [len(EVENTS)]
+        assert importer.db.execute("SELECT count(*) FROM feed_series").fetchone()[0] == 0
