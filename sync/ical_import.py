@@ -12,7 +12,7 @@ import logging
 import time as time_module
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import icalendar
 import recurring_ical_events
@@ -52,7 +52,7 @@ class ParsedFeed:
     activities: list[Activity]
     calendar_name: str
     skipped: int  # events without a usable start, private ones, broken recurrence rules
-    # Titles of series left out because their repeat rule is broken or runs away, for
+    # Titles of series left out because their repeat rule or start is broken, for
     # the sync screen: the coordinator can ask the calendar's owner to fix just those.
     skipped_series: tuple[str, ...] = ()
     # New id -> the id the same occurrence had before ids became stable (one-off events
@@ -66,8 +66,8 @@ def skipped_series_note(titles: Iterable[str]) -> str:
     named = ", ".join(titles)
     if not named:
         return ""
-    return (f"Overgeslagen, want de herhaling klopt niet: {named}. De rest van deze feed "
-            "staat wel in de agenda.")
+    return (f"Overgeslagen, want de herhaling of de begintijd klopt niet: {named}. De rest "
+            "van deze feed staat wel in de agenda.")
 
 
 def feed_source(url: str) -> str:
@@ -198,7 +198,7 @@ def expand_feed(
     uids = [c.get("UID") for c in calendar.subcomponents if c.name == "VEVENT"]
     found: dict[str, _Group] = {group_key(uid): _Group() for uid in uids}
     known_uids = {str(uid) for uid in uids if uid is not None}
-    for uid, title in drop_bad_rules(calendar).items():
+    for uid, title in drop_bad_series(calendar):
         found.setdefault(group_key(uid), _Group()).skip(title)
     identities = SeriesIdentities.of(calendar)
     start, end = window(now, days)
@@ -265,31 +265,45 @@ class _Group:
                            self.skipped_series, self.legacy_ids)
 
 
-def drop_bad_rules(calendar: icalendar.Calendar) -> dict[str, str]:
-    """Remove series whose repeat rule cannot be read (COUNT=abc, FREQ=FORTNIGHTLY) or
-    repeats more than a few times a day (FREQ=MINUTELY, a DAILY rule with sixty
-    BYMINUTEs): no community agenda has the latter, and expanding one from a DTSTART
-    years ago would hold the kiosk for minutes. Returns UID -> title of what went."""
+def drop_bad_series(calendar: icalendar.Calendar) -> list[tuple[str, str]]:
+    """Remove series that cannot be expanded: a VEVENT without a readable start (no
+    DTSTART, or one icalendar kept as broken, as any moment of it), or a repeat rule
+    that cannot be read (COUNT=abc, FREQ=FORTNIGHTLY) or repeats more than a few times
+    a day (FREQ=MINUTELY, a DAILY rule with sixty BYMINUTEs): no community agenda has
+    the latter, and expanding one from a DTSTART years ago would hold the kiosk for
+    minutes. Returns (UID, title) of each series that went."""
     bad: dict[str, str] = {}  # UID -> title
-    events = list(calendar.walk("VEVENT"))
-    for event in events:
+    lone: list[tuple[icalendar.Component, str]] = []  # without a UID: each its own series
+    for event in calendar.walk("VEVENT"):
         try:
             rules = event.get("RRULE")
             listed = rules if isinstance(rules, list) else [rules] if rules else []
-            broken = any(_runs_away(rule) for rule in listed)
+            broken = any(_runs_away(rule) for rule in listed) or not _has_start(event)
         except Exception:  # noqa: BLE001 - icalendar raises several kinds on a broken rule
-            log.info("unreadable RRULE in %r", event.get("UID"), exc_info=True)
+            log.info("unreadable RRULE or start in %r", event.get("UID"), exc_info=True)
             broken = True
-        if broken:
-            bad[str(event.get("UID", ""))] = (
-                text_value(event.get("SUMMARY"), 80) or "(zonder titel)")
-    if bad:
+        if not broken:
+            continue
+        title = text_value(event.get("SUMMARY"), 80) or "(zonder titel)"
+        if str(event.get("UID", "")):
+            bad[str(event.get("UID", ""))] = title
+        else:
+            lone.append((event, title))
+    if bad or lone:
         # The whole series goes, its moved occurrences too: they would show as strays.
         calendar.subcomponents = [
             c for c in calendar.subcomponents
-            if not (c.name == "VEVENT" and str(c.get("UID", "")) in bad)
+            if not (c.name == "VEVENT" and (str(c.get("UID", "")) in bad
+                                            or any(c is event for event, _ in lone)))
         ]
-    return bad
+    return [*bad.items(), *(("", title) for _event, title in lone)]
+
+
+def _has_start(event: icalendar.Component) -> bool:
+    """Reading each moment raises for one icalendar kept as broken (DTSTART:morgen)."""
+    moments = [getattr(event.get(name), "dt", None)
+               for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")]
+    return isinstance(moments[0], date)
 
 
 def _runs_away(rule: icalendar.vRecur) -> bool:

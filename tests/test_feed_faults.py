@@ -64,7 +64,27 @@ def test_a_malformed_rule_skips_its_series_and_says_so(db, server, rule, client,
 
     sign_in(client)
     page = client.get("/coordinator/sync/").get_data(as_text=True)
-    assert "Overgeslagen, want de herhaling klopt niet: Breiclub" in page
+    assert "Overgeslagen, want de herhaling of de begintijd klopt niet: Breiclub" in page
+
+
+@pytest.mark.parametrize("start", ["", "DTSTART:morgen\r\n", "DTSTART;VALUE=DATE:2026\r\n"])
+def test_an_event_without_a_readable_start_skips_its_series_and_says_so(db, server, start):
+    """No DTSTART (or one icalendar keeps as broken) made the whole feed unreadable
+    (recurring_ical_events raised KeyError) or the child crash: now only that series
+    goes, with its moved occurrences, and the rest is imported."""
+    bad = (f"UID:bad\r\n{start}RRULE:FREQ=WEEKLY\r\nSUMMARY:Breiclub\r\n",
+           "UID:bad\r\nRECURRENCE-ID:20260324T090000Z\r\nDTSTART:20260324T100000Z\r\n"
+           "SUMMARY:Breiclub later\r\n",
+           f"{start}SUMMARY:Wandeling\r\n",  # no UID: it alone goes
+           "DTSTART:20260319T100000Z\r\nSUMMARY:Zonder UID\r\n")
+    server.routes["/a.ics"] = calendar(*GOOD, *bad)
+    url = server.url("/a.ics")
+    set_setting(db, "feeds", url)
+    [result] = feeds.pull_due_feeds(db, NOW)
+    assert result.error == ""
+    assert titles(db, url) == ["Koffieochtend"] * 3 + ["Lezing", "Zonder UID"]
+    [state] = feeds.feed_states(db)
+    assert state["skipped_series"] == ["Breiclub", "Wandeling"]
 
 
 @pytest.mark.parametrize(("typed", "fetched"), [

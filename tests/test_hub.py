@@ -480,8 +480,8 @@ def test_hub_parses_feeds_in_the_memory_limited_child_and_shows_skipped_series(
         assert titles == ["Lezing over de buurt"]
         login(hub.client)
         page = hub.client.get("/coordinator/kiosks").get_data(as_text=True)
-        assert ("Overgeslagen, want de herhaling klopt niet: Breiclub. De rest van deze feed "
-                "staat wel in de agenda.") in page
+        assert ("Overgeslagen, want de herhaling of de begintijd klopt niet: Breiclub. De rest "
+                "van deze feed staat wel in de agenda.") in page
         # Beyond the child's memory: the Dutch error, the previous agenda kept.
         server.routes["/zuid.ics"] = calendar(*[
             f"UID:e{i}\r\nDTSTART:20260320T100000Z\r\nSUMMARY:{'x' * 300}\r\n"
