@@ -11,9 +11,12 @@ agenda.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import importlib.util
 import re
+import zoneinfo
 from dataclasses import dataclass, fields
 from datetime import datetime
 from importlib import metadata
@@ -160,21 +163,33 @@ def _uid_key(line: str) -> str | None:
     return group_key(vText.from_ical(value))
 
 
+# Packages and modules a stored expansion depends on: the parsers and what they call
+# (x-wr-timezone moves a calendar's floating times into its X-WR-TIMEZONE), and the
+# kiosk's own code that reads, cuts, checks and turns events into activities.
+_PACKAGES = ("icalendar", "recurring-ical-events", "x-wr-timezone", "python-dateutil",
+             "tzdata")
+_MODULES = ("sync.ical_import", "sync.ical_fields", "sync.ical_groups", "sync.ical_child",
+            "sync.feeds", "kiosk.core.agenda", "kiosk.core.dutch", "kiosk.core.clock")
+
+
 @functools.cache
 def parser_fingerprint() -> str:
     """What a stored expansion depends on besides the feed and the day: the parsers'
-    versions and the kiosk's own code that turns events into activities. A kiosk
-    updated overnight never reuses yesterday's program's result."""
+    versions, the time zone rules, and the kiosk's own code that turns events into
+    activities. A kiosk updated overnight never reuses yesterday's program's result."""
     digest = hashlib.sha256()
-    for package in ("icalendar", "recurring-ical-events", "python-dateutil", "tzdata"):
+    for package in _PACKAGES:
         digest.update(f"{package} {_version(package)}\n".encode())
-    here = Path(__file__).resolve().parent
-    for source in (here / "ical_import.py", here / "ical_fields.py", here / "ical_groups.py",
-                   here.parent / "kiosk" / "core" / "agenda.py"):
+    # zoneinfo reads the system's rules before the tzdata package's.
+    for folder in zoneinfo.TZPATH:
+        with contextlib.suppress(OSError), open(Path(folder) / "tzdata.zi", "rb") as rules:
+            digest.update(folder.encode() + rules.readline())
+    for module in _MODULES:
+        spec = importlib.util.find_spec(module)
         try:
-            digest.update(source.read_bytes())
-        except OSError:  # installed without its sources (a zip): its version must do
-            digest.update(f"buurtkiosk {_version('buurtkiosk')}\n".encode())
+            digest.update(Path(spec.origin).read_bytes())  # type: ignore[union-attr, arg-type]
+        except (OSError, TypeError, AttributeError):  # installed without its sources
+            digest.update(f"buurtkiosk {_version('buurtkiosk')} {module}\n".encode())
     return digest.hexdigest()
 
 

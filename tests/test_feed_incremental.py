@@ -414,3 +414,27 @@ def test_a_cut_that_names_an_event_otherwise_than_the_parser_is_never_kept(
         assert moved_to_wednesday(importer.check(calendar(events)))
         assert importer.parsed_events == [len(EVENTS)]
         assert importer.db.execute("SELECT count(*) FROM feed_series").fetchone()[0] == 0
+
+
+def test_the_fingerprint_covers_everything_the_expansion_reads(monkeypatch):
+    """x-wr-timezone (recurring_ical_events moves floating times with it) and the
+    kiosk's Amsterdam time (kiosk/core/dutch.py) change expansions as much as the
+    parsers do; so do the system's time zone rules, which zoneinfo reads first."""
+    ical_groups.parser_fingerprint.cache_clear()
+    before = ical_groups.parser_fingerprint()
+    real_version, real_read = ical_groups._version, Path.read_bytes
+    changes = {
+        "x-wr-timezone": lambda: monkeypatch.setattr(ical_groups, "_version", lambda p: (
+            "99.0" if p == "x-wr-timezone" else real_version(p))),
+        "dutch.py": lambda: monkeypatch.setattr(Path, "read_bytes", lambda path: (
+            b"# changed" if path.name == "dutch.py" else real_read(path))),
+    }
+    try:
+        for what, change in changes.items():
+            change()
+            ical_groups.parser_fingerprint.cache_clear()
+            assert ical_groups.parser_fingerprint() != before, what
+            monkeypatch.undo()
+    finally:
+        monkeypatch.undo()
+        ical_groups.parser_fingerprint.cache_clear()
