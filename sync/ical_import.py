@@ -39,6 +39,24 @@ PARSE_BUDGET_SECONDS = 20.0
 MAX_NAMED_SKIPS = 20  # the sync screen names this many skipped series, then counts
 
 
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a feed, as its Dutch messages name it: what cannot read or show it,
+    and whose memory it would take."""
+
+    name: str
+    machine: str
+
+    @property
+    def subject(self) -> str:
+        """The name at the start of a sentence."""
+        return self.name[:1].upper() + self.name[1:]
+
+
+KIOSK = Reader("de kiosk", "de kiosk")
+HUB = Reader("de centrale agenda", "de server")
+
+
 class FeedError(ValueError):
     """A feed that cannot be used, with a message for the coordinator in plain Dutch."""
 
@@ -150,18 +168,19 @@ def group_key(uid: object) -> str:
 
 def parse_feed(
     data: bytes, *, source: str, now: datetime, days: int = WINDOW_DAYS, stadsdorp: str = "",
-    max_occurrences: int = MAX_OCCURRENCES,
+    max_occurrences: int = MAX_OCCURRENCES, reader: Reader = KIOSK,
 ) -> ParsedFeed:
     """The activities of a feed within the window, recurrences expanded. A series that
     cannot be expanded is skipped and named in `skipped_series`; the rest stays."""
     expanded = expand_feed(data, source=source, now=now, days=days, stadsdorp=stadsdorp,
-                           max_occurrences=max_occurrences)
+                           max_occurrences=max_occurrences, reader=reader)
     return combine(expanded.calendar_name, expanded.groups.values(),
-                   max_occurrences=max_occurrences, days=days)
+                   max_occurrences=max_occurrences, days=days, reader=reader)
 
 
 def combine(calendar_name: str, groups: Iterable[SeriesGroup], *,
-            max_occurrences: int = MAX_OCCURRENCES, days: int = WINDOW_DAYS) -> ParsedFeed:
+            max_occurrences: int = MAX_OCCURRENCES, days: int = WINDOW_DAYS,
+            reader: Reader = KIOSK) -> ParsedFeed:
     """One feed from its groups, given in file order. Whether a group was expanded just
     now or kept from an earlier sync, the result is the same."""
     activities: dict[str, Activity] = {}
@@ -174,23 +193,23 @@ def combine(calendar_name: str, groups: Iterable[SeriesGroup], *,
         skipped += group.skipped
         skipped_series += group.skipped_series
     if len(activities) > max_occurrences:
-        raise _too_many(max_occurrences, days)
+        raise _too_many(max_occurrences, days, reader)
     return ParsedFeed(sorted(activities.values(), key=lambda a: (a.starts_at, a.id)),
                       calendar_name, skipped, tuple(skipped_series[:MAX_NAMED_SKIPS]),
                       legacy_ids)
 
 
-def _too_many(max_occurrences: int, days: int) -> FeedError:
+def _too_many(max_occurrences: int, days: int, reader: Reader) -> FeedError:
     return FeedError(
         f"De agenda-feed heeft meer dan {max_occurrences} activiteiten in "
-        f"{days} dagen. Zoveel kan de kiosk niet tonen; de vorige agenda "
+        f"{days} dagen. Zoveel kan {reader.name} niet tonen; de vorige agenda "
         "blijft staan. Vraag de beheerder van de agenda om een kleinere feed."
     )
 
 
 def expand_feed(
     data: bytes, *, source: str, now: datetime, days: int = WINDOW_DAYS, stadsdorp: str = "",
-    max_occurrences: int = MAX_OCCURRENCES,
+    max_occurrences: int = MAX_OCCURRENCES, reader: Reader = KIOSK,
 ) -> ExpandedFeed:
     """Parse and expand a feed, group by group (see SeriesGroup)."""
     calendar = parse_calendar(decode(data))
@@ -233,7 +252,7 @@ def expand_feed(
                 if legacy != activity.id:
                     group.legacy_ids[activity.id] = legacy
             if count > max_occurrences:
-                raise _too_many(max_occurrences, days)
+                raise _too_many(max_occurrences, days, reader)
     except (FeedError, MemoryError):
         raise
     except Exception:
@@ -242,8 +261,8 @@ def expand_feed(
         # and technical: it goes to the log, the coordinator reads Dutch.
         log.warning("feed %s cannot be read", source, exc_info=True)
         raise FeedError(
-            "De agenda-feed kan niet worden gelezen: er staat iets in dat de kiosk niet "
-            "begrijpt. De vorige agenda blijft staan."
+            f"De agenda-feed kan niet worden gelezen: er staat iets in dat {reader.name} "
+            "niet begrijpt. De vorige agenda blijft staan."
         ) from None
     return ExpandedFeed(name, {key: group.done() for key, group in found.items()},
                         [group_key(uid) for uid in uids])

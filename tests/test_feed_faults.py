@@ -16,7 +16,7 @@ from kiosk.core.config import get_setting, set_setting
 from kiosk.core.dutch import AMSTERDAM
 from sync import feeds, ical_child
 from sync.feed_urls import FeedUrlError, normalise_feed_url
-from sync.ical_import import FeedError, feed_source, parse_feed
+from sync.ical_import import HUB, FeedError, feed_source, parse_feed
 from tests.sync_support import FeedServer
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=AMSTERDAM)
@@ -203,6 +203,19 @@ def test_occurrences_over_the_cap_in_the_window_are_refused_in_dutch():
     daily = "UID:d\r\nDTSTART:20260316T100000Z\r\nRRULE:FREQ=DAILY\r\nSUMMARY:Elke dag\r\n"
     with pytest.raises(FeedError, match="meer dan 30 activiteiten in 60 dagen"):
         parse_feed(calendar(daily), source="s", now=NOW, max_occurrences=30)
+
+
+def test_the_hubs_parse_speaks_of_the_central_agenda_not_of_a_kiosk(monkeypatch):
+    daily = "UID:d\r\nDTSTART:20260316T100000Z\r\nRRULE:FREQ=DAILY\r\nSUMMARY:Elke dag\r\n"
+    with pytest.raises(FeedError, match="Zoveel kan de centrale agenda niet tonen"):
+        parse_feed(calendar(daily), source="s", now=NOW, max_occurrences=30, reader=HUB)
+    with pytest.raises(FeedError, match="de server heeft er niet genoeg geheugen"):
+        ical_child.parse_in_child(calendar(*[
+            f"UID:e{i}\r\nDTSTART:20260320T100000Z\r\nSUMMARY:{'x' * 300}\r\n"
+            for i in range(8000)]), source="s", now=NOW, limit_mb=60, reader=HUB)
+    monkeypatch.setattr(ical_child, "MAX_EVENTS", 1)
+    refused = ical_child.too_many_events(calendar(*GOOD), HUB)
+    assert refused is not None and "de centrale agenda leest er hoogstens 1" in refused.message
 
 
 def test_the_child_parser_runs_out_of_memory_kindly():
