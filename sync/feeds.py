@@ -34,7 +34,6 @@ from sync.ical_import import (
     ParsedFeed,
     SeriesGroup,
     combine,
-    decode,
     feed_source,
     skipped_series_note,
     window,
@@ -217,7 +216,7 @@ def expand_changed_groups(
     if refused is not None:
         raise refused
     source = feed_source(url)
-    split = split_calendar(decode(data))
+    split = split_calendar(data)
     if split is None:
         expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
         return _combined(expanded), NewGroups("", [], {})

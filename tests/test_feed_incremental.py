@@ -16,7 +16,7 @@ from kiosk.core.db import write_transaction
 from kiosk.core.dutch import AMSTERDAM
 from sync import feeds, ical_groups
 from sync.ical_child import parse_in_child
-from sync.ical_import import ParsedFeed, decode, feed_source, parse_feed
+from sync.ical_import import FeedError, ParsedFeed, feed_source, parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=AMSTERDAM)
@@ -210,7 +210,7 @@ def test_real_world_exports_edited_give_what_a_whole_parse_gives(importer, name)
     start = renamed.rindex(b"BEGIN:VEVENT")
     end = renamed.index(b"END:VEVENT", start) + len(b"END:VEVENT\r\n")
     importer.check(renamed[:start] + renamed[end:])
-    assert ical_groups.split_calendar(decode(data)) is not None  # these are cut, not whole
+    assert ical_groups.split_calendar(data) is not None  # these are cut, not whole
 
 
 def test_a_calendar_not_cut_is_parsed_whole_every_time(importer):
@@ -221,7 +221,7 @@ def test_a_calendar_not_cut_is_parsed_whole_every_time(importer):
     twice = calendar(EVENTS) + calendar({"x": "UID:x\r\nDTSTART:20260320T100000Z\r\n"})
     two_uids = calendar({"x": "UID:x\r\nUID:y\r\nDTSTART:20260320T100000Z\r\n"})
     for data in (nested, twice, two_uids):
-        assert ical_groups.split_calendar(decode(data)) is None
+        assert ical_groups.split_calendar(data) is None
     for _round in range(2):
         importer.parsed_events.clear()
         importer.check(calendar(EVENTS).replace(b"END:VCALENDAR", b"X-COMMENT:x\r\nEND:VCALENDAR"))
@@ -377,7 +377,7 @@ def test_a_uid_line_icalendar_cannot_read_is_parsed_whole(importer, line):
     guess what it names: the feed is parsed whole, every time, and still imported."""
     events = {**EVENTS, "lezing": EVENTS["lezing"].replace("UID:lezing@buurthuis", line)}
     data = calendar(events)
-    assert ical_groups.split_calendar(decode(data)) is None
+    assert ical_groups.split_calendar(data) is None
     for _round in range(2):
         importer.parsed_events.clear()
         parsed = importer.check(data)
@@ -424,7 +424,7 @@ def test_a_cut_that_names_an_event_otherwise_than_the_parser_is_never_kept(
     parse too is compared with the cut, and a cut that differs is not stored: every
     sync of such a feed is a whole parse, and the moved occurrence stays moved."""
     monkeypatch.setattr(ical_groups, "_LINE", re.compile(
-        r"^(?:(?P<BEGIN>BEGIN)|(?P<END>END)|(?P<UID>UID))[;:][^\n]*",
+        rb"^(?:(?P<BEGIN>BEGIN)|(?P<END>END)|(?P<UID>UID))[;:][^\n]*",
         re.IGNORECASE | re.MULTILINE))  # names only as written exactly so
     events = koffie_with(master_uid, moved_uid)
     for summary in ("Koffie", "Koffie!", "Koffie?"):
@@ -457,3 +457,46 @@ def test_the_fingerprint_covers_everything_the_expansion_reads(monkeypatch):
     finally:
         monkeypatch.undo()
         ical_groups.parser_fingerprint.cache_clear()
+
+
+def test_the_kiosk_process_cuts_the_bytes_and_never_decodes_the_feed(importer, monkeypatch):
+    """One emoji makes Python hold a decoded text at four bytes a character, and
+    stripping and upper-casing it copies it again: the cut works on the bytes (every
+    line it reads is ASCII) and only the child decodes. Measured on 4 MB of events."""
+    import tracemalloc  # noqa: PLC0415
+
+    description = "Kom gezellig koffie drinken met de buren. " * 20
+    events = {f"e{i}": f"UID:e{i}@buurthuis\r\nDTSTART:202603{17 + i % 10}T100000Z\r\n"
+                       f"SUMMARY:Activiteit {i}\r\nDESCRIPTION:{description}\r\n"
+              for i in range(4500)}
+    events["e1"] = events["e1"].replace("Activiteit 1", "Activiteit 1 \U0001F389")
+    data = calendar(events)
+    assert len(data) > 4_000_000
+    monkeypatch.setattr(feeds, "expand_in_child", lambda *a, **k: pytest.fail("no parse"))
+    tracemalloc.start()
+    try:
+        split = ical_groups.split_calendar(data)
+        assert split is not None
+        split.digests()
+        split.subset({"e4000@buurthuis"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * len(data)  # decoded, it was over 8 times the feed
+
+
+def test_a_byte_order_mark_is_cut_and_another_encoding_is_the_childs_to_refuse(importer):
+    bom = b"\xef\xbb\xbf" + calendar(EVENTS)
+    assert ical_groups.split_calendar(bom) is not None
+    importer.check(bom)
+    importer.parsed_events.clear()
+    importer.check(bom.replace(b"Lezing", b"Lezing!"))
+    assert importer.parsed_events == [1]
+    utf16 = calendar(EVENTS).decode().encode("utf-16")
+    assert ical_groups.split_calendar(utf16) is None
+    with pytest.raises(FeedError, match="geen UTF-8"):
+        feeds.expand_changed_groups(importer.db, URL, utf16, now=NOW)
+    broken = calendar(EVENTS).replace(b"UID:lezing@buurthuis", b"UID:lezing\xff")
+    assert ical_groups.split_calendar(broken) is None
+    with pytest.raises(FeedError, match="geen UTF-8"):
+        feeds.expand_changed_groups(importer.db, URL, broken, now=NOW)
