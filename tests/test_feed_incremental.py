@@ -426,9 +426,9 @@ def test_a_cut_that_names_an_event_otherwise_than_the_parser_is_never_kept(
     monkeypatch.setattr(ical_groups, "_LINE", re.compile(
         rb"^(?:(?P<BEGIN>BEGIN)|(?P<END>END)|(?P<UID>UID))[;:][^\n]*",
         re.IGNORECASE | re.MULTILINE))  # names only as written exactly so
-    events = koffie_with(master_uid, moved_uid)
-    for summary in ("Koffie", "Koffie!", "Koffie?"):
-        events["koffie"] = events["koffie"].replace("Koffieochtend", summary, 1)
+    first = koffie_with(master_uid, moved_uid)
+    for summary in ("Koffieochtend", "Koffie!", "Koffie?"):  # the series renamed each time
+        events = {**first, "koffie": first["koffie"].replace("Koffieochtend", summary, 1)}
         importer.parsed_events.clear()
         assert moved_to_wednesday(importer.check(calendar(events)))
         assert importer.parsed_events == [len(EVENTS)]
