@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 # printer decoder or speech model.
 CORE_TESTS = ["tests/test_domain.py", "tests/test_checkin.py", "tests/test_slips.py",
               "tests/test_retention.py", "tests/test_sync_leases.py", "tests/test_feeds.py",
+              "tests/test_feed_faults.py", "tests/test_feed_incremental.py",
               "tests/test_hub.py", "tests/test_cli.py", "tests/test_printing_layout.py",
               "tests/test_printing_render.py"]
 
