@@ -259,6 +259,80 @@ def screen_problems(page: Any, screen: Screen = TEN_INCH) -> list[str]:
     )
 
 
+# The desk's own measure (design section 4, issue 11): for staff, so smaller than a
+# resident's, yet every target at least 9 mm both ways on this screen, and no page that
+# scrolls: what does not fit comes on the next page of the desk's pager (volunteer.js).
+# A checkbox is tapped through its label, so the label is its target. Returns the
+# problems on this page, and which targets (by their place in the page) are wholly shown.
+_DESK_JS = """
+(least) => {
+  const problems = [];
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const root = document.scrollingElement;
+  if (root.scrollHeight > vh + 1 || root.scrollWidth > vw + 1) {
+    problems.push(`page scrolls: ${root.scrollWidth}x${root.scrollHeight} in ${vw}x${vh}`);
+  }
+  // checkVisibility: also what a closed <details> holds is not shown.
+  const visible = (el) => {
+    if (!el.checkVisibility({visibilityProperty: true}) || el.closest("[hidden]")) return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const describe = (el) => `${el.tagName.toLowerCase()}[${(el.dataset.testid || el.textContent
+    || el.value || el.name || "").trim().replace(/\\s+/g, " ").slice(0, 30)}]`;
+  const main = document.getElementById("main");
+  if (main && main.scrollWidth > main.clientWidth + 1) {
+    problems.push(`cut at the side: ${main.scrollWidth} wide in ${main.clientWidth}`);
+  }
+  const paged = document.documentElement.classList.contains("desk-paged") && main;
+  const view = paged ? main.getBoundingClientRect() : null;
+  const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+  const shown = [];
+  const all = {};
+  document.querySelectorAll(selector).forEach((el, index) => {
+    if (!visible(el)) return;
+    all[index] = describe(el);
+    const box = el.matches("input[type=checkbox], input[type=radio]") && el.closest("label")
+      ? el.closest("label") : el;
+    const r = box.getBoundingClientRect();
+    if (Math.min(r.width, r.height) < least - 0.05) {
+      problems.push(`${describe(el)} target ${r.width.toFixed(0)}x${r.height.toFixed(0)}`);
+    }
+    if (r.left < -1 || r.right > vw + 1) problems.push(`${describe(el)} outside the screen`);
+    const inPage = !paged || !main.contains(el) || el.closest(".desk-keyboard")
+      || (r.top >= view.top - 1 && r.bottom <= view.bottom + 1);
+    if (inPage && (r.top < -1 || r.bottom > vh + 1)) {
+      problems.push(`${describe(el)} outside the screen`);
+    } else if (inPage) {
+      shown.push(index);
+    }
+  });
+  return {problems, shown, all};
+}
+"""
+
+
+def desk_problems(page: Any, screen: Screen) -> list[str]:
+    """What breaks the desk's measure on the screen now: the page scrolls, or a target
+    (button, link, field, key) is under 9 mm either way, or off the screen, or on none of
+    the pager's pages (taps "Volgende" to the last page, and leaves it there). [] is a
+    pass."""
+    least = STAFF_TARGET_MM / screen.mm_per_px
+    problems: list[str] = []
+    shown: set[int] = set()
+    down = page.get_by_test_id("page-down")
+    for _ in range(20):
+        found = page.evaluate(_DESK_JS, least)
+        problems += [p for p in found["problems"] if p not in problems]
+        shown.update(found["shown"])
+        if not down.is_visible() or down.get_attribute("aria-disabled") == "true":
+            break
+        down.tap()
+    problems += [f"{name} on no page of the screen" for index, name in found["all"].items()
+                 if int(index) not in shown]
+    return problems
+
+
 # Text a resident cannot read all of: cut at the side (overflow hidden, an ellipsis), cut
 # after some lines (line-clamp), or hidden below the edge of a box that hides what sticks
 # out. Each visible element that holds text is checked against itself and every box

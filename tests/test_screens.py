@@ -1,4 +1,5 @@
-"""Every resident screen at every screen size a buurthuis may have (design section 4):
+"""Every resident screen at every screen size a buurthuis may have (design section 4),
+the spoken signup's name keyboard among them:
 nothing scrolls, no text is cut off (an ellipsis, a line clamp, hidden overflow), every
 target meets its size in mm at that screen's pixel size, text is big enough and dark
 enough (7:1), and the browser logs no error; axe-core finds no critical or serious problem
@@ -19,7 +20,7 @@ import pytest
 
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
-from kiosk.core.signups import create_signup
+from kiosk.core.signups import MAX_PARTY, create_signup
 from kiosk.ops.demo import load_demo
 from tests.browser import (
     SCREENS,
@@ -33,6 +34,7 @@ from tests.browser import (
     screenshot,
     start_live_server,
 )
+from tests.voice_support import ScriptedStandIn
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -73,6 +75,29 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
                 stadsdorp="Stadsdorp Zuid", location_name="Buurthuis De Pijp", capacity=1,
             ))
         create_signup(db, "vol", phone="0612345678", kiosk_id="k")
+    finally:
+        db.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def voice_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A kiosk with voice, for the spoken signup's screens (its recognizer is a stand-in
+    that hears nothing: these are the screens a resident answers by touch)."""
+    server = start_live_server(
+        tmp_path_factory.mktemp("voice-screens") / "kiosk.db",
+        settings={"printer": "dummy://", "idle_seconds": "90"},
+        VOICE_ENGINE=ScriptedStandIn(),
+    )
+    db = server.db()
+    try:
+        starts = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=1)
+        with write_transaction(db):
+            save_activity(db, Activity(
+                id="soep", title=TITLE, starts_at=starts, ends_at=starts + timedelta(hours=2),
+                stadsdorp="Stadsdorp Zuid", location_name="Buurthuis De Pijp", capacity=40,
+            ))
     finally:
         db.close()
     yield server
@@ -176,6 +201,14 @@ def test_name_phone_and_more_people_screens_fit(kiosk, visit):
     page.get_by_test_id("plus").tap()
     expect(page.get_by_test_id("party-size")).to_have_text("4")
     visit.check("07-meer")
+    for _ in range(MAX_PARTY - 4):  # at the most: the + says why it stops, and still fits
+        page.get_by_test_id("plus").tap()
+    expect(page.get_by_test_id("plus")).to_have_attribute("aria-disabled", "true")
+    why = f"Meer kan niet: maximaal {MAX_PARTY}"
+    expect(page.get_by_test_id("party-size-why")).to_have_text(why)
+    visit.check("07-meer-maximaal")
+    for _ in range(MAX_PARTY - 4):
+        page.get_by_test_id("minus").tap()
     visit.tap("next")
     visit.tap("change-name")
     for key in ("A", "N", "S"):
@@ -309,3 +342,22 @@ def test_pin_page_returns_to_the_start_by_itself(kiosk, browser):
         page.context.close()
     finally:
         kiosk.set_setting("idle_seconds", "90")
+
+
+def test_voice_name_keyboard_fits_with_the_shared_keys(voice_kiosk, visit):
+    """The spoken signup's name step by touch: the residents' own keyboard (_keys.html),
+    alphabetical, fitting every screen with keys of at least the resident's size."""
+    page = visit.page
+    page.goto(voice_kiosk.url + "/stem?activiteit=soep")
+    panel = page.get_by_test_id("voice-panel")
+    expect(panel).to_have_attribute("data-step", "confirm_activity")
+    visit.tap("voice-yes", navigates=False)
+    expect(panel).to_have_attribute("data-step", "name")
+    for key in ("A", "N", "S", "space", "B"):
+        page.get_by_test_id(f"key-{key}").tap()
+    expect(page.get_by_test_id("voice-name")).to_have_value("Ans B")
+    # Alphabetical, the same rows as the name step: A to Z in order.
+    keys = page.locator("[data-for=voice-name] [data-key]")
+    letters = keys.evaluate_all("els => els.map(e => e.dataset.key)")
+    assert letters[:26] == [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    visit.check("19-stem-naam")

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.core import calls, codes, slips
 from kiosk.core.config import get_setting, set_setting, signing_secret
-from kiosk.core.signups import create_signup
+from kiosk.core.signups import MAX_PARTY, create_signup
 from printing.worker import process_due_jobs
 from tests.conftest import make_activity
 from tests.desk_helpers import COORDINATOR_PIN, fast_pins, set_pins, sign_in
@@ -70,6 +70,66 @@ def test_a_mistake_on_the_slip_shows_the_form_again_with_what_was_typed(desk, db
     page = html(response)
     assert "telefoonnummer klopt niet" in page and 'value="Jan"' in page
     assert "autofocus" in page.split('id="phone"')[1].split(">")[0]
+
+
+def _tag(page: str, testid: str) -> str:
+    """The opening tag of the element with this data-testid."""
+    return re.search(rf'<[^>]*data-testid="{testid}"[^>]*>', page).group(0)
+
+
+@pytest.mark.parametrize(
+    ("typed", "minus", "plus", "why", "status"),
+    [
+        ("", "true", "false", "Minder kan niet: minimaal 1", 303),  # empty is 1
+        ("3", "false", "false", "", 303),
+        ("4", "false", "false", "Nog 3 plaatsen vrij: meer komt op de wachtlijst", 400),
+        (str(MAX_PARTY), "false", "true", f"Meer kan niet: maximaal {MAX_PARTY}", 400),
+        ("11", "false", "true", f"Meer kan niet: maximaal {MAX_PARTY}", 400),
+        ("drie", "true", "false", "Minder kan niet: minimaal 1", 400),
+        ("³", "true", "false", "Minder kan niet: minimaal 1", 400),
+    ],
+)
+def test_slip_party_size_without_javascript(desk, db, typed, minus, plus, why, status):
+    """The − and + are drawn with their limits by the server, and the number is a field
+    that can be typed in: the form works without JavaScript, and the server checks it."""
+    make_activity(db, capacity=3)
+    slip = slips.print_activity_slips(db, "a1", 1, "x")[0]
+    # No phone: more than the 3 seats left asks for one (the waitlist), shown with the form.
+    response = desk.post(
+        "/vrijwilliger/invoeren/strook/opslaan",
+        data={"code": slip.code, "name": "Jan", "phone": "", "party_size": typed},
+    )
+    assert response.status_code == status
+    if status == 303:
+        return
+    page = html(response)
+    assert f'value="{typed}"' in _tag(page, "slip-size")
+    assert f'aria-disabled="{minus}"' in _tag(page, "slip-size-minus")
+    assert f'aria-disabled="{plus}"' in _tag(page, "slip-size-plus")
+    why_text = re.search(r'data-testid="slip-size-why">([^<]*)<', page).group(1)
+    assert why_text == why
+    fresh = html(desk.post("/vrijwilliger/invoeren/strook", data={"scan": slip.qr_payload}))
+    assert 'value="1"' in _tag(fresh, "slip-size")
+
+
+def test_phone_form_shows_the_seats_left_of_the_chosen_activity(desk, db):
+    make_activity(db, capacity=3)
+    make_activity(db, "a2", title="Wandelen")  # no limit
+    page = html(desk.get("/vrijwilliger/invoeren"))
+    option = re.search(r'<option value="a1"[^>]*>', page).group(0)
+    assert 'data-seats="3"' in option
+    assert 'data-why-seats="Nog 3 plaatsen vrij: meer komt op de wachtlijst"' in option
+    assert "data-seats" not in re.search(r'<option value="a2"[^>]*>', page).group(0)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    refused = desk.post(
+        "/vrijwilliger/invoeren/telefoon",
+        data={"activity_id": "a1", "name": "Truus", "phone": "", "party_size": "5",
+              "token": token},
+    )  # fmt: skip
+    assert refused.status_code == 400  # the waitlist needs a phone number
+    again = html(refused)
+    why = re.search(r'data-testid="phone-size-why">([^<]*)<', again).group(1)
+    assert why == "Nog 3 plaatsen vrij: meer komt op de wachtlijst"
 
 
 def test_phone_signup(desk, db):

@@ -8,12 +8,17 @@ from typing import Any
 from flask import render_template
 
 from kiosk.core import pins, print_jobs
+from kiosk.core.signups import MAX_PARTY
 from kiosk.web import auth
 from kiosk.web.request_db import get_db
 
 
 def desk_context() -> dict[str, Any]:
-    return {"desk_idle_seconds": auth.idle_seconds(), "role_labels": pins.ROLE_LABELS}
+    return {
+        "desk_idle_seconds": auth.idle_seconds(),
+        "role_labels": pins.ROLE_LABELS,
+        "max_party": MAX_PARTY,  # the desk's − and + stop where a signup does
+    }
 
 
 def plain_error(error: str | None) -> tuple[str, str]:

@@ -1,38 +1,9 @@
-// Touch-only helpers for the resident screens (the keys themselves are in keys.js): the
-// − / + stepper, one-tap-only forms, and the "Bent u er nog?" reset after inactivity.
+// Touch-only helpers for the resident screens (the keys and the − / + stepper are in
+// keys.js): one-tap-only forms, and the "Bent u er nog?" reset after inactivity.
 // Everything works by tapping; no swipe, no long press, no hardware keyboard needed.
 (function () {
   "use strict";
   const body = document.body;
-
-  const flash = window.buurtkioskKeys.flash;  // keys.js, loaded first
-
-  // Number of people: − and + within 1..max.
-  document.querySelectorAll(".stepper").forEach(function (stepper) {
-    const field = stepper.querySelector("input[type=hidden]");
-    const shown = stepper.querySelector("output");
-    const word = document.querySelector("[data-testid=party-word]");
-    const max = parseInt(stepper.dataset.max || "10", 10);
-    // At 1 the − and at the most the + look flat and say so: no tap that does nothing
-    // without showing why.
-    function showLimits() {
-      const value = parseInt(field.value, 10) || 1;
-      stepper.querySelector("[data-step='-1']").setAttribute("aria-disabled", value <= 1 ? "true" : "false");
-      stepper.querySelector("[data-step='1']").setAttribute("aria-disabled", value >= max ? "true" : "false");
-    }
-    showLimits();
-    stepper.addEventListener("click", function (event) {
-      const button = event.target.closest("button[data-step]");
-      if (!button) return;
-      flash(button);
-      const current = parseInt(field.value, 10) || 1;
-      const next = Math.min(max, Math.max(1, current + parseInt(button.dataset.step, 10)));
-      field.value = String(next);
-      shown.textContent = String(next);
-      if (word) word.textContent = next === 1 ? "persoon" : "personen";
-      showLimits();
-    });
-  });
 
   // A shaky double tap on "Ja, meld mij aan" sends the form once. (The server makes one
   // signup of a repeated form anyway; this spares the resident a second page load.)

@@ -352,21 +352,9 @@
     post(new FormData(event.target, event.submitter));
   });
 
-  // The in-page keyboard of the name and phone steps (kiosk.js binds only the keyboards
-  // that are there when the page loads; these come and go with the steps).
+  // A tap on the keys of the name and phone steps (keys.js types it) means: by touch now.
   holder.addEventListener("click", function (event) {
-    const key = event.target.closest("[data-voice-keys] button");
-    if (!key) return;
-    const input = document.getElementById(key.closest("[data-voice-keys]").dataset.voiceKeys);
-    if (!input) return;
-    stopListening();
-    if (key.dataset.action === "backspace") {
-      input.value = input.value.slice(0, -1);
-    } else if (key.dataset.key !== undefined && input.value.length < input.maxLength) {
-      let ch = key.dataset.key;
-      if (input.dataset.keyboard === "letters" && input.value && !/[\s'-]$/.test(input.value)) ch = ch.toLowerCase();
-      input.value += ch;
-    }
+    if (event.target.closest("[data-for] button")) stopListening();
   });
 
   // "Lees voor" while the microphone is open would have the kiosk listen to itself.
