@@ -59,6 +59,17 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def forked_not_started(child: int, parent: int) -> bool:
+    """A child between fork and exec shows this process's own pages as its RSS (they
+    are shared, or with vfork the very same): counting it would count us twice."""
+    try:
+        with open(f"/proc/{child}/cmdline", "rb") as mine, \
+                open(f"/proc/{parent}/cmdline", "rb") as theirs:
+            return mine.read() == theirs.read()
+    except OSError:
+        return True  # already gone
+
+
 class Sampler(threading.Thread):
     """Peak of (this process + its children) resident memory."""
 
@@ -70,7 +81,8 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         me = os.getpid()
         while not self.stop.is_set():
-            total = rss_kb(me) + sum(rss_kb(child) for child in children(me))
+            total = rss_kb(me) + sum(rss_kb(child) for child in children(me)
+                                     if not forked_not_started(child, me))
             self.peak = max(self.peak, total)
             time.sleep(0.01)
 

@@ -112,8 +112,8 @@ def busy_morning(port: int, db_path: str, signups: int, voice: bool) -> int:
                   if a.status == "scheduled" and a.seats_left is None]
     all_ids = [row[0] for row in db.execute("SELECT id FROM activities")]
     db.close()
-    for page in range(1, 5):
-        request(port, "GET", f"/?pagina={page}")
+    for page in range(4):  # the start page's windows, as Meer asks for them
+        request(port, "GET", f"/?vanaf={page * 4}")
     for activity_id in all_ids:
         request(port, "GET", f"/activiteit/{activity_id}")
     made = 0

@@ -4,7 +4,8 @@
 
 1. An iCalendar feed of 1,000 events (a third weekly recurring, expanded for 60 days)
    fetched, parsed and applied to an empty kiosk (target < 2 s), then applied again
-   after a change to one event.
+   after a change to one event (only that event's series is parsed again). CPU counts
+   the parsing child too (os.times, clock ticks of 10 ms).
 2. A re-sync without changes: the server answers 304 (target < 50 ms), and a server
    that ignores conditional GETs (the content hash catches it).
 3. Pushing 10,000 outbox rows to the hub (waitress on 127.0.0.1): rows per second.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import resource
 import sys
 import tempfile
@@ -89,12 +91,19 @@ class Feed(BaseHTTPRequestHandler):
         self.wfile.write(self.body)
 
 
+def cpu_seconds() -> float:
+    """This process and its finished children (the feed is parsed in one): wall time
+    on a shared machine measures the other users as much as the code."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def timed(label: str, function: Any, target: float | None = None) -> Any:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     result = function()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     goal = f"  (target < {target * 1000:.0f} ms)" if target else ""
-    print(f"{label:<58} {seconds * 1000:9.1f} ms{goal}")
+    print(f"{label:<58} {seconds * 1000:9.1f} ms  CPU {cpu * 1000:5.0f} ms{goal}")
     return result
 
 

@@ -1,4 +1,5 @@
-"""The kiosk's iCalendar feeds: conditional fetch, then parse and apply in one go.
+"""The kiosk's iCalendar feeds: conditional fetch, then parse and apply in one go. A
+changed feed is parsed again only where its text changed (sync/ical_groups.py).
 
 A feed that fails in any way (unreachable, too big, not UTF-8, broken) changes nothing
 in the agenda: the error goes on the sync screen and the previous agenda stays.
@@ -24,8 +25,20 @@ from kiosk.core.config import get_setting
 from kiosk.core.db import write_transaction
 from sync import http
 from sync.feed_urls import FeedUrlError, normalise_feed_url
-from sync.ical_child import give_memory_back, parse_in_child
-from sync.ical_import import FeedError, ParsedFeed, feed_source, window
+from sync.ical_child import expand_in_child, give_memory_back, too_many_events
+from sync.ical_groups import group_from_json, group_to_json, parser_fingerprint, split_calendar
+from sync.ical_import import (
+    WINDOW_DAYS,
+    ExpandedFeed,
+    FeedError,
+    ParsedFeed,
+    SeriesGroup,
+    combine,
+    decode,
+    feed_source,
+    skipped_series_note,
+    window,
+)
 
 # Real feeds are far smaller (a Google export of years is about 1 MB); parsing costs
 # about 30 MB of memory per MB of iCalendar, so this keeps a bad feed to ~150 MB.
@@ -99,7 +112,7 @@ def _state(db: sqlite_utils.Database, url: str) -> dict[str, Any]:
     if rows:
         return rows[0]
     return {"url": url, "etag": "", "last_modified": "", "content_hash": "", "expanded_on": "",
-            "last_attempt_at": None}
+            "last_attempt_at": None, "series_basis": "", "calendar_name": ""}
 
 
 def _save_state(db: sqlite_utils.Database, url: str, **values: Any) -> None:
@@ -148,23 +161,113 @@ def pull_feed(db: sqlite_utils.Database, configured: str, now: datetime | None =
                 _save_state(db, url, last_attempt_at=utc_iso(now), last_success_at=utc_iso(now),
                             last_error="")
             return FeedResult(url, changed=False)
-        parsed = parse_in_child(fetched.body, source=feed_source(url), now=now,
-                                stadsdorp=stadsdorp)
+        parsed, groups = expand_changed_groups(db, url, fetched.body, now=now,
+                                               stadsdorp=stadsdorp)
     except (http.SyncError, FeedError) as err:
         with write_transaction(db):
             _save_state(db, url, last_attempt_at=utc_iso(now), last_error=err.message)
         return FeedResult(url, changed=False, error=err.message)
     with write_transaction(db):
         result = apply_feed(db, url, parsed, now)
+        groups.store(db, url)
         _save_state(
             db, url, etag=fetched.etag, last_modified=fetched.last_modified,
             content_hash=digest, expanded_on=today, last_attempt_at=utc_iso(now),
             last_success_at=utc_iso(now), last_error="", activity_count=len(parsed.activities),
             skipped_series=json.dumps(list(parsed.skipped_series), ensure_ascii=False),
         )
-    del parsed, fetched
+    del parsed, fetched, groups
     give_memory_back()
     return result
+
+
+@dataclass
+class NewGroups:
+    """What a parse leaves for the next one: the digest and result of each group that
+    was expanded now, under `basis` ('' when the feed could not be cut into groups)."""
+
+    basis: str
+    keys: list[str]  # every group of the feed as it is now
+    expanded: dict[str, tuple[str, SeriesGroup]]
+    calendar_name: str = ""
+
+    def store(self, db: sqlite_utils.Database, url: str) -> None:
+        """Call inside the transaction that applies the feed."""
+        db.execute("DELETE FROM feed_series WHERE url = ? AND key NOT IN "
+                   "(SELECT value FROM json_each(?))",
+                   [url, json.dumps(self.keys if self.basis else [])])
+        _save_state(db, url, series_basis=self.basis, calendar_name=self.calendar_name)
+        if not self.basis:
+            return
+        db.conn.executemany(
+            "INSERT INTO feed_series (url, key, digest, result) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (url, key) DO UPDATE SET digest = excluded.digest, "
+            "result = excluded.result",
+            ((url, key, digest, json.dumps(group_to_json(group), ensure_ascii=False))
+             for key, (digest, group) in self.expanded.items()))
+
+
+def expand_changed_groups(
+    db: sqlite_utils.Database, url: str, data: bytes, *, now: datetime, stadsdorp: str = "",
+) -> tuple[ParsedFeed, NewGroups]:
+    """The feed parsed as a whole would give, parsing (in the child) only the groups
+    whose text changed since the last import on the same day; the others' results are
+    read back from that import. Raises FeedError as parse_in_child does."""
+    refused = too_many_events(data)  # on the whole feed, before any part of it is sent
+    if refused is not None:
+        raise refused
+    source = feed_source(url)
+    split = split_calendar(decode(data))
+    if split is None:
+        expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
+        return _combined(expanded), NewGroups("", [], {})
+    digests = split.digests()
+    basis = hashlib.sha256("\n".join((
+        split.common_digest, dutch.local(now).date().isoformat(), str(WINDOW_DAYS), source,
+        stadsdorp, parser_fingerprint())).encode()).hexdigest()
+    stored: dict[str, str] = {}
+    state = _state(db, url)
+    if state.get("series_basis") == basis:
+        stored = dict(db.execute("SELECT key, digest FROM feed_series WHERE url = ?", [url]))
+    kept = {key for key, digest in digests.items() if stored.get(key) == digest}
+    todo = [key for key in digests if key not in kept]
+    whole = not kept
+    part = b"" if whole else split.subset(set(todo))
+    # The cut text goes before the child starts: parent and child are never both big.
+    del split
+    give_memory_back()
+    if whole or todo:
+        expanded = expand_in_child(data if whole else part, source=source, now=now,
+                                   stadsdorp=stadsdorp)
+    else:  # only what no parser reads changed (time stamps, folding): no child at all
+        expanded = ExpandedFeed(state.get("calendar_name") or "", {})
+    if set(expanded.groups) != set(todo):
+        # The cut did not find the groups the parser found: trust the parser alone.
+        log.warning("feed %s: groups not as cut, parsed whole", source)
+        if not whole:
+            expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
+        return _combined(expanded), NewGroups("", [], {})
+    try:
+        reused = {key: group_from_json(json.loads(result)) for key, result in db.execute(
+            "SELECT key, result FROM feed_series WHERE url = ?", [url]) if key in kept}
+    except (ValueError, TypeError, KeyError):
+        # A stored result that no longer reads: this once, the whole feed again.
+        log.warning("feed %s: stored groups unreadable, parsed whole", source, exc_info=True)
+        whole_again = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
+        if set(whole_again.groups) != set(digests):
+            return _combined(whole_again), NewGroups("", [], {})
+        return _combined(whole_again), NewGroups(
+            basis, list(digests), {key: (digests[key], group)
+                                   for key, group in whole_again.groups.items()},
+            whole_again.calendar_name)
+    groups = {key: reused[key] if key in kept else expanded.groups[key] for key in digests}
+    fresh = {key: (digests[key], expanded.groups[key]) for key in todo}
+    return _combined(ExpandedFeed(expanded.calendar_name, groups)), NewGroups(
+        basis, list(digests), fresh, expanded.calendar_name)
+
+
+def _combined(expanded: ExpandedFeed) -> ParsedFeed:
+    return combine(expanded.calendar_name, expanded.groups.values())
 
 
 _COMPARED = [f.name for f in fields(Activity) if f.name not in ("id", *DERIVED)]
@@ -257,6 +360,7 @@ def forget_unconfigured(db: sqlite_utils.Database, now: datetime) -> int:
             empty = ParsedFeed([], "", 0)
             removed += apply_feed(db, url, empty, now).removed
             db.execute("DELETE FROM feed_state WHERE url = ?", [url])
+            db.execute("DELETE FROM feed_series WHERE url = ?", [url])
     return removed
 
 
@@ -299,4 +403,5 @@ def feed_states(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     rows = list(db.query("SELECT * FROM feed_state ORDER BY url"))
     for row in rows:
         row["skipped_series"] = json.loads(row.get("skipped_series") or "[]")
+        row["skipped_note"] = skipped_series_note(row["skipped_series"])
     return rows

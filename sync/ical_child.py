@@ -4,9 +4,13 @@ Pi 3B+ shares 1 GB with Chromium. The child's memory goes back to the system whe
 ends; the kiosk process only ever holds the bytes and the finished activities.
 
     parse_in_child(data, source=..., now=..., stadsdorp=...) -> ParsedFeed
+    expand_in_child(...) -> ExpandedFeed (group by group, for a re-sync that keeps the
+                                          groups whose text did not change)
 
-The child is `python -m sync.ical_child LIMIT_MB SOURCE NOW DAYS STADSDORP`, the feed
-on stdin, JSON on stdout.
+The child is `python -m sync.ical_child`: on stdin one line of JSON with its limit and
+the parse's arguments, then the feed; JSON on stdout. Nothing goes on its command line,
+which every local user can read in `ps`: a feed's label and anything derived from a
+private calendar address stay between the two processes.
 """
 
 from __future__ import annotations
@@ -18,13 +22,19 @@ import logging
 import os
 import subprocess
 import sys
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.agenda import Activity
-from sync.ical_import import WINDOW_DAYS, FeedError, ParsedFeed, parse_feed
+from sync.ical_groups import group_from_json, group_to_json
+from sync.ical_import import (
+    WINDOW_DAYS,
+    ExpandedFeed,
+    FeedError,
+    ParsedFeed,
+    combine,
+    expand_feed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +70,16 @@ def parse_in_child(
 ) -> ParsedFeed:
     """parse_feed in a child process. Raises FeedError (Dutch) for whatever goes wrong,
     a child killed for its memory or its time included."""
+    expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp, days=days,
+                               limit_mb=limit_mb, deadline=deadline)
+    return combine(expanded.calendar_name, expanded.groups.values(), days=days)
+
+
+def expand_in_child(
+    data: bytes, *, source: str, now: datetime, stadsdorp: str = "",
+    days: int = WINDOW_DAYS, limit_mb: int | None = None, deadline: float | None = None,
+) -> ExpandedFeed:
+    """expand_feed in a child process, with the errors of parse_in_child."""
     limit_mb = limit_mb or CHILD_LIMIT_MB
     deadline = deadline or CHILD_DEADLINE
     refused = too_many_events(data)
@@ -68,11 +88,12 @@ def parse_in_child(
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
-    command = [sys.executable, "-m", "sync.ical_child", str(limit_mb), source,
-               now.isoformat(), str(days), stadsdorp]
+    command = [sys.executable, "-m", "sync.ical_child"]
+    arguments = json.dumps({"limit_mb": limit_mb, "source": source, "now": now.isoformat(),
+                            "days": days, "stadsdorp": stadsdorp}, ensure_ascii=True)
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=deadline,
-                              env=env, check=False)
+        done = subprocess.run(command, input=arguments.encode() + b"\n" + data,
+                              capture_output=True, timeout=deadline, env=env, check=False)
     except subprocess.TimeoutExpired:
         raise FeedError(
             "De agenda-feed is te ingewikkeld om op tijd in te lezen. De vorige agenda "
@@ -98,29 +119,8 @@ def parse_in_child(
     log.info("feed parsed in a child process, its peak %s kB", answer.get("peak_kb"))
     if "error" in answer:
         raise FeedError(str(answer["error"]))
-    return _parsed_from_json(answer)
-
-
-def _parsed_to_json(parsed: ParsedFeed) -> dict[str, Any]:
-    def activity(a: Activity) -> dict[str, Any]:
-        row = asdict(a)
-        row["starts_at"] = a.starts_at.isoformat()
-        row["ends_at"] = a.ends_at.isoformat() if a.ends_at else None
-        return row
-
-    return {"activities": [activity(a) for a in parsed.activities],
-            "calendar_name": parsed.calendar_name, "skipped": parsed.skipped,
-            "skipped_series": list(parsed.skipped_series), "legacy_ids": parsed.legacy_ids}
-
-
-def _parsed_from_json(answer: dict[str, Any]) -> ParsedFeed:
-    activities = []
-    for row in answer["activities"]:
-        row["starts_at"] = datetime.fromisoformat(row["starts_at"])
-        row["ends_at"] = datetime.fromisoformat(row["ends_at"]) if row["ends_at"] else None
-        activities.append(Activity(**row))
-    return ParsedFeed(activities, answer["calendar_name"], answer["skipped"],
-                      tuple(answer["skipped_series"]), answer["legacy_ids"])
+    return ExpandedFeed(answer["calendar_name"],
+                        {key: group_from_json(group) for key, group in answer["groups"]})
 
 
 def give_memory_back() -> None:
@@ -130,26 +130,30 @@ def give_memory_back() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _child(argv: list[str]) -> int:
+def _child() -> int:
     import resource
 
-    limit_mb, source, now, days, stadsdorp = argv
-    limit = int(limit_mb) * 1024 * 1024
+    arguments = json.loads(sys.stdin.buffer.readline())
+    limit = int(arguments["limit_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     out = sys.stdout
+    data = b""
     try:
         data = sys.stdin.buffer.read()
-        parsed = parse_feed(data, source=source, now=datetime.fromisoformat(now),
-                            days=int(days), stadsdorp=stadsdorp)
-        answer: dict[str, Any] = _parsed_to_json(parsed)
+        expanded = expand_feed(data, source=arguments["source"],
+                               now=datetime.fromisoformat(arguments["now"]),
+                               days=int(arguments["days"]), stadsdorp=arguments["stadsdorp"])
+        answer: dict[str, Any] = {
+            "calendar_name": expanded.calendar_name,
+            "groups": [[key, group_to_json(group)] for key, group in expanded.groups.items()]}
     except FeedError as err:
         # Out of memory deep inside icalendar can surface as a parse error of its own;
         # a failure at the limit was the limit.
-        answer = {"error": TOO_BIG if _near(limit) else err.message}
+        answer = {"error": TOO_BIG if at_limit(limit, len(data)) else err.message}
     except MemoryError:
         answer = {"error": TOO_BIG}
     except Exception:  # noqa: BLE001 - near its limit CPython fails in odd ways (SystemError)
-        if not _near(limit):
+        if not at_limit(limit, len(data)):
             raise  # a real bug: the traceback goes to the parent's log
         answer = {"error": TOO_BIG}
     answer["peak_kb"] = peak_rss_kb()
@@ -158,17 +162,27 @@ def _child(argv: list[str]) -> int:
     return 0
 
 
-def _near(limit: int) -> bool:
-    return peak_rss_kb() * 1024 > 0.8 * limit
+def at_limit(limit: int, feed_bytes: int) -> bool:
+    """Whether this process came so close to its RLIMIT_AS that an allocation may have
+    failed. Measured as the limit measures: address space (VmPeak), not resident memory,
+    which stays far below it (shared libraries, arenas reserved but not touched). The
+    margin is the largest single allocation a parse makes: a copy of the text, up to
+    4 bytes a character."""
+    margin = max(8 * 1024 * 1024, 4 * feed_bytes)
+    return _status_kb("VmPeak") * 1024 > limit - margin
 
 
 def peak_rss_kb(pid: int | str = "self") -> int:
     """VmHWM, the peak resident memory of this process image. Not getrusage: its
     ru_maxrss survives exec, so a child would report the parent's peak as its own."""
+    return _status_kb("VmHWM", pid)
+
+
+def _status_kb(key: str, pid: int | str = "self") -> int:
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -176,4 +190,4 @@ def peak_rss_kb(pid: int | str = "self") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+    sys.exit(_child())

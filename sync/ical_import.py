@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time as time_module
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -57,6 +58,16 @@ class ParsedFeed:
     # New id -> the id the same occurrence had before ids became stable (one-off events
     # carried their start time): lets an existing agenda move its signups over once.
     legacy_ids: dict[str, str] = field(default_factory=dict)
+
+
+def skipped_series_note(titles: Iterable[str]) -> str:
+    """What the coordinator reads about the series a feed's import left out (kiosk sync
+    screen and hub alike); '' when none was."""
+    named = ", ".join(titles)
+    if not named:
+        return ""
+    return (f"Overgeslagen, want de herhaling klopt niet: {named}. De rest van deze feed "
+            "staat wel in de agenda.")
 
 
 def feed_source(url: str) -> str:
@@ -110,21 +121,86 @@ def window(now: datetime, days: int = WINDOW_DAYS) -> tuple[datetime, datetime]:
     return start, datetime.combine(today + timedelta(days=days), time(0), AMSTERDAM)
 
 
+@dataclass(frozen=True)
+class SeriesGroup:
+    """What the components of one UID (the series and its moved occurrences) become in
+    the window: the unit a re-sync reuses when its text did not change."""
+
+    activities: list[Activity] = field(default_factory=list)
+    skipped: int = 0
+    skipped_series: list[str] = field(default_factory=list)
+    legacy_ids: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExpandedFeed:
+    calendar_name: str
+    # Keyed by group_key of the UID, in the order the UIDs first appear in the file.
+    groups: dict[str, SeriesGroup]
+
+
+def group_key(uid: object) -> str:
+    """Which group a component belongs to. Events without a UID share one group: no
+    identity joins them, and they are few."""
+    return str(uid or "").strip()
+
+
 def parse_feed(
     data: bytes, *, source: str, now: datetime, days: int = WINDOW_DAYS, stadsdorp: str = "",
     max_occurrences: int = MAX_OCCURRENCES,
 ) -> ParsedFeed:
     """The activities of a feed within the window, recurrences expanded. A series that
     cannot be expanded is skipped and named in `skipped_series`; the rest stays."""
+    expanded = expand_feed(data, source=source, now=now, days=days, stadsdorp=stadsdorp,
+                           max_occurrences=max_occurrences)
+    return combine(expanded.calendar_name, expanded.groups.values(),
+                   max_occurrences=max_occurrences, days=days)
+
+
+def combine(calendar_name: str, groups: Iterable[SeriesGroup], *,
+            max_occurrences: int = MAX_OCCURRENCES, days: int = WINDOW_DAYS) -> ParsedFeed:
+    """One feed from its groups, given in file order. Whether a group was expanded just
+    now or kept from an earlier sync, the result is the same."""
+    activities: dict[str, Activity] = {}
+    legacy_ids: dict[str, str] = {}
+    skipped = 0
+    skipped_series: list[str] = []
+    for group in groups:
+        activities.update((a.id, a) for a in group.activities)
+        legacy_ids.update(group.legacy_ids)
+        skipped += group.skipped
+        skipped_series += group.skipped_series
+    if len(activities) > max_occurrences:
+        raise _too_many(max_occurrences, days)
+    return ParsedFeed(sorted(activities.values(), key=lambda a: (a.starts_at, a.id)),
+                      calendar_name, skipped, tuple(skipped_series[:MAX_NAMED_SKIPS]),
+                      legacy_ids)
+
+
+def _too_many(max_occurrences: int, days: int) -> FeedError:
+    return FeedError(
+        f"De agenda-feed heeft meer dan {max_occurrences} activiteiten in "
+        f"{days} dagen. Zoveel kan de kiosk niet tonen; de vorige agenda "
+        "blijft staan. Vraag de beheerder van de agenda om een kleinere feed."
+    )
+
+
+def expand_feed(
+    data: bytes, *, source: str, now: datetime, days: int = WINDOW_DAYS, stadsdorp: str = "",
+    max_occurrences: int = MAX_OCCURRENCES,
+) -> ExpandedFeed:
+    """Parse and expand a feed, group by group (see SeriesGroup)."""
     calendar = parse_calendar(decode(data))
     name = text_value(calendar.get("X-WR-CALNAME"), FIELD_MAX)
-    skipped_series = drop_bad_rules(calendar)
+    uids = [c.get("UID") for c in calendar.subcomponents if c.name == "VEVENT"]
+    found: dict[str, _Group] = {group_key(uid): _Group() for uid in uids}
+    known_uids = {str(uid) for uid in uids if uid is not None}
+    for uid, title in drop_bad_rules(calendar).items():
+        found.setdefault(group_key(uid), _Group()).skip(title)
     identities = SeriesIdentities.of(calendar)
     start, end = window(now, days)
     deadline = time_module.monotonic() + PARSE_BUDGET_SECONDS
-    activities: dict[str, Activity] = {}
-    legacy_ids: dict[str, str] = {}
-    skipped = len(skipped_series)
+    count = 0
     try:
         query = recurring_ical_events.of(calendar, skip_bad_series=True)
         # Series by series rather than query.between(), so the caps below apply while
@@ -136,25 +212,25 @@ def parse_feed(
                 occurrences = [o.as_component(False) for o in series.between(start, end)]
             except Exception:  # noqa: BLE001 - any fault in one series costs only that series
                 log.warning("feed %s: series %r skipped", source, series.uid, exc_info=True)
-                skipped_series.append(identities.title_of(str(series.uid)))
-                skipped += 1
+                # A UID-less series is named by its Python id here; it is in group "".
+                uid = str(series.uid) if str(series.uid) in known_uids else ""
+                found.setdefault(group_key(uid), _Group()).skip(
+                    identities.title_of(uid.strip()))
                 continue
             for event in occurrences:
+                group = found.setdefault(group_key(event.get("UID")), _Group())
                 activity = to_activity(event, source=source, stadsdorp=stadsdorp or name,
                                        identities=identities)
                 if activity is None:
-                    skipped += 1
+                    group.skipped += 1
                     continue
-                activities[activity.id] = activity
+                count += activity.id not in group.activities
+                group.activities[activity.id] = activity
                 legacy = legacy_activity_id(event, source)
                 if legacy != activity.id:
-                    legacy_ids[activity.id] = legacy
-            if len(activities) > max_occurrences:
-                raise FeedError(
-                    f"De agenda-feed heeft meer dan {max_occurrences} activiteiten in "
-                    f"{days} dagen. Zoveel kan de kiosk niet tonen; de vorige agenda "
-                    "blijft staan. Vraag de beheerder van de agenda om een kleinere feed."
-                )
+                    group.legacy_ids[activity.id] = legacy
+            if count > max_occurrences:
+                raise _too_many(max_occurrences, days)
     except (FeedError, MemoryError):
         raise
     except Exception:
@@ -166,17 +242,30 @@ def parse_feed(
             "De agenda-feed kan niet worden gelezen: er staat iets in dat de kiosk niet "
             "begrijpt. De vorige agenda blijft staan."
         ) from None
-    return ParsedFeed(sorted(activities.values(), key=lambda a: a.starts_at), name, skipped,
-                      tuple(skipped_series[:MAX_NAMED_SKIPS]), legacy_ids)
+    return ExpandedFeed(name, {key: group.done() for key, group in found.items()})
 
 
+@dataclass
+class _Group:
+    activities: dict[str, Activity] = field(default_factory=dict)
+    skipped: int = 0
+    skipped_series: list[str] = field(default_factory=list)
+    legacy_ids: dict[str, str] = field(default_factory=dict)
+
+    def skip(self, title: str) -> None:
+        self.skipped += 1
+        self.skipped_series.append(title)
+
+    def done(self) -> SeriesGroup:
+        return SeriesGroup(list(self.activities.values()), self.skipped,
+                           self.skipped_series, self.legacy_ids)
 
 
-def drop_bad_rules(calendar: icalendar.Calendar) -> list[str]:
+def drop_bad_rules(calendar: icalendar.Calendar) -> dict[str, str]:
     """Remove series whose repeat rule cannot be read (COUNT=abc, FREQ=FORTNIGHTLY) or
     repeats more than a few times a day (FREQ=MINUTELY, a DAILY rule with sixty
     BYMINUTEs): no community agenda has the latter, and expanding one from a DTSTART
-    years ago would hold the kiosk for minutes. Returns the titles of what went."""
+    years ago would hold the kiosk for minutes. Returns UID -> title of what went."""
     bad: dict[str, str] = {}  # UID -> title
     events = list(calendar.walk("VEVENT"))
     for event in events:
@@ -196,7 +285,7 @@ def drop_bad_rules(calendar: icalendar.Calendar) -> list[str]:
             c for c in calendar.subcomponents
             if not (c.name == "VEVENT" and str(c.get("UID", "")) in bad)
         ]
-    return list(bad.values())
+    return bad
 
 
 def _runs_away(rule: icalendar.vRecur) -> bool:

@@ -131,11 +131,12 @@ def test_full_touch_flow_ends_with_a_printed_ticket(kiosk, printer, kiosk_page):
     expect(page.get_by_text("Vandaag").or_(page.get_by_text("Morgen")).first).to_be_visible()
     shot(page, "resident-01-start")
 
-    # Leaf through the agenda and back: buttons, no swiping; pages made to fit the screen.
-    page.get_by_test_id("next-page").tap()
+    # Leaf through the agenda and back: buttons, no swiping; pages made to fit the screen,
+    # each asked from the server from the first card the page before could not show.
+    tap_and_load(page, "next-page")
     expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 2")
     shot(page, "resident-01b-start-page-2")
-    page.get_by_test_id("previous-page").tap()
+    tap_and_load(page, "previous-page")
     expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 1")
 
     with page.expect_navigation():
@@ -313,7 +314,7 @@ def test_full_activity_goes_to_the_waitlist(kiosk, kiosk_page):
     shown = 1
     while not full.is_visible():
         shown += 1
-        page.get_by_test_id("next-page").tap()
+        tap_and_load(page, "next-page")
         expect(page.get_by_test_id("page-count")).to_contain_text(f"Bladzijde {shown}")
     with page.expect_navigation():
         full.tap()

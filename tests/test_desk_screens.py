@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.core import pins, slips
+from kiosk.core import pins, slips, wish_slips
 from kiosk.core.signups import MAX_PARTY, create_signup
 from tests.browser import (
     SCREENS,
@@ -94,13 +94,16 @@ def test_every_desk_page_at_every_screen(
     browser: Any, server: LiveServer, slip_codes: list[str], screen: Screen
 ) -> None:
     page = new_kiosk_page(browser, screen.viewport)
+    db = server.db()
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
     axe = axe_playwright.Axe()
     try:
+        problems: list[str] = []
         page.goto(server.url + "/coordinator/")
         screenshot(page, f"desk-{screen.name}-00-pincode")
+        problems.extend(f"00-pincode: {p}" for p in desk_problems(page, screen))
         page.get_by_test_id("pin-name").fill("Ans")
         for digit in COORDINATOR_PIN:
             page.get_by_test_id(f"pin-digit-{digit}").tap()
@@ -120,7 +123,6 @@ def test_every_desk_page_at_every_screen(
             assert serious == [], f"{screen.name} {name}: axe {serious}"
             assert errors == [], f"{screen.name} {name}: console {errors}"
 
-        problems: list[str] = []
         for name, path in PAGES:
             page.goto(server.url + path)
             assert page.get_by_test_id("nav-menu").count() == 1, name
@@ -152,6 +154,24 @@ def test_every_desk_page_at_every_screen(
                     page.get_by_test_id(f"desk-key-{key}").tap()
                 expect(page.get_by_test_id("phone-name")).to_have_value("Ans")
                 check("02-invoeren-toetsenbord")
+        # The pages a scan or a row leads to: a ticket at the door (another day), the
+        # question before cancelling, a wish slip's form.
+        ans = server.query("SELECT id, code FROM signups WHERE name = 'Ans Bakker'")[0]
+        page.goto(server.url + "/vrijwilliger/binnenkomst")
+        page.get_by_test_id("checkin-scan").fill(ans["code"])
+        with page.expect_navigation():
+            page.get_by_test_id("checkin-scan").press("Enter")
+        expect(page.get_by_test_id("checkin-result")).to_be_visible()
+        check("06-binnenkomst-kaartje")
+        page.goto(server.url + f"/vrijwilliger/aanmelding/{ans['id']}/annuleren")
+        check("05-annuleren")
+        wish_slip = wish_slips.print_wish_slips(db, 1, "test")[0]
+        page.goto(server.url + "/vrijwilliger/wensen/")
+        page.get_by_test_id("wish-scan").fill(wish_slip.code)
+        with page.expect_navigation():
+            page.get_by_test_id("wish-scan").press("Enter")
+        expect(page.get_by_test_id("wish-slip-form")).to_be_visible()
+        check("09-wensenstrook")
         # A slip: its form with − and + around the number of people.
         page.goto(server.url + "/vrijwilliger/invoeren")
         page.get_by_test_id("scan").fill(slip_codes[SCREENS.index(screen)])
@@ -175,4 +195,5 @@ def test_every_desk_page_at_every_screen(
         check("18-strook-maximaal")
         assert problems == [], f"{screen.name}: {problems}"
     finally:
+        db.close()
         page.context.close()

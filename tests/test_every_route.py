@@ -21,7 +21,7 @@ SKIPPED = ("static", "voice.listen")  # files; audio (test_audio_upload.py)
 FIELDS = ["name", "phone", "party_size", "token", "step", "action", "scan", "code", "choice",
           "tekst", "activiteit", "answer", "gedaan", "verder",
           "activity_id", "count", "kind", "role", "pin", "pin_again", "next", "rol", "status",
-          "print_ticket", "pagina", *config.SETTINGS]
+          "print_ticket", "pagina", "vanaf", "eerder", "stand", *config.SETTINGS]
 TEXT = st.one_of(
     st.text(st.characters(codec="utf-8"), max_size=60),
     st.sampled_from(["", "a1", "1", "0", "-1", "99999999999999999999", "٣", "BK1.7KQ4MX.X",

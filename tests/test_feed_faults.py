@@ -195,6 +195,54 @@ def test_the_child_parser_runs_out_of_memory_kindly():
     assert len(parsed.activities) == 50
 
 
+def test_a_feed_beyond_the_childs_memory_keeps_the_previous_agenda(db, server, monkeypatch):
+    server.routes["/a.ics"] = calendar(*GOOD)
+    url = server.url("/a.ics")
+    feeds.pull_feed(db, url, NOW)
+    before = titles(db, url)
+    server.routes["/a.ics"] = calendar(*[
+        f"UID:e{i}\r\nDTSTART:20260320T100000Z\r\nSUMMARY:{'x' * 300}\r\n"
+        for i in range(8000)])
+    monkeypatch.setattr(ical_child, "CHILD_LIMIT_MB", 60)
+    result = feeds.pull_feed(db, url, NOW + timedelta(days=1))
+    assert result.error == ical_child.TOO_BIG
+    assert titles(db, url) == before
+
+
+def test_the_limit_check_measures_address_space_as_the_limit_does():
+    # This test process has far more address space than resident memory, as a parsing
+    # child at its RLIMIT_AS has: a resident-memory check would call it roomy.
+    space = ical_child._status_kb("VmPeak") * 1024
+    resident = ical_child.peak_rss_kb() * 1024
+    assert space > 1.5 * resident
+    assert ical_child.at_limit(space + 1024 * 1024, feed_bytes=1000)
+    assert ical_child.at_limit(space + 30 * 1024 * 1024, feed_bytes=10 * 1024 * 1024)
+    assert not ical_child.at_limit(space + 30 * 1024 * 1024, feed_bytes=1000)
+
+
+def test_the_childs_command_line_holds_no_feed_address(db, server, monkeypatch):
+    import subprocess  # noqa: PLC0415
+
+    secret = "/agenda.ics?token=Geheim123"
+    server.routes[secret] = calendar(*GOOD)
+    commands: list[list[str]] = []
+    real_run = subprocess.run
+
+    def watched(command: list[str], *args: Any, **kwargs: Any) -> Any:
+        commands.append(list(command))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(ical_child.subprocess, "run", watched)
+    url = server.url(secret)
+    result = feeds.pull_feed(db, url + "#Stadsdorp%20Geheim", NOW)
+    assert result.error == "" and result.added == 4
+    [command] = commands
+    shown = " ".join(command)
+    for private in ("Geheim123", "127.0.0.1", "Stadsdorp Geheim", feed_source(url)):
+        assert private not in shown
+    assert command[1:] == ["-m", "sync.ical_child"]
+
+
 def test_unexpected_fault_in_one_feed_is_its_own_error(db, server, monkeypatch):
     server.routes["/a.ics"] = calendar(*GOOD)
     server.routes["/b.ics"] = calendar(GOOD[1])

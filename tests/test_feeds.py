@@ -259,7 +259,7 @@ def test_conditional_get_304_does_no_work(db, feed_server, monkeypatch):
     def must_not_parse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a 304 must not be parsed")
 
-    monkeypatch.setattr(feeds, "parse_in_child", must_not_parse)
+    monkeypatch.setattr(feeds, "expand_in_child", must_not_parse)
     result = feeds.pull_feed(db, url, NOW + timedelta(minutes=20))
     assert (result.changed, result.error) == (False, "")
     assert [status for _path, status in feed_server.hits] == [200, 304]
@@ -281,7 +281,7 @@ def test_server_without_validators_is_caught_by_the_content_hash(db, feed_server
     feed_server.routes["/noord.ics"] = plain
     [url] = configure(db, feed_server, "/noord.ics")
     assert feeds.pull_feed(db, url, NOW).added == 10
-    monkeypatch.setattr(feeds, "parse_in_child", lambda *a, **k: pytest.fail("parsed again"))
+    monkeypatch.setattr(feeds, "expand_in_child", lambda *a, **k: pytest.fail("parsed again"))
     assert feeds.pull_feed(db, url, NOW + timedelta(minutes=20)).changed is False
 
 
@@ -357,9 +357,12 @@ def test_unreachable_feed_and_feed_taken_out_of_the_settings(db, feed_server):
     feed_server.routes["/oost.ics"] = fixture("nextcloud.ics")
     [url] = configure(db, feed_server, "/oost.ics")
     feeds.pull_feed(db, url, NOW)
+    assert db.execute("SELECT count(*) FROM feed_series").fetchone()[0] > 0
     down = feeds.pull_feed(db, "http://127.0.0.1:9/x.ics", NOW)
     assert "niet bereikbaar" in down.error
     set_setting(db, "feeds", "")
     feeds.pull_due_feeds(db, NOW)
     assert set(activities(db, url).values()) == {"removed"}
     assert feeds.feed_states(db) == []
+    # Its stored expansions go with it: a private calendar's texts are not kept.
+    assert db.execute("SELECT count(*) FROM feed_series").fetchone()[0] == 0

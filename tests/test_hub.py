@@ -444,6 +444,94 @@ def test_hub_imports_a_feed_and_keeps_the_coordinators_capacity(hub):
         server.stop()
 
 
+def test_hub_parses_feeds_in_the_memory_limited_child_and_shows_skipped_series(
+        hub, monkeypatch):
+    import subprocess
+
+    from sync import ical_child
+    from sync.hub.feeds import add_feed, import_feed
+    from tests.sync_support import FeedServer
+
+    def calendar(*events: str) -> bytes:
+        body = "".join(f"BEGIN:VEVENT\r\n{e}END:VEVENT\r\n" for e in events)
+        return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n{body}END:VCALENDAR\r\n".encode()
+
+    good = "UID:lezing\r\nDTSTART:20260320T123000Z\r\nSUMMARY:Lezing over de buurt\r\n"
+    broken = ("UID:brei\r\nDTSTART:20260317T090000Z\r\nRRULE:FREQ=WEEKLY;COUNT=abc\r\n"
+              "SUMMARY:Breiclub\r\n")
+    children: list[list[str]] = []
+    real_run = subprocess.run
+
+    def watched(command: list[str], *args: Any, **kwargs: Any) -> Any:
+        children.append(list(command))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(ical_child.subprocess, "run", watched)
+    server = FeedServer().start()
+    try:
+        server.routes["/zuid.ics"] = calendar(good, broken)
+        db = connect_hub(hub.path)
+        url = add_feed(db, server.url("/zuid.ics"), "zuid")
+        now = datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
+        assert import_feed(db, url, now) == ""
+        assert [c[1:] for c in children] == [["-m", "sync.ical_child"]]
+        titles = [r[0] for r in db.execute(
+            "SELECT title FROM activities WHERE source LIKE 'ics:%' AND status != 'removed'")]
+        assert titles == ["Lezing over de buurt"]
+        login(hub.client)
+        page = hub.client.get("/coordinator/kiosks").get_data(as_text=True)
+        assert ("Overgeslagen, want de herhaling klopt niet: Breiclub. De rest van deze feed "
+                "staat wel in de agenda.") in page
+        # Beyond the child's memory: the Dutch error, the previous agenda kept.
+        server.routes["/zuid.ics"] = calendar(*[
+            f"UID:e{i}\r\nDTSTART:20260320T100000Z\r\nSUMMARY:{'x' * 300}\r\n"
+            for i in range(8000)])
+        monkeypatch.setattr(ical_child, "CHILD_LIMIT_MB", 60)
+        assert import_feed(db, url, now + timedelta(days=1)) == ical_child.TOO_BIG
+        assert [r[0] for r in db.execute(
+            "SELECT title FROM activities WHERE source LIKE 'ics:%' AND status != 'removed'"
+        )] == titles
+        page = hub.client.get("/coordinator/kiosks").get_data(as_text=True)
+        assert "niet genoeg geheugen" in page
+        # Repaired: nothing skipped any more, and the page says nothing about it.
+        server.routes["/zuid.ics"] = calendar(good, broken.replace("COUNT=abc", "COUNT=2"))
+        assert import_feed(db, url, now + timedelta(days=2)) == ""
+        assert "Overgeslagen" not in hub.client.get("/coordinator/kiosks").get_data(as_text=True)
+        db.close()
+    finally:
+        server.stop()
+
+
+def test_an_unforeseen_fault_in_one_hub_feed_leaves_the_others_be(hub, monkeypatch):
+    from sync.hub import feeds as hub_feeds
+    from tests.sync_support import FeedServer
+
+    fixture = (Path(__file__).parent / "fixtures" / "ics" / "outlook.ics").read_bytes()
+    real = hub_feeds.parse_in_child
+
+    def explode(data: bytes, **kwargs: Any) -> Any:
+        if b"kapot" in data:
+            raise RuntimeError("a bug")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(hub_feeds, "parse_in_child", explode)
+    server = FeedServer().start()
+    try:
+        server.routes["/a.ics"] = fixture.replace(b"PRODID:", b"PRODID:kapot")
+        server.routes["/b.ics"] = fixture
+        db = connect_hub(hub.path)
+        a = hub_feeds.add_feed(db, server.url("/a.ics"), "oost")
+        b = hub_feeds.add_feed(db, server.url("/b.ics"), "oost")
+        errors = hub_feeds.import_all(db, datetime(2026, 3, 16, 8, 0, tzinfo=UTC))
+        assert "interne fout" in errors[a] and errors[b] == ""
+        assert db.execute("SELECT last_error FROM feeds WHERE url = ?", [a]).fetchone()[0]
+        assert db.execute("SELECT count(*) FROM activities WHERE source LIKE 'ics:%'"
+                          ).fetchone()[0] == 10
+        db.close()
+    finally:
+        server.stop()
+
+
 def test_buurtkiosk_hub_starts_with_one_command(tmp_path):
     import os
     import socket

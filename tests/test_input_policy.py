@@ -56,6 +56,14 @@ def test_pad_numbers_are_ascii_digits_only():
     assert not inputs.is_pad_digits("١٢٣٤")
 
 
+def test_a_list_of_pad_numbers_is_rising_bounded_and_ascii_only():
+    assert inputs.pad_numbers("0.5.12", 0, 999, most=10) == [0, 5, 12]
+    assert inputs.pad_numbers("", 0, 999, most=10) == []
+    for bad in ("0.5.5", "5.0", "0..5", "0.٣", "0.³", "0.1000", "0,5", ".", "0.5.", None,
+                ".".join(str(n) for n in range(11)), "1" * 5000):
+        assert inputs.pad_numbers(bad, 0, 999, most=10) is None, bad
+
+
 def test_ids_are_checked_for_shape():
     assert inputs.signup_id("5F0E2D5C-9A57-4C1E-9A4E-3B2F1D0C8A77") == (
         "5f0e2d5c-9a57-4c1e-9a4e-3b2f1d0c8a77"

@@ -105,15 +105,108 @@ def test_full_and_cancelled_activities_say_so_on_their_card(client, db):
     assert "Gaat niet door" in page
 
 
-def test_start_lists_two_weeks_numbered_in_order(client, db):
-    """All of them: the browser pages them to fit its screen (agenda.js, tested in
-    test_screens.py), so the numbers a resident may say stay the same on every screen."""
+def numbers_on(response) -> list[int]:
+    return [int(n) for n in re.findall(r'data-number="(\d+)"', text(response))]
+
+
+def headings_on(response) -> list[str]:
+    return re.findall(r'<h2 class="day-label"[^>]*>([^<]*)</h2>', text(response))
+
+
+def agenda_data(response, name: str) -> str:
+    found = re.search(rf'data-{name}="([^"]*)"', text(response))
+    assert found, name
+    return found.group(1)
+
+
+def thirty_activities(db) -> None:
+    """Three a day for ten days, from Tuesday 3 June."""
     for n in range(30):
         add(db, f"a{n:02d}", days=n // 3, hour=10 + n % 3)
-    page = text(client.get("/"))
-    numbers = [int(n) for n in re.findall(r'data-number="(\d+)"', page)]
-    assert numbers == list(range(1, 31))
-    assert page.count('class="day-label"') == 10
+
+
+def test_start_page_holds_a_window_of_cards_numbered_as_the_whole_agenda(client, db):
+    """Not all two weeks (a Pi lays out ~250 cards slowly): the first START_WINDOW cards,
+    numbered as in the whole agenda, so the numbers a resident may say ("nummer twaalf")
+    are the same on every page and every screen (agenda.js shows as many as fit)."""
+    thirty_activities(db)
+    first = client.get("/")
+    assert numbers_on(first) == list(range(1, resident.START_WINDOW + 1))
+    assert len(headings_on(first)) == 4  # days of cards 1-3, 4-6, 7-9, 10
+    assert agenda_data(first, "total") == "30" and agenda_data(first, "offset") == "0"
+    assert "Dinsdag 10 juni" not in text(first)  # a later day: not in this page at all
+
+
+def test_a_window_that_begins_mid_day_begins_with_its_days_heading(client, db):
+    thirty_activities(db)
+    page = client.get("/?vanaf=10")  # card 11: the second of Friday 6 June
+    assert numbers_on(page) == list(range(11, 21))
+    headings = headings_on(page)
+    assert headings[0] == "Vrijdag 6 juni"
+    body = text(page)
+    assert body.index("Vrijdag 6 juni") < body.index('data-number="11"')
+    assert len(headings) == 4  # Friday (cards 11-12) to Monday (19-21)
+    assert numbers_on(client.get("/?vanaf=25")) == list(range(26, 31))  # the last window
+
+
+@pytest.mark.parametrize("bad", ["-1", "x", "٣", "³", "１０", "1e1", "10.5", " ", "30", "99999",
+                                 "9" * 40, "\x00"])
+def test_a_bad_or_past_the_end_window_is_the_first(client, db, bad):
+    thirty_activities(db)
+    page = client.get("/", query_string={"vanaf": bad, "eerder": bad})
+    assert page.status_code == 200
+    assert numbers_on(page) == list(range(1, resident.START_WINDOW + 1))
+    assert agenda_data(page, "offset") == "0" and agenda_data(page, "earlier") == ""
+
+
+def test_the_pages_before_are_kept_only_when_they_can_be_a_way_back(client, db):
+    thirty_activities(db)
+    def earlier(query: str) -> str:
+        return agenda_data(client.get("/?" + query), "earlier")
+    assert earlier("vanaf=12&eerder=0.5") == "0.5"
+    # Not rising, not before this page, not pad digits: back to the first page instead.
+    for bad in ("5.0", "0.12", "0.20", "0.٥", "0..5", "0,5", "a"):
+        assert earlier(f"vanaf=12&eerder={bad}") == "0", bad
+    assert earlier("vanaf=12") == "0"
+
+
+def test_leafing_on_shows_the_agenda_as_the_first_page_showed_it(app, client, db):
+    """An activity that begins while a resident leafs must not shift the cards under Meer:
+    without the first page's moment the card after the first page would be skipped."""
+    for n in range(6):
+        add(db, f"b{n}", hour=10 + n)
+    first = NOW.replace(hour=9, minute=58)
+    app.config["NOW"] = first
+    moment = agenda_data(client.get("/"), "moment")
+    assert moment == str(int(first.timestamp()))
+    app.config["NOW"] = NOW.replace(hour=10, minute=5)  # b0 has begun
+    def ids(query: str) -> list[str]:
+        return re.findall(r'href="/activiteit/([^"]+)"', text(client.get("/?" + query)))
+    assert ids(f"vanaf=3&eerder=0&stand={moment}") == ["b3", "b4", "b5"]
+    assert ids("vanaf=3&eerder=0") == ["b4", "b5"]  # the agenda of now: b3 is card 3
+    # A moment from the future, or older than AGENDA_KEPT, is not taken: the agenda of now.
+    later = NOW.replace(hour=10, minute=5) + resident.AGENDA_KEPT + timedelta(seconds=1)
+    app.config["NOW"] = later
+    assert ids(f"vanaf=3&stand={moment}") == ["b4", "b5"]  # taken, it would be b3 to b5
+    assert ids(f"vanaf=3&stand={int(later.timestamp()) + 3600}") == ["b4", "b5"]  # not: b5
+    assert ids("vanaf=3&stand=٣") == ["b4", "b5"]
+
+
+def test_a_later_window_counts_the_seats_of_its_own_cards(client, db):
+    thirty_activities(db)
+    add(db, "full", days=5, hour=16, title="Filosofie", capacity=2)  # card 19
+    create_signup(db, "full", party_size=2, kiosk_id="k1", now=NOW)
+    page = text(client.get("/?vanaf=15"))
+    assert 'data-number="19"' in page and "Filosofie" in page
+    assert page.count("Vol — wel wachtlijst") == 1
+
+
+def test_activities_at_the_same_time_with_the_same_title_keep_their_numbers(client, db):
+    for n in range(15):
+        add(db, f"same-{n:02d}", days=1, title="Koffieochtend")
+    ids = re.findall(r'href="/activiteit/([^"]+)"', text(client.get("/")))
+    ids += re.findall(r'href="/activiteit/([^"]+)"', text(client.get("/?vanaf=10")))
+    assert ids == [f"same-{n:02d}" for n in range(15)]
 
 
 def test_empty_agenda_says_so(client):
@@ -400,7 +493,7 @@ def test_unexpected_error_shows_a_calm_dutch_page(app, client, monkeypatch):
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(resident.agenda, "upcoming", broken)
+    monkeypatch.setattr(resident.agenda, "upcoming_window", broken)
     response = client.get("/")
     assert response.status_code == 500
     assert "Er ging iets mis" in text(response) and "disk full" not in text(response)

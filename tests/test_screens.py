@@ -22,6 +22,7 @@ from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
 from kiosk.core.signups import MAX_PARTY, create_signup
 from kiosk.ops.demo import load_demo
+from kiosk.web.resident import START_WINDOW
 from tests.browser import (
     SCREENS,
     STAFF_TARGET_MM,
@@ -117,6 +118,23 @@ def axe() -> Any:
     return axe_playwright.Axe()
 
 
+def spilling(page: Any) -> list[str]:
+    """Buttons whose words or signs stick out of them (a squeezed button: the words stay
+    readable, so clipped_text does not see it, but they lie over the button's border)."""
+    return page.eval_on_selector_all(
+        ".button, .key",
+        "els => els.filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => `${(e.dataset.testid || e.textContent.trim()).slice(0, 30)} spills:"
+        " ${e.scrollWidth} > ${e.clientWidth}`)",
+    )
+
+
+def shown_numbers(page: Any) -> list[int]:
+    """The numbers of the cards on the page as shown (agenda.js leaves out what does not fit)."""
+    return [int(n) for n in page.get_by_test_id("activity-card").evaluate_all(
+        "els => els.map(e => e.dataset.number)")]
+
+
 class Visit:
     """A resident at one screen: taps, counts them, and checks each screen on the way."""
 
@@ -146,7 +164,7 @@ class Visit:
     def check(self, name: str, *, axe_here: bool = False) -> None:
         page = self.page
         page.evaluate("document.fonts.ready")
-        problems = screen_problems(page, self.screen) + clipped_text(page)
+        problems = screen_problems(page, self.screen) + clipped_text(page) + spilling(page)
         screenshot(page, f"screens-{self.screen.name}-{name}")
         serious = [
             f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
@@ -173,16 +191,23 @@ def test_every_resident_screen_fits_and_one_person_needs_four_taps(kiosk, visit)
     visit.check("01-start")
     cards = page.get_by_test_id("activity-card")
     assert cards.count() >= 2  # as many as fit: more than one on every screen
-    if page.get_by_test_id("next-page").is_visible():
-        visit.tap("next-page", navigates=False)
-        expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 2")
-        # Every page begins with a day, repeated when its cards run on; numbers go on.
-        first = page.locator("[data-agenda] > *").first
-        assert first.evaluate("el => el.tagName") == "H2"
-        numbers = [int(n) for n in cards.evaluate_all("els => els.map(e => e.dataset.number)")]
-        assert numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] > 1
-        visit.check("02-start-page-2")
-        visit.tap("previous-page", navigates=False)
+    first_page = shown_numbers(page)
+    # The server sends a window of START_WINDOW cards: more than any screen shows, so
+    # none is left with room to spare while more cards wait on the server.
+    assert len(first_page) < START_WINDOW, f"{visit.screen.name}: {len(first_page)} fit"
+    assert page.get_by_test_id("next-page").is_visible()  # the demo has two weeks of them
+    visit.tap("next-page")
+    expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 2")
+    # Every page begins with a day, repeated when its cards run on; numbers go on from
+    # the first card the page before could not show.
+    first = page.locator("[data-agenda] > *").first
+    assert first.evaluate("el => el.tagName") == "H2"
+    numbers = shown_numbers(page)
+    assert numbers == list(range(first_page[-1] + 1, first_page[-1] + 1 + len(numbers)))
+    visit.check("02-start-page-2")
+    visit.tap("previous-page")
+    assert shown_numbers(page) == first_page
+    expect(page.get_by_test_id("previous-page")).to_be_hidden()
 
     # One person, no name: a card, "Ik doe mee", "Ik kom alleen", "Ja, meld mij aan".
     visit.taps = 0
@@ -437,3 +462,110 @@ def test_every_voice_step_fits_every_screen(voice_kiosk, visit):
     for digit in "0612":
         page.get_by_test_id(f"digit-{digit}").tap()
     visit.check("30-stem-telefoon", axe_here=True)
+
+
+@pytest.mark.parametrize("screen", [SCREENS[0], SCREENS[5]], ids=[SCREENS[0].name, SCREENS[5].name])
+def test_meer_shows_every_card_once_and_vorige_leads_back_page_by_page(kiosk, browser, screen):
+    """Each page comes from the server from the first card the one before could not show;
+    leafing back gives exactly the pages seen, down to the first."""
+    page = new_kiosk_page(browser, screen.viewport)
+    page.goto(kiosk.url + "/")
+    pages = [shown_numbers(page)]
+    while page.get_by_test_id("next-page").is_visible():
+        with page.expect_navigation():
+            page.get_by_test_id("next-page").tap()
+        pages.append(shown_numbers(page))
+        expect(page.get_by_test_id("page-count")).to_contain_text(f"Bladzijde {len(pages)}")
+        # A page that begins in the middle of a day begins with that day's heading.
+        assert page.locator("[data-agenda] > *").first.evaluate("el => el.tagName") == "H2"
+    total = int(page.get_by_test_id("agenda").get_attribute("data-total"))
+    assert [n for numbers in pages for n in numbers] == list(range(1, total + 1))
+    assert len(pages) > 2
+    for expected in reversed(pages[:-1]):
+        with page.expect_navigation():
+            page.get_by_test_id("previous-page").tap()
+        assert shown_numbers(page) == expected
+    expect(page.get_by_test_id("previous-page")).to_be_hidden()
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def busy_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Forty short cards on one day: the most cards any screen can show at once."""
+    server = start_live_server(tmp_path_factory.mktemp("busy") / "kiosk.db",
+                               settings={"printer": "dummy://"})
+    db = server.db()
+    try:
+        starts = (datetime.now(UTC) + timedelta(days=1)).replace(hour=8, minute=0, second=0,
+                                                                 microsecond=0)
+        with write_transaction(db):
+            for n in range(40):
+                save_activity(db, Activity(
+                    id=f"bingo-{n}", title="Bingo", starts_at=starts + timedelta(minutes=10 * n),
+                    stadsdorp="Stadsdorp Zuid", location_name="Buurthuis",
+                ))
+    finally:
+        db.close()
+    yield server
+    server.stop()
+
+
+def test_no_screen_has_room_left_while_cards_wait_on_the_server(busy_day, visit):
+    page = visit.page
+    page.goto(busy_day.url + "/")
+    page.evaluate("document.fonts.ready")
+    assert 2 <= len(shown_numbers(page)) < START_WINDOW
+    assert page.get_by_test_id("agenda").get_attribute("data-sent") == str(START_WINDOW)
+    assert screen_problems(page, visit.screen) + clipped_text(page) == []
+    # The next page begins in the middle of that day: with the day's own heading (a page
+    # of the browser-paged agenda once took a heading by the card's place in its day, and
+    # past the 14th card of a day found none and showed no cards at all).
+    first = shown_numbers(page)
+    day = page.locator(".day-label").first.inner_text()
+    with page.expect_navigation():
+        page.get_by_test_id("next-page").tap()
+    assert shown_numbers(page)[0] == first[-1] + 1
+    assert page.locator("[data-agenda] > *").first.inner_text() == day
+    assert visit.errors == []
+
+
+def test_a_later_agenda_page_returns_to_the_first_by_itself(kiosk, browser):
+    """The next resident begins at the first page, not where the last one left off."""
+    kiosk.set_setting("idle_seconds", "2")
+    try:
+        page = new_kiosk_page(browser, SCREENS[0].viewport)
+        page.goto(kiosk.url + "/")
+        with page.expect_navigation():
+            page.get_by_test_id("next-page").tap()
+        assert "vanaf=" in page.url
+        page.wait_for_url(kiosk.url + "/", timeout=6_000)
+        assert shown_numbers(page)[0] == 1
+        page.context.close()
+    finally:
+        kiosk.set_setting("idle_seconds", "90")
+
+
+def test_terug_on_an_activity_leads_back_to_the_agenda_page_it_was_opened_from(kiosk, browser):
+    page = new_kiosk_page(browser, SCREENS[0].viewport)
+    page.goto(kiosk.url + "/")
+    for _ in range(2):
+        with page.expect_navigation():
+            page.get_by_test_id("next-page").tap()
+    third = shown_numbers(page)
+    with page.expect_navigation():
+        page.get_by_test_id("activity-card").last.tap()
+    with page.expect_navigation():
+        page.get_by_test_id("back").tap()
+    assert shown_numbers(page) == third
+    expect(page.get_by_test_id("page-count")).to_contain_text("Bladzijde 3")
+    # Begin (and every reset) lands on the first page, which Terug then leads back to.
+    with page.expect_navigation():
+        page.get_by_test_id("activity-card").first.tap()
+    with page.expect_navigation():
+        page.get_by_test_id("home").tap()
+    with page.expect_navigation():
+        page.get_by_test_id("activity-card").first.tap()
+    with page.expect_navigation():
+        page.get_by_test_id("back").tap()
+    assert shown_numbers(page)[0] == 1 and page.url == kiosk.url + "/"
+    page.context.close()

@@ -1,10 +1,14 @@
 """End to end with three kiosks and a hub on 127.0.0.1: every central change reaches the
 call list of every kiosk with a signup and nothing stale stays there; resident screens
-show the hub's seat figure; a ticket made at kiosk B is let in at kiosk A while both
+show the hub's seat figure; a signup beyond the kiosk's lease gets a ticket that says
+ONDER VOORBEHOUD on paper (printed over TCP, read back by an independent decoder, and by
+emupos where BUURTKIOSK_EMUPOS names it); a ticket made at kiosk B is let in at kiosk A while both
 are offline, a forged one is not, and the hub shows the double check-in."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -13,12 +17,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk.core import calls, checkin, tickets
+from kiosk.core import calls, checkin, dutch, leases, tickets
 from kiosk.core.agenda import Activity
 from kiosk.core.config import signing_secret
 from kiosk.core.db import write_transaction
 from kiosk.core.signups import create_signup
 from kiosk.web import create_app
+from printing import backends
+from printing.worker import process_due_jobs
 from sync.hub import create_hub_app
 from sync.hub.agenda import get_activity as hub_get_activity
 from sync.hub.agenda import save_activity as hub_save_activity
@@ -26,8 +32,11 @@ from sync.hub.agenda import set_status
 from sync.hub.db import next_rev
 from sync.hub.doors import set_places
 from sync.worker import run_round
+from tests.escpos_decode import decode
+from tests.escpos_listener import FakePrinter
 from tests.sync_support import HubServer, hub_activity, make_kiosk, setup_hub
 from tests.test_hub import login
+from tests.test_printing_emupos import emupos  # noqa: F401 (a fixture, used by name)
 
 KIOSKS = ("kiosk-a", "kiosk-b", "kiosk-c")
 
@@ -108,6 +117,61 @@ def test_resident_screens_show_the_hubs_seat_figure(world):
     assert "Nog 7 plaatsen vrij" in page  # 10 seats, 3 taken at kiosk A
 
 
+def sign_up_by_touch(client, name: str, party_size: int, phone: str):
+    """The resident's last tap, "Ja, meld mij aan", with every answer given."""
+    form = {"token": str(uuid.uuid4()), "name": name, "phone": phone,
+            "party_size": str(party_size), "step": "controle", "action": "verder"}
+    return client.post("/activiteit/hub-koffie/aanmelden", data=form)
+
+
+def test_a_provisional_signups_ticket_says_onder_voorbehoud_on_paper(world, request):
+    a, b, c = (world.k[n] for n in KIOSKS)
+    sync(a, b, c)  # 10 seats, three kiosks: a lease of 3 each, 1 seat in the hub's pool
+    assert leases.get_lease(a, "hub-koffie").seats == 3
+    app = create_app({"DATABASE": str(world.tmp / "kiosk-a.db"), "TESTING": True})
+    client = app.test_client()
+    assert sign_up_by_touch(client, "Els de Vries", 3, "0612345678").status_code == 303
+    sync(a, b, c)  # the hub tops A's lease up from its pool: 4
+    assert leases.get_lease(a, "hub-koffie").spare == 1
+    assert sign_up_by_touch(client, "Piet Jansen", 1, "0611111111").status_code == 303
+    sync(a, b, c)  # A's lease is used up; the hub's figure: 4 taken, the rest leased to B and C
+    lease = leases.get_lease(a, "hub-koffie")
+    assert (lease.seats, lease.spare, lease.hub_seats_taken) == (4, 0, 4)
+    assert leases.seat_outlook(a, "hub-koffie", 10, 1) == leases.PROVISIONAL
+    form = {"token": str(uuid.uuid4()), "name": "Ans Bakker", "phone": "0687654321",
+            "party_size": "1", "step": "aantal", "action": "verder"}
+    summary = client.post("/activiteit/hub-koffie/aanmelden", data=form)
+    assert 'data-testid="provisional-warning"' in summary.get_data(as_text=True)
+    assert sign_up_by_touch(client, "Ans Bakker", 1, "0687654321").status_code == 303
+    rows = {row["name"]: row for row in a.query("SELECT * FROM signups")}
+    assert rows["Els de Vries"]["seat_basis"] == rows["Piet Jansen"]["seat_basis"] == leases.LEASE
+    assert rows["Ans Bakker"]["seat_basis"] == leases.PROVISIONAL
+
+    with FakePrinter() as printer:  # a network printer on 127.0.0.1: the bytes go over TCP
+        assert process_due_jobs(a, printer.url).printed == 3
+        jobs = printer.wait_for_jobs(3)
+    papers = {}
+    for data in jobs:
+        text = "\n".join(decode(data).texts)
+        [name] = [n for n in rows if f"Naam: {n}" in text]
+        papers[name] = (data, text)
+    provisional, confirmed = papers["Ans Bakker"][1], papers["Els de Vries"][1]
+    assert "Naam: Els de Vries" in confirmed
+    assert "ONDER VOORBEHOUD" in provisional and "Uw plaats is nog niet zeker" in provisional
+    assert "AANMELDING" not in provisional
+    assert "ONDER VOORBEHOUD" not in confirmed and "AANMELDING" in confirmed
+
+    if os.environ.get("BUURTKIOSK_EMUPOS"):  # the same bytes, read by emupos as well
+        emupos = request.getfixturevalue("emupos")
+        for name, says, never in (("Ans Bakker", "ONDER VOORBEHOUD", "AANMELDING"),
+                                  ("Els de Vries", "AANMELDING", "ONDER VOORBEHOUD")):
+            before = len(emupos.receipts())
+            backends.deliver(emupos.tcp_url, papers[name][0])
+            read = emupos.text(emupos.wait_for_receipt(before))
+            emupos.assert_understood_everything()
+            assert f"Naam: {name}" in read and says in read and never not in read
+
+
 def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the_double(
         world):
     a, b = world.k["kiosk-a"], world.k["kiosk-b"]
@@ -119,11 +183,22 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
     sync(a, b)
     made = create_signup(b, "hub-koffie", name="Ans Bakker", phone="0612345678",
                          party_size=2, kiosk_id="k")
-    sync(b, a)  # one earlier sync: A has B's key and the attendee list
-    world.hub.stop()  # both offline from here
+    c = world.k["kiosk-c"]
+    sync(b, a, c)  # one earlier sync: A has B's key and the attendee list; C only the key
+    world.hub.stop()  # all offline from here
     qr = tickets.ticket_qr(b, made.code)
     door_open = Activity.from_row(dict(next(iter(b.query(
         "SELECT * FROM activities WHERE id = 'hub-koffie'"))))).starts_at  # the day itself
+    # Two days early, at A (door list) and at C (no list: the day signed on the ticket),
+    # the same warning as for their own tickets, with the day written out.
+    early = door_open - timedelta(days=2)
+    day = dutch.written_date(dutch.local(door_open).date())
+    for db, path in ((a, "door"), (c, "ticket")):
+        held = checkin.scan(db, signing_secret(db), qr, actor="Piet", now=early)
+        assert held.outcome == "other_day", (path, held.message)
+        assert f"niet voor vandaag, maar voor {day}" in held.message
+        assert (held.door is not None, bool(held.ticket)) == (path == "door", path == "ticket")
+    assert checkin.scan(c, signing_secret(c), qr, actor="Piet", now=door_open).outcome == "confirm"
     at_a = checkin.scan(a, signing_secret(a), qr, actor="Piet", now=door_open)
     assert at_a.outcome == "welcome" and "Ans Bakker" in at_a.message
     at_b = checkin.scan(b, signing_secret(b), qr, actor="Kees", now=door_open)  # other door

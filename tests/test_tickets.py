@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image as PILImage
 
-from kiosk.core import checkin, codes, door_list, tickets
+from kiosk.core import checkin, codes, door_list, dutch, tickets
+from kiosk.core.agenda import get_activity
 from kiosk.core.config import signing_secret
 from kiosk.core.db import connect, migrate, write_transaction
 from kiosk.core.signups import create_signup
@@ -28,8 +30,8 @@ def kiosk(tmp_path: Path, name: str):
     return db
 
 
-def scan(db, raw):
-    return checkin.scan(db, signing_secret(db), raw, actor=ACTOR)
+def scan(db, raw, now=None):
+    return checkin.scan(db, signing_secret(db), raw, actor=ACTOR, now=now)
 
 
 def swap(text: str, index: int) -> str:
@@ -66,9 +68,10 @@ def test_a_ticket_of_kiosk_b_checks_in_at_kiosk_a_offline(two_kiosks):
                              "activity_title": "Koffieochtend", "name": "Ans Bakker",
                              "party_size": 2, "kiosk": "Kiosk B",
                              "starts_at": "2031-06-03T10:00:00+02:00"}])
-    first = scan(a, qr)
+    on_the_day = datetime.fromisoformat("2031-06-03T09:30:00+02:00")
+    first = scan(a, qr, on_the_day)
     assert first.outcome == "welcome" and "2 personen" in first.message, first.message
-    assert scan(a, qr).outcome == "already"
+    assert scan(a, qr, on_the_day).outcome == "already"
     [(kind, payload)] = a.execute("SELECT kind, payload FROM outbox").fetchall()
     assert kind == "signup.attended" and json.loads(payload)["id"] == made.id
     # The door list never holds a phone number: there is no column for one.
@@ -78,11 +81,15 @@ def test_a_ticket_of_kiosk_b_checks_in_at_kiosk_a_offline(two_kiosks):
 @pytest.mark.parametrize("alter", [
     lambda qr: qr.replace(qr.split(".")[1], "7KQ4MX"),  # another code, same signature
     lambda qr: swap(qr, len(qr) - 5),  # a changed signature
-    lambda qr: swap(qr, 12),  # another key id
+    lambda qr: swap(qr, qr.rindex(".") - 3),  # another key id
+    lambda qr: swap(qr, 13),  # another day (its last character), same signature
+    lambda qr: qr[:13] + "1" + qr[14:],  # a day that is no day (1 is not base32)
+    lambda qr: qr[:11] + qr[14:],  # the day left out
     lambda qr: qr.rsplit(".", 1)[0] + ".",  # no signature
     lambda qr: qr + "AA",
     lambda qr: "BK2.." + qr,
-], ids=["code", "signature", "key-id", "no-signature", "longer", "garbled"])
+], ids=["code", "signature", "key-id", "day", "bad-day", "no-day", "no-signature", "longer",
+        "garbled"])
 def test_forged_or_altered_tickets_are_refused(two_kiosks, alter):
     a, b, _made, qr = two_kiosks
     share_key(b, a)
@@ -97,6 +104,99 @@ def test_forged_or_altered_tickets_are_refused(two_kiosks, alter):
         assert tickets.remember_keys(a, [{"id": key_id, "public": "not base64!"}]) == 0
 
 
+def listed(a, made, starts_at: str) -> None:
+    """Kiosk A's door list as the hub sends it: Ans, signed up at kiosk B."""
+    with write_transaction(a):
+        door_list.store(a, [{"id": made.id, "code": made.code, "activity_id": "hub-koffie",
+                             "activity_title": "Koffieochtend", "name": "Ans Bakker",
+                             "party_size": 2, "kiosk": "Kiosk B", "starts_at": starts_at}])
+
+
+def attended_events(db) -> int:
+    return db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'signup.attended'").fetchone()[0]
+
+
+def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_door_list_path(two_kiosks):
+    """As kiosk A's own tickets are: "niet voor vandaag, maar voor donderdag ...", with
+    the day written out; the volunteer may still let the person in."""
+    a, b, made, qr = two_kiosks
+    share_key(b, a)
+    start = get_activity(b, "hub-koffie").starts_at
+    listed(a, made, start.isoformat())
+    early = scan(a, qr, start - timedelta(days=2))
+    assert early.outcome == "other_day" and early.door is not None
+    weekday = dutch.WEEKDAYS[dutch.local(start).weekday()]
+    assert (f"niet voor vandaag, maar voor {dutch.written_moment(start)} (Koffieochtend)"
+            in early.message and weekday in early.message)
+    assert door_list.find(a, made.code).attended_at is None and attended_events(a) == 0
+    let_in = checkin.door_arrived(a, early.door.signup_id, actor=ACTOR)  # the button
+    assert let_in.outcome == "welcome" and "Ans Bakker" in let_in.message
+    assert attended_events(a) == 1
+    assert scan(a, qr, start).outcome == "already"
+    # On the day itself a listed ticket just works; a day later it is held up again.
+    made2 = create_signup(b, "hub-koffie", name="Kees", kiosk_id="b")
+    listed(a, made2, start.isoformat())
+    assert scan(a, tickets.ticket_qr(b, made2.code), start).outcome == "welcome"
+    # The agenda's time wins over the list's where kiosk A has the activity (moved).
+    make_activity(a, "hub-koffie", days_ahead=9)
+    made3 = create_signup(b, "hub-koffie", name="Wim", kiosk_id="b")
+    listed(a, made3, start.isoformat())
+    moved = scan(a, tickets.ticket_qr(b, made3.code), start)
+    assert moved.outcome == "other_day"
+    assert dutch.written_moment(get_activity(a, "hub-koffie").starts_at) in moved.message
+
+
+def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_ticket_only_path(two_kiosks):
+    """No list here knows the resident (the activity is not on kiosk A's door list): the
+    day signed on the ticket still says "niet voor vandaag"; the volunteer may let in."""
+    a, b, made, qr = two_kiosks
+    share_key(b, a)
+    start = get_activity(b, "hub-koffie").starts_at
+    assert tickets.read_signed(a, signing_secret(a), qr).day == dutch.local(start).date()
+    early = scan(a, qr, start - timedelta(days=2))
+    assert early.outcome == "other_day" and early.ticket == qr
+    written = dutch.written_date(dutch.local(start).date())
+    assert f"niet voor vandaag, maar voor {written}" in early.message
+    assert "Kiosk B" in early.message and made.display_code in early.message
+    assert attended_events(a) == 0
+    assert a.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
+    let_in = checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR)  # the button
+    assert let_in.outcome == "welcome" and made.display_code in let_in.message
+    [(action, detail)] = a.execute("SELECT action, detail FROM audit_log").fetchall()
+    assert action == "checkin.ticket" and made.display_code in detail and written in detail
+    assert checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR).outcome == "already"
+    # On its day: genuine, but not on a list here, so the volunteer asks the name first.
+    on_the_day = scan(a, qr, start)
+    assert on_the_day.outcome == "confirm" and "niet voor vandaag" not in on_the_day.message
+    # The button never lets in an altered ticket.
+    altered = qr[:13] + ("A" if qr[13] != "A" else "B") + qr[14:]
+    assert checkin.ticket_arrived(a, signing_secret(a), altered, actor=ACTOR).outcome == "refused"
+    assert checkin.ticket_arrived(a, signing_secret(a), "", actor=ACTOR).outcome == "refused"
+    # The door list came in between the warning and the button: checked in from it, so
+    # the hub hears of it.
+    later = create_signup(b, "hub-koffie", name="Kees", kiosk_id="b")
+    later_qr = tickets.ticket_qr(b, later.code)
+    assert scan(a, later_qr, start - timedelta(days=2)).ticket == later_qr
+    listed(a, later, start.isoformat())
+    assert checkin.ticket_arrived(a, signing_secret(a), later_qr, actor=ACTOR).outcome == "welcome"
+    assert door_list.find(a, later.code).attended_at and attended_events(a) == 1
+
+
+def test_a_kiosk_bs_ticket_printed_before_tickets_had_their_day_still_reads(two_kiosks):
+    a, b, made, _qr = two_kiosks
+    share_key(b, a)
+    key = tickets.signing_key(b)
+    old = (f"BK2.{made.code}.{tickets.key_id(bytes(key.verify_key))}."
+           + tickets._b32(key.sign(b"ticket:" + made.code.encode()).signature))  # noqa: SLF001
+    assert len(old) == 121
+    assert tickets.read_signed(a, signing_secret(a), old) == tickets.ReadTicket(
+        "valid", made.code, None, "Kiosk B")
+    start = get_activity(b, "hub-koffie").starts_at
+    listed(a, made, start.isoformat())
+    assert scan(a, old, start - timedelta(days=2)).outcome == "other_day"  # the list knows
+    assert scan(a, old, start).outcome == "welcome"
+
+
 def test_old_hmac_tickets_keep_working_where_they_were_printed(db):
     activity = make_activity(db, capacity=2)
     made = create_signup(db, "a1", name="Ans", kiosk_id="k1")
@@ -108,8 +208,11 @@ def test_old_hmac_tickets_keep_working_where_they_were_printed(db):
 @pytest.mark.parametrize(("paper_dots", "module"), [(576, 8), (384, 8), (300, 6)])
 def test_the_signed_qr_fits_the_paper_and_reads_back(tmp_path, paper_dots, module):
     db = kiosk(tmp_path, "k")
-    qr = tickets.ticket_qr(db, "7KQ4MX")
-    assert len(qr) <= 122 and all(c.isdigit() or c.isupper() or c == "." for c in qr)
+    make_activity(db, "a1")
+    made = create_signup(db, "a1", name="Ans", kiosk_id="k")
+    qr = tickets.ticket_qr(db, made.code)  # with the activity's day: the longest there is
+    assert len(qr) == 122 and len(qr.split(".")[2]) == 7  # with the day
+    assert all(c.isdigit() or c.isupper() or c == "." for c in qr)
     dots = qr_module_dots(qr, 8, paper_dots)
     assert dots == module
     image = qr_image(qr, dots)

@@ -7,11 +7,18 @@ is caught before a resident meets it: `voice-model --check` fails in Dutch, heal
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import io
 import os
 import shutil
 import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +32,9 @@ from kiosk.core.db import connect, migrate, write_transaction
 from kiosk.ops import health
 from tests.conftest import make_activity
 from tests.voice_support import KoreanTestLanguage, korean_model_path, pcm_of, spoken_wav
-from voice import dialog
-from voice.audio import to_wav
-from voice.recognizer import Recognizer, shared_recognizer
+from voice import dialog, recognizer_worker
+from voice.audio import SAMPLE_RATE, to_wav
+from voice.recognizer import MAX_NAME_RTF, Recognizer, RecognizerStatus, shared_recognizer
 
 KO = KoreanTestLanguage()
 
@@ -185,3 +192,140 @@ def test_health_reads_the_workers_last_status_without_loading_anything(tmp_path:
     assert not slow.names_by_voice
     save_status(db, RecognizerStatus("restarting", "Spraak tijdelijk uit: x.", model))
     assert health.check_voice(db).state == "warning"
+
+
+# --- the start-up check under a slow CPU (issue 17) -------------------------------------
+
+
+@dataclass
+class PacedUtterance:
+    """Decodes nothing, but takes `factor` seconds of compute per second of sound."""
+
+    factor: float
+    fed: list[int]
+
+    def feed(self, pcm: bytes) -> str:
+        time.sleep(self.factor * len(pcm) / (2 * SAMPLE_RATE))
+        self.fed.append(len(pcm))
+        return ""
+
+    def finish(self) -> Any:
+        self.fed.append(-1)  # finished
+        return None
+
+
+@dataclass
+class PacedEngine:
+    """The probe's engine on a computer where free speech decodes `free_factor` times
+    slower than real time (grammars fast)."""
+
+    free_factor: float
+    opened: list[PacedUtterance] = field(default_factory=list)
+
+    def open(self, phrases: Any) -> PacedUtterance:
+        factor = 0.01 if phrases or not self.opened else self.free_factor  # warm-up: fast
+        utterance = PacedUtterance(factor, [])
+        self.opened.append(utterance)
+        return utterance
+
+
+def test_the_start_up_check_stops_as_soon_as_free_speech_is_clearly_too_slow() -> None:
+    slow = PacedEngine(free_factor=4.0)
+    started = time.perf_counter()
+    figures = recognizer_worker.probe(slow, ["ja"])  # type: ignore[arg-type]
+    took = time.perf_counter() - started
+    free = slow.opened[-1]
+    assert free.fed == [recognizer_worker.CHUNK]  # one piece, not the whole sound
+    assert figures["free_stopped_early"] == 1.0 and figures["rtf_free"] > MAX_NAME_RTF
+    assert took < 2.0  # the whole second of sound at 4x would take 4 s
+    status = RecognizerStatus("ready", "", "m", figures)
+    assert not status.names_by_voice  # the name step goes to the keyboard
+
+    fast = PacedEngine(free_factor=0.2)
+    figures = recognizer_worker.probe(fast, ["ja"])  # type: ignore[arg-type]
+    assert fast.opened[-1].fed[-1] == -1 and len(fast.opened[-1].fed) == 5  # all, finished
+    assert "free_stopped_early" not in figures and figures["rtf_free"] < MAX_NAME_RTF
+    # Near the limit (0.8x: slow for a name, not clearly so) it is measured in full.
+    near = PacedEngine(free_factor=0.8)
+    figures = recognizer_worker.probe(near, ["ja"])  # type: ignore[arg-type]
+    assert "free_stopped_early" not in figures and figures["rtf_free"] > MAX_NAME_RTF
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _worker_of(server: subprocess.Popen[bytes], timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid in _children(server.pid):
+            with contextlib.suppress(OSError):
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+                if b"spawn_main" in command:
+                    return pid
+        assert server.poll() is None, "the kiosk stopped"
+        time.sleep(0.005)
+    raise AssertionError("no recognizer worker started")
+
+
+def _get(port: int, path: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_boot_answers_health_and_the_start_page_while_the_worker_cannot_load(
+        tmp_path: Path) -> None:
+    """`buurtkiosk run` with a voice model: the worker yields to the screens from its first
+    instruction (nice 10 before anything is imported), and the first 200 from /health and
+    from the start page never wait for the model: here the worker is frozen (SIGSTOP)
+    the moment it appears, so the model cannot load at all."""
+    db_path = str(tmp_path / "kiosk.db")
+    db = connect(db_path)
+    migrate(db)
+    make_activity(db, "a1", title="Koffieochtend")
+    with write_transaction(db):
+        config.set_setting(db, "vosk_model", korean_model_path())
+    db.close()
+    with socket.socket() as probe_port:
+        probe_port.bind(("127.0.0.1", 0))
+        port = probe_port.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "--db", db_path, "run", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    try:
+        worker = _worker_of(server)
+        nice_at_birth = os.getpriority(os.PRIO_PROCESS, worker)
+        os.kill(worker, signal.SIGSTOP)
+        assert nice_at_birth >= recognizer_worker.WORKER_NICE
+        assert os.getpriority(os.PRIO_PROCESS, server.pid) == os.getpriority(
+            os.PRIO_PROCESS, os.getpid())  # the screens themselves are not slowed
+        deadline = time.monotonic() + 60
+        answered: dict[str, int] = {}
+        while len(answered) < 2 and time.monotonic() < deadline:
+            for path in ("/health", "/"):
+                with contextlib.suppress(OSError):
+                    if path not in answered and _get(port, path) == 200:
+                        answered[path] = 200
+            time.sleep(0.05)
+        assert answered == {"/health": 200, "/": 200}
+        state = Path(f"/proc/{worker}/stat").read_text().rpartition(")")[2].split()[0]
+        assert state == "T"  # still frozen: nothing above waited for the model
+    finally:
+        server.kill()
+        server.wait()
+        if worker is not None:
+            with contextlib.suppress(OSError):
+                os.kill(worker, signal.SIGKILL)

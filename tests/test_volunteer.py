@@ -218,6 +218,53 @@ def test_check_in_screen(desk, db):
     assert forged.status_code == 400 and 'data-outcome="refused"' in html(forged)
 
 
+def test_check_in_screen_holds_up_kiosk_bs_ticket_for_another_day_on_both_paths(
+        desk, db, tmp_path):
+    """A ticket signed by kiosk B (its key came through the hub): on kiosk A's door list,
+    and (a second resident) on no list here. Two days early both say which day it is for,
+    and the volunteer's button lets them in all the same."""
+    from kiosk.core import door_list, dutch, tickets
+    from kiosk.core.db import connect, migrate, write_transaction
+
+    b = connect(tmp_path / "b.db")
+    migrate(b)
+    act = make_activity(b, "hub-koffie", title="Koffieochtend")
+    listed = create_signup(b, "hub-koffie", name="Ans Bakker", party_size=2, kiosk_id="b")
+    unlisted = create_signup(b, "hub-koffie", name="Kees", kiosk_id="b")
+    key_id, public = tickets.public_key(b)
+    with write_transaction(db):
+        tickets.remember_keys(db, [{"id": key_id, "public": public, "kiosk": "Kiosk B"}])
+        door_list.store(db, [{"id": listed.id, "code": listed.code, "activity_id": "hub-koffie",
+                              "activity_title": "Koffieochtend", "name": "Ans Bakker",
+                              "party_size": 2, "kiosk": "Kiosk B",
+                              "starts_at": act.starts_at.isoformat()}])
+    day = dutch.written_date(dutch.local(act.starts_at).date())
+    for made, form_action in ((listed, f"/vrijwilliger/deurlijst/{listed.id}/binnen"),
+                              (unlisted, "/vrijwilliger/binnenkomst/kaartje")):
+        qr = tickets.ticket_qr(b, made.code)
+        early = html(desk.post("/vrijwilliger/binnenkomst", data={"scan": qr}))
+        assert 'data-outcome="other_day"' in early and f"maar voor {day}" in early
+        assert f'action="{form_action}"' in early and 'data-testid="confirm-arrival"' in early
+        fields = {"next": "/vrijwilliger/binnenkomst"}
+        if made is unlisted:
+            assert f'name="kaartje" value="{qr}"' in early
+            fields["kaartje"] = qr
+        done = desk.post(form_action, data=fields)
+        assert done.status_code == 303 and done.location.endswith("/vrijwilliger/binnenkomst")
+        assert "Welkom" in html(desk.get(done.location))
+    assert door_list.find(db, listed.code).attended_at is not None
+    actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
+    assert "checkin.ticket" in actions
+    # Made-up input on the buttons: a refusal in Dutch, never a 500.
+    for path, data in (("/vrijwilliger/deurlijst/nope/binnen", {}),
+                       ("/vrijwilliger/binnenkomst/kaartje", {"kaartje": "BK2.x.y.z"}),
+                       ("/vrijwilliger/binnenkomst/kaartje", {})):
+        refused = desk.post(path, data=data)
+        assert refused.status_code == 303
+        assert "niet" in html(desk.get(refused.location))
+    b.close()
+
+
 def test_print_slips_screen(desk, db):
     make_activity(db)
     response = desk.post(

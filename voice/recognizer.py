@@ -155,11 +155,17 @@ class Recognizer:
                 self.on_status(status)
 
     def _run(self) -> None:
+        from voice import recognizer_worker
+
+        # This thread only waits for the worker; the worker it starts inherits its nice
+        # value (a thread's own on Linux), so the worker yields to the web server from
+        # its very first instruction, not only once it has imported its modules: at boot
+        # the screens come first.
+        with contextlib.suppress(OSError):
+            recognizer_worker.lower_priority()
         context = multiprocessing.get_context("spawn")
         while not self._stopping:
             parent, child = context.Pipe()
-            from voice import recognizer_worker
-
             process = context.Process(
                 target=recognizer_worker.serve,
                 args=(child, self.model, PROBE_WORDS),

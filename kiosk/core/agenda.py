@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core import dutch
 from kiosk.core.clock import now_iso, utc_iso
+
+if TYPE_CHECKING:  # the feed-parsing child imports Activity; sqlite_utils, and click
+    import sqlite_utils  # with it, would be most of that child's start
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def save_activity(db: sqlite_utils.Database, activity: Activity) -> None:
 # row): the hub's last count across all kiosks plus this kiosk's signups the hub has not
 # acknowledged yet, but never so many that this kiosk's own unused lease looks taken.
 # Otherwise this kiosk's own count.
-_SELECT = """
+_SELECT_FROM = """
 SELECT a.*, CASE
     WHEN l.activity_id IS NULL OR a.capacity IS NULL THEN COALESCE((
         SELECT SUM(s.party_size) FROM signups s
@@ -120,8 +121,9 @@ SELECT a.*, CASE
             WHERE s.activity_id = a.id AND s.status = 'confirmed' AND s.seat_basis = 'lease'),
             0), 0), 0))
     END AS seats_taken
-FROM activities a LEFT JOIN seat_leases l ON l.activity_id = a.id
+FROM {activities} a LEFT JOIN seat_leases l ON l.activity_id = a.id
 """
+_SELECT = _SELECT_FROM.format(activities="activities")
 
 
 def get_activity(db: sqlite_utils.Database, activity_id: str) -> Activity | None:
@@ -136,6 +138,27 @@ class AgendaDay:
     items: list[tuple[int, Activity]] = field(default_factory=list)
 
 
+def _upcoming_where(
+    now: datetime, days: int, stadsdorpen: list[str] | None
+) -> tuple[str, list[Any]]:
+    """The activities of the agenda a resident sees: from now until the end of the
+    `days`-th day, cancelled ones included, removed ones not."""
+    today = dutch.local(now).date()
+    end_local = datetime.combine(today + timedelta(days=days), datetime.min.time(), dutch.AMSTERDAM)
+    sql = " WHERE a.starts_utc >= ? AND a.starts_utc < ? AND a.status != 'removed'"
+    params: list[Any] = [utc_iso(now), utc_iso(end_local)]
+    if stadsdorpen:
+        sql += f" AND a.stadsdorp IN ({', '.join('?' for _ in stadsdorpen)})"
+        params += stadsdorpen
+    return sql, params
+
+
+# The one order of the agenda, whose place in it is a card's number ("nummer drie"): the id
+# last, so two activities at the same time with the same title keep their numbers between
+# the start page's windows and the voice dialog.
+_AGENDA_ORDER = " ORDER BY a.starts_utc, a.title, a.id"
+
+
 def upcoming(
     db: sqlite_utils.Database,
     now: datetime,
@@ -144,23 +167,54 @@ def upcoming(
 ) -> list[Activity]:
     """Activities from now until the end of the 14th day, cancelled ones included
     (a resident should see that the koffieochtend is off), removed ones not."""
-    today = dutch.local(now).date()
-    end_local = datetime.combine(today + timedelta(days=days), datetime.min.time(), dutch.AMSTERDAM)
-    sql = _SELECT + " WHERE a.starts_utc >= ? AND a.starts_utc < ? AND a.status != 'removed'"
-    params: list[Any] = [utc_iso(now), utc_iso(end_local)]
-    if stadsdorpen:
-        sql += f" AND a.stadsdorp IN ({', '.join('?' for _ in stadsdorpen)})"
-        params += stadsdorpen
-    sql += " ORDER BY a.starts_utc, a.title"
-    return [Activity.from_row(r) for r in db.query(sql, params)]
+    where, params = _upcoming_where(now, days, stadsdorpen)
+    return [Activity.from_row(r) for r in db.query(_SELECT + where + _AGENDA_ORDER, params)]
 
 
-def group_by_day(activities: list[Activity], now: datetime) -> list[AgendaDay]:
-    """Number the activities 1, 2, 3 ... in order (a resident can say "nummer drie")
-    and group them under 'Vandaag', 'Morgen', 'Dinsdag 1 december'."""
+@dataclass
+class AgendaWindow:
+    """Part of the agenda: the activities numbered offset + 1 ... of `total`."""
+
+    days: list[AgendaDay]
+    offset: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        return sum(len(day.items) for day in self.days)
+
+
+def upcoming_window(
+    db: sqlite_utils.Database,
+    now: datetime,
+    offset: int,
+    size: int,
+    days: int = 14,
+    stadsdorpen: list[str] | None = None,
+) -> AgendaWindow:
+    """At most `size` of upcoming()'s activities from `offset` on, grouped by day and
+    numbered as in the whole agenda; an offset past the end gives the first window (the
+    agenda may have shrunk since the resident's page was made)."""
+    where, params = _upcoming_where(now, days, stadsdorpen)
+    total = db.execute("SELECT COUNT(*) FROM activities a" + where, params).fetchone()[0]
+    if not 0 <= offset < total:
+        offset = 0
+    # Seats are counted for the window's rows only, not for every row the sort passes.
+    shown = f"(SELECT * FROM activities a{where}{_AGENDA_ORDER} LIMIT ? OFFSET ?)"
+    rows = db.query(_SELECT_FROM.format(activities=shown) + _AGENDA_ORDER, [*params, size, offset])
+    activities = [Activity.from_row(r) for r in rows]
+    return AgendaWindow(group_by_day(activities, now, first_number=offset + 1), offset, total)
+
+
+def group_by_day(
+    activities: list[Activity], now: datetime, first_number: int = 1
+) -> list[AgendaDay]:
+    """Number the activities 1, 2, 3 ... in order (a resident can say "nummer drie"),
+    or on from `first_number` for part of the agenda, and group them under 'Vandaag',
+    'Morgen', 'Dinsdag 1 december'."""
     today = dutch.local(now).date()
     result: list[AgendaDay] = []
-    for number, activity in enumerate(activities, start=1):
+    for number, activity in enumerate(activities, start=first_number):
         day = dutch.local(activity.starts_at).date()
         if not result or result[-1].day != day:
             result.append(AgendaDay(day, dutch.day_label(day, today)))

@@ -3,6 +3,12 @@
 Only a QR with a valid signature checks someone in by itself. A typed code (the QR would
 not scan) is looked up and shown, and the volunteer confirms after asking the name: a code
 alone can be read off someone else's ticket.
+
+Every ticket, from this kiosk or any other, is held up when it is for another day ("dit
+kaartje is niet voor vandaag, maar voor donderdag 3 december"): most often the wrong
+ticket from the drawer. The volunteer may still let the person in with the button. The
+day comes from this kiosk's own signup, from the door list the hub sent, or, for a
+genuine ticket of another kiosk that neither knows, from the day signed on the ticket.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ class CheckIn:
     message: str
     signup: Signup | None = None
     activity: Activity | None = None
+    door: door_list.DoorEntry | None = None  # a resident of another kiosk, on the door list
+    ticket: str = ""  # a genuine ticket of another kiosk that no list here knows (the QR)
 
 
 def _clock(stamp: str) -> str:
@@ -50,11 +58,15 @@ def scan(
     text = raw.strip()
     head = text.partition(".")[0].upper()
     if head in (codes.QR_PREFIX, tickets.PREFIX):
-        verdict, code = tickets.read_ticket(db, secret, text)
+        read = tickets.read_signed(db, secret, text)
+        verdict, code = read.verdict, read.code
         if verdict == "valid" and code is not None:
-            entry = door_list.find(db, code) if get_signup_by_code(db, code) is None else None
+            own = get_signup_by_code(db, code) is not None
+            entry = None if own else door_list.find(db, code)
             if entry is not None:
-                return _check_door(db, entry, actor=actor, activity_id=activity_id)
+                return _check_door(db, entry, actor=actor, activity_id=activity_id, now=now)
+            if not own and read.day is not None:
+                return _ticket_only(read, text, activity_id=activity_id, now=now)
             return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True,
                           now=now)
         own_code = code is not None and get_signup_by_code(db, code) is not None
@@ -81,22 +93,114 @@ def scan(
     return _check(db, code, actor=actor, activity_id=activity_id, confirmed=False, now=now)
 
 
+def _door_activity(
+    db: sqlite_utils.Database, entry: door_list.DoorEntry
+) -> tuple[str, datetime | None]:
+    """(title, start) of a door list entry's activity: from this kiosk's agenda where it
+    has the activity (the newest time), else as the hub listed it."""
+    activity = get_activity(db, entry.activity_id) if entry.activity_id else None
+    if activity is not None:
+        return activity.title, activity.starts_at
+    try:
+        starts = datetime.fromisoformat(entry.starts_at.replace("Z", "+00:00"))
+    except ValueError:
+        return entry.activity_title, None
+    return entry.activity_title, starts if starts.tzinfo else starts.replace(tzinfo=UTC)
+
+
 def _check_door(
     db: sqlite_utils.Database, entry: door_list.DoorEntry, *, actor: str,
-    activity_id: str | None,
+    activity_id: str | None, now: datetime,
 ) -> CheckIn:
     """A ticket from another kiosk, on the list the hub sent for this buurthuis."""
     if activity_id and entry.activity_id != activity_id:
         return CheckIn("refused", f"Dit kaartje is voor een andere activiteit: "
                                   f"{entry.activity_title}.")
     if entry.attended_at:
-        return CheckIn("already", f"Al binnen (sinds {_clock(entry.attended_at)}).")
+        return CheckIn("already", f"Al binnen (sinds {_clock(entry.attended_at)}).", door=entry)
+    title, starts = _door_activity(db, entry)
+    if starts is not None and dutch.local(starts).date() != dutch.local(now).date():
+        message = _other_day_text(dutch.written_moment(starts), title)
+        return CheckIn("other_day", message, door=entry)
+    return door_arrived(db, entry.signup_id, actor=actor)
+
+
+def door_arrived(db: sqlite_utils.Database, signup_id: str, *, actor: str) -> CheckIn:
+    """Mark a resident of the door list arrived (after a scan, or by the volunteer's
+    button after the other-day warning); a second time only says so."""
     with write_transaction(db):
-        door_list.check_in(db, entry, actor=actor)
+        entry = door_list.find_signup(db, signup_id)
+        if entry is None:
+            return CheckIn("refused", "Deze aanmelding staat niet (meer) op de lijst.")
+        if entry.attended_at:
+            return CheckIn("already", f"Al binnen (sinds {_clock(entry.attended_at)}).",
+                           door=entry)  # fmt: skip
+        entry = door_list.check_in(db, entry, actor=actor)
     people = dutch.people(entry.party_size)
     who = f" ({entry.name})" if entry.name else ""
     return CheckIn("welcome", f"Welkom{who}! Binnen gemeld: {people}. "
-                              "Aangemeld bij een andere kiosk.")
+                              "Aangemeld bij een andere kiosk.", door=entry)
+
+
+def _elsewhere(read: tickets.ReadTicket) -> str:
+    if not read.kiosk:
+        return "een andere kiosk"
+    return read.kiosk if "kiosk" in read.kiosk.lower() else f"kiosk {read.kiosk}"
+
+
+def _ticket_only(
+    read: tickets.ReadTicket, raw: str, *, activity_id: str | None, now: datetime
+) -> CheckIn:
+    """A genuine ticket of another kiosk (its key came through the hub) for a resident
+    no list here knows: the door list was not sent yet, or the activity is not at this
+    buurthuis. Nothing is known but the code and the day signed on it, so the volunteer
+    asks the name and decides; another day is said first."""
+    assert read.code is not None and read.day is not None
+    code = codes.display_code(read.code)
+    if activity_id:
+        return CheckIn("refused", f"Dit kaartje (code {code}) staat niet op de lijst van "
+                                  "deze activiteit. Vraag de naam en kijk op de lijst.")
+    known = (f"Het kaartje is echt (code {code}, van {_elsewhere(read)}), maar staat niet "
+             "op de lijst van deze kiosk. Vraag de naam.")
+    if read.day != dutch.local(now).date():
+        return CheckIn("other_day", f"Let op: dit kaartje is niet voor vandaag, maar voor "
+                                    f"{dutch.written_date(read.day)}. {known} Klopt het toch? "
+                                    "Meld dan binnen met de knop.", ticket=raw)  # fmt: skip
+    return CheckIn("confirm", f"{known} Klopt het? Meld dan binnen met de knop.", ticket=raw)
+
+
+def ticket_arrived(
+    db: sqlite_utils.Database, secret: bytes, raw: str, *, actor: str
+) -> CheckIn:
+    """The volunteer lets in a resident on a genuine ticket of another kiosk that no list
+    here knows (after _ticket_only). The ticket is checked again; it is recorded in the
+    audit log (the hub knows the signup only by its id, which the ticket does not carry)."""
+    read = tickets.read_signed(db, secret, raw)
+    if read.verdict != "valid" or read.code is None:
+        return CheckIn("refused", "Dit kaartje is niet geldig. Vraag de naam en kijk op de lijst.")
+    # Known here meanwhile (the door list came in between): let in as such.
+    signup = get_signup_by_code(db, read.code)
+    if signup is not None:
+        return mark_attended(db, signup.id, actor=actor)
+    entry = door_list.find(db, read.code)
+    if entry is not None:
+        return door_arrived(db, entry.signup_id, actor=actor)
+    code = codes.display_code(read.code)
+    if read.day is None:  # printed before tickets had their day: never offered the button
+        return CheckIn("refused", f"Code {code} staat niet op deze kiosk. "
+                                  "Vraag de naam en kijk op de lijst.")
+    detail = (f"Binnen gemeld op een echt kaartje van {_elsewhere(read)}, niet op de lijst: "
+              f"aanmelding {code} voor {dutch.written_date(read.day)}")
+    with write_transaction(db):
+        before = db.execute(
+            "SELECT at FROM audit_log WHERE action = 'checkin.ticket' AND detail = ? "
+            "ORDER BY at LIMIT 1", [detail],
+        ).fetchone()
+        if before is not None:
+            return CheckIn("already", f"Al binnen (sinds {_clock(before[0])}).")
+        audit.record(db, actor, "checkin.ticket", detail)
+    return CheckIn("welcome", f"Welkom! Binnen gemeld op het kaartje met code {code} "
+                              f"van {_elsewhere(read)}.")
 
 
 def _refused_and_logged(
@@ -153,9 +257,12 @@ def _refusal(signup: Signup, activity: Activity | None, expected: str | None) ->
 
 
 def _other_day(activity: Activity) -> str:
+    return _other_day_text(dutch.written_moment(activity.starts_at), activity.title)
+
+
+def _other_day_text(when: str, title: str) -> str:
     return (
-        f"Let op: dit kaartje is niet voor vandaag, maar voor "
-        f"{dutch.written_moment(activity.starts_at)} ({activity.title}). "
+        f"Let op: dit kaartje is niet voor vandaag, maar voor {when} ({title}). "
         "Klopt het toch? Meld dan binnen met de knop."
     )
 

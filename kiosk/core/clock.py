@@ -4,8 +4,10 @@ clock is off from the hub's, as measured at each sync (a Pi has no clock battery
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # imported by the feed-parsing child, which needs no database
+    import sqlite_utils
 
 # Beyond this the kiosk says so on its health and coordinator screens.
 SKEW_SHOWN = timedelta(minutes=2)

@@ -425,11 +425,32 @@ def _own_ticket_wrong_tries(db: sqlite_utils.Database) -> None:
     )
 
 
+def _feed_series(db: sqlite_utils.Database) -> None:
+    """Each feed's last expansion, group by group (all events of one UID; see
+    sync/ical_groups.py), with what it was made under (series_basis: the day, the
+    calendar's own lines, the parser) and the calendar's name, so a re-sync parses only
+    the changed groups, and none when only the export's time stamps changed."""
+    run_script(
+        db,
+        """
+        CREATE TABLE feed_series (
+            url TEXT NOT NULL,
+            key TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            result TEXT NOT NULL,
+            PRIMARY KEY (url, key)
+        );
+        ALTER TABLE feed_state ADD COLUMN series_basis TEXT NOT NULL DEFAULT '';
+        ALTER TABLE feed_state ADD COLUMN calendar_name TEXT NOT NULL DEFAULT ''
+        """,
+    )
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
     _logo, _wishes, _feed_skips, _call_list_facts, _any_ticket_at_any_door, _hub_clock,
-    _own_ticket_wrong_tries,
+    _own_ticket_wrong_tries, _feed_series,
 ]
 
 

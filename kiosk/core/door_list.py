@@ -70,6 +70,11 @@ def find(db: sqlite_utils.Database, code: str) -> DoorEntry | None:
     return DoorEntry(**rows[0]) if rows else None
 
 
+def find_signup(db: sqlite_utils.Database, signup_id: str) -> DoorEntry | None:
+    rows = list(db.query("SELECT * FROM door_list WHERE signup_id = ?", [signup_id]))
+    return DoorEntry(**rows[0]) if rows else None
+
+
 def check_in(db: sqlite_utils.Database, entry: DoorEntry, *, actor: str) -> DoorEntry:
     """Mark arrived here and tell the hub. Call inside a write transaction."""
     stamp = now_iso()

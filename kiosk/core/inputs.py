@@ -90,6 +90,24 @@ def pad_number(raw: Any, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
+def pad_numbers(
+    raw: Any, low: int, high: int, *, most: int, separator: str = "."
+) -> list[int] | None:
+    """At most `most` pad numbers within [low, high], each larger than the one before,
+    written with `separator` between them ('' is none); None when it is not that."""
+    if not isinstance(raw, str) or len(raw) > most * (len(str(high)) + 3):
+        return None
+    if not raw:
+        return []
+    numbers = [pad_number(part, low, high) for part in raw.split(separator)]
+    if len(numbers) > most or None in numbers:
+        return None
+    found = [n for n in numbers if n is not None]
+    if any(a >= b for a, b in zip(found, found[1:], strict=False)):
+        return None
+    return found
+
+
 def signup_id(raw: Any) -> str | None:
     """A signup id (a uuid) in its one written form, or None."""
     if not isinstance(raw, str) or not 32 <= len(raw) <= 36:

@@ -2,12 +2,17 @@
 verified with the public keys of every kiosk, which travel through the hub (as pretix
 does). A forged or altered QR fails; a real one from any kiosk passes at any door.
 
-    BK2.<code>.<key id>.<signature>
+    BK2.<code>.<day><key>.<signature>
 
-All of it in QR "alphanumeric" characters (A-Z, 0-9, '.'), 121 in all: a version 5 QR
-at error correction M (45 modules with its quiet zone), 8 dots a module on 58 mm paper
-as on 80 mm. Tickets printed before (BK1, an
-HMAC with this kiosk's secret) keep working at the kiosk that printed them.
+<day> is the activity's day in three characters (days since 1 January 2020, base32),
+signed with the code, so any door can say "this ticket is for Thursday" from the ticket
+alone, also for a resident its door list does not know; <key> is the first four
+characters of the signing key's id (any known key that starts so is tried). All of it
+in QR "alphanumeric" characters (A-Z, 0-9, '.'), 122 in all: exactly what a version 5
+QR holds at error correction M (45 modules with its quiet zone), 8 dots a module on
+58 mm paper as on 80 mm. Tickets printed before keep working: BK2 without a day
+(BK2.<code>.<key id>.<signature>, six characters of key id) at every door, BK1 (an HMAC
+with this kiosk's secret) at the kiosk that printed them.
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import sqlite_utils
 from nacl.exceptions import BadSignatureError
 from nacl.exceptions import ValueError as NaclValueError
 from nacl.signing import SigningKey, VerifyKey
 
-from kiosk.core import codes
+from kiosk.core import codes, dutch
 from kiosk.core.clock import now_iso
 
 PREFIX = "BK2"
@@ -57,10 +64,56 @@ def public_key(db: sqlite_utils.Database) -> tuple[str, str]:
     return key_id(public), base64.b64encode(public).decode()
 
 
+DAY_ZERO = date(2020, 1, 1)
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+KEY_PREFIX = 4  # characters of the key id on a ticket with a day
+
+
+def _signed_text(code: str, day: date | None) -> bytes:
+    return b"ticket:" + code.encode() + (b":" + day.isoformat().encode() if day else b"")
+
+
+def _day_text(day: date) -> str:
+    n = (day - DAY_ZERO).days
+    if not 0 <= n < 32**3:
+        raise ValueError(day)
+    return "".join(_B32[(n >> shift) & 31] for shift in (10, 5, 0))
+
+
+def _day_of(text: str) -> date | None:
+    if len(text) != 3 or any(c not in _B32 for c in text):
+        return None
+    n = 0
+    for c in text:
+        n = n * 32 + _B32.index(c)
+    return DAY_ZERO + timedelta(days=n)
+
+
+def activity_day(db: sqlite_utils.Database, code: str) -> date | None:
+    """The local day of the activity a signup code is for, or None if unknown."""
+    row = db.execute(
+        "SELECT a.starts_at FROM signups s JOIN activities a ON a.id = s.activity_id "
+        "WHERE s.code = ?", [code],
+    ).fetchone()
+    if row is None:
+        return None
+    try:
+        day = dutch.local(datetime.fromisoformat(row[0])).date()
+        _day_text(day)
+    except (TypeError, ValueError):
+        return None
+    return day
+
+
 def ticket_qr(db: sqlite_utils.Database, code: str) -> str:
+    """The signed QR of a signup's ticket, with its activity's day where known."""
     key = signing_key(db)
-    signature = key.sign(b"ticket:" + code.encode()).signature
-    return f"{PREFIX}.{code}.{key_id(bytes(key.verify_key))}.{_b32(signature)}"
+    kid = key_id(bytes(key.verify_key))
+    day = activity_day(db, code)
+    signature = _b32(key.sign(_signed_text(code, day)).signature)
+    if day is None:
+        return f"{PREFIX}.{code}.{kid}.{signature}"
+    return f"{PREFIX}.{code}.{_day_text(day)}{kid[:KEY_PREFIX]}.{signature}"
 
 
 def remember_keys(db: sqlite_utils.Database, keys: list[dict[str, str]]) -> int:
@@ -85,37 +138,74 @@ def remember_keys(db: sqlite_utils.Database, keys: list[dict[str, str]]) -> int:
     return stored
 
 
-def _verify_key(db: sqlite_utils.Database, wanted: str) -> VerifyKey | None:
+def _verify_keys(db: sqlite_utils.Database, wanted: str) -> list[tuple[VerifyKey, str]]:
+    """(key, kiosk name) of every key whose id starts with `wanted`: this kiosk's own
+    (kiosk name "") and those the hub passed on."""
+    found: list[tuple[VerifyKey, str]] = []
     own = signing_key(db).verify_key
-    if key_id(bytes(own)) == wanted:
-        return own
-    row = db.execute("SELECT public_key FROM ticket_keys WHERE key_id = ?", [wanted]).fetchone()
-    return VerifyKey(bytes.fromhex(row[0])) if row else None
+    if key_id(bytes(own)).startswith(wanted):
+        found.append((own, ""))
+    rows = db.execute("SELECT key_id, public_key, kiosk_name FROM ticket_keys").fetchall()
+    found += [(VerifyKey(bytes.fromhex(public)), name or "") for kid, public, name in rows
+              if kid.startswith(wanted) and kid != key_id(bytes(own))]  # fmt: skip
+    return found
+
+
+@dataclass(frozen=True)
+class ReadTicket:
+    """What a scanned ticket QR says. verdict: "valid", "unknown-key" (well-formed, but
+    signed by a kiosk this one has not heard of yet) or "forged" (altered, made up or
+    malformed; code None). `day` is the activity's day as signed on the ticket (None on
+    tickets printed before it was), `kiosk` the name of the kiosk that signed it (""
+    for this kiosk itself or when unknown)."""
+
+    verdict: str
+    code: str | None
+    day: date | None = None
+    kiosk: str = ""
+
+
+def read_signed(db: sqlite_utils.Database, secret: bytes, payload: str) -> ReadTicket:
+    text = payload.strip().upper()  # a scanner with Caps Lock on sends lower case
+    parts = text.split(".")
+    if parts[0] == codes.QR_PREFIX:
+        code = codes.verify_ticket_qr(secret, text)
+        if code is not None:
+            return ReadTicket("valid", code)
+        claimed = codes.claimed_ticket_code(text)
+        # An old-style ticket of another kiosk can never be checked here.
+        return ReadTicket("unknown-key", claimed) if claimed else ReadTicket("forged", None)
+    if len(parts) != 4 or parts[0] != PREFIX:
+        return ReadTicket("forged", None)
+    code = codes.normalize_code(parts[1])
+    if code is None or code != parts[1]:
+        return ReadTicket("forged", None)
+    if len(parts[2]) == 3 + KEY_PREFIX:  # with the day
+        day, wanted = _day_of(parts[2][:3]), parts[2][3:]
+        if day is None:
+            return ReadTicket("forged", None)
+    elif len(parts[2]) == 6:  # printed before tickets carried their day
+        day, wanted = None, parts[2]
+    else:
+        return ReadTicket("forged", None)
+    keys = _verify_keys(db, wanted)
+    if not keys:
+        return ReadTicket("unknown-key", code)
+    try:
+        signature = _unb32(parts[3])
+    except ValueError:
+        return ReadTicket("forged", None)
+    for key, kiosk in keys:
+        try:
+            key.verify(_signed_text(code, day), signature)
+        except (BadSignatureError, ValueError, NaclValueError):
+            continue
+        return ReadTicket("valid", code, day, kiosk)
+    return ReadTicket("forged", None)
 
 
 def read_ticket(db: sqlite_utils.Database, secret: bytes, payload: str) -> tuple[str, str | None]:
-    """What a scanned ticket QR says: ("valid", code), ("unknown-key", code) for a
-    well-formed ticket signed by a kiosk this one has not heard of yet, or ("forged",
-    None) for anything altered, made up or malformed."""
-    text = payload.strip().upper()  # a scanner with Caps Lock on sends lower case
-    parts = text.split(".")
-    if parts[0].upper() == codes.QR_PREFIX:
-        code = codes.verify_ticket_qr(secret, text)
-        if code is not None:
-            return "valid", code
-        claimed = codes.claimed_ticket_code(text)
-        # An old-style ticket of another kiosk can never be checked here.
-        return ("unknown-key", claimed) if claimed else ("forged", None)
-    if len(parts) != 4 or parts[0].upper() != PREFIX:
-        return "forged", None
-    code = codes.normalize_code(parts[1])
-    if code is None or code != parts[1]:
-        return "forged", None
-    key = _verify_key(db, parts[2])
-    if key is None:
-        return "unknown-key", code
-    try:
-        key.verify(b"ticket:" + code.encode(), _unb32(parts[3]))
-    except (BadSignatureError, ValueError, NaclValueError):
-        return "forged", None
-    return "valid", code
+    """(verdict, code) of read_signed: ("valid", code), ("unknown-key", code) or
+    ("forged", None)."""
+    found = read_signed(db, secret, payload)
+    return found.verdict, found.code

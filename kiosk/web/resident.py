@@ -59,14 +59,47 @@ def _not_kept(response: Response) -> Response:
     return response
 
 
+# The start page holds at most this many cards: more than fit on the largest screen
+# (a day of short cards shows 4 on every supported screen, 1920x1080 included;
+# tests/test_screens.py checks each shows fewer than this), so a Pi builds and lays out
+# a screenful, not the ~250 of two busy weeks.
+START_WINDOW = 10
+# The most activities the agenda can page through, and pages back a resident can go.
+MOST_ACTIVITIES = 99_999
+MOST_PAGES_BACK = 300
+# A resident leafing through the agenda sees it as it was at their first page, so an
+# activity that begins meanwhile does not shift the cards under Meer and Vorige (one card
+# skipped, or shown twice) nor change their numbers; for this long at most.
+AGENDA_KEPT = timedelta(minutes=30)
+
+
 @bp.get("/")
 def start() -> str:
-    """All of the coming two weeks; static/agenda.js lays them out in pages of as many
-    cards as fit the screen at hand, with Meer and Vorige (nothing scrolls)."""
-    now = app_now()
-    activities = agenda.upcoming(get_db(), now, stadsdorpen=config.shown_stadsdorpen(get_db()))
+    """A window of the coming two weeks from card `vanaf` on (0: the first); static/
+    agenda.js shows as many of its cards as fit the screen at hand (nothing scrolls), and
+    its Meer asks for the window from the first card it could not show. `eerder` holds
+    where the pages before began, so Vorige goes back to exactly the page it came from;
+    `stand` the moment (Unix seconds) of the agenda the first page showed."""
+    db = get_db()
+    latest = int(app_now().timestamp())  # whole seconds, as every page after this one has it
+    moment = inputs.pad_number(
+        request.args.get("stand", ""), latest - int(AGENDA_KEPT.total_seconds()), latest
+    )
+    now = datetime.fromtimestamp(latest if moment is None else moment, UTC)
+    offset = inputs.pad_number(request.args.get("vanaf", "0"), 0, MOST_ACTIVITIES) or 0
+    window = agenda.upcoming_window(
+        db, now, offset, START_WINDOW, stadsdorpen=config.shown_stadsdorpen(db)
+    )
+    earlier = inputs.pad_numbers(
+        request.args.get("eerder", ""), 0, MOST_ACTIVITIES, most=MOST_PAGES_BACK
+    )
+    # Pages before this one begin before it; anything else leads back to the first page.
+    if not window.offset:
+        earlier = []
+    elif not earlier or earlier[-1] >= window.offset:
+        earlier = [0]
     return render_template(
-        "start.html", days=agenda.group_by_day(activities, now), total=len(activities)
+        "start.html", window=window, earlier=earlier, moment=int(now.timestamp())
     )
 
 

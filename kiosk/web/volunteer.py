@@ -545,6 +545,32 @@ def arrived(signup_id: str) -> Response:
 # --- Check-in at the door --------------------------------------------------------------
 
 
+def _back_to_check_in() -> Response:
+    back = auth.safe_next(request.form.get("next"))
+    return redirect(back or url_for(".check_in"), code=303)
+
+
+@bp.post("/deurlijst/<signup_id>/binnen")
+@auth.require_role("volunteer")
+def door_arrived(signup_id: str) -> Response:
+    """A resident of another kiosk, on the door list, let in after a look (other day)."""
+    result = checkin.door_arrived(get_db(), signup_id[:64], actor=auth.current_actor())
+    flash(result.message, "error" if result.outcome == "refused" else "message")
+    return _back_to_check_in()
+
+
+@bp.post("/binnenkomst/kaartje")
+@auth.require_role("volunteer")
+def ticket_arrived() -> Response:
+    """A genuine ticket of another kiosk that no list here knows, let in after a look."""
+    db = get_db()
+    result = checkin.ticket_arrived(db, config.signing_secret(db),
+                                    request.form.get("kaartje", "")[:300],
+                                    actor=auth.current_actor())  # fmt: skip
+    flash(result.message, "error" if result.outcome == "refused" else "message")
+    return _back_to_check_in()
+
+
 @bp.route("/binnenkomst", methods=["GET", "POST"])
 @auth.require_role("volunteer")
 def check_in() -> View:

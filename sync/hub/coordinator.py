@@ -37,6 +37,7 @@ from kiosk.core.agenda import Activity
 from kiosk.core.clock import utc_iso
 from kiosk.core.db import write_transaction
 from sync.hub import admin, agenda, doors, logins, seats
+from sync.hub import feeds as hub_feeds
 from sync.hub.csv_cells import safe_cell
 from sync.hub.db import next_rev
 from sync.hub.web import get_hub_db, now
@@ -378,8 +379,7 @@ def kiosks() -> str:
         "SELECT k.*, (SELECT COUNT(*) FROM signups s WHERE s.kiosk_id = k.id) AS signups "
         "FROM kiosks k ORDER BY k.name"
     )
-    feeds = db.query("SELECT * FROM feeds ORDER BY url")
-    return render_template("hub/kiosks.html", kiosks=list(rows), feeds=list(feeds),
+    return render_template("hub/kiosks.html", kiosks=list(rows), feeds=hub_feeds.feed_rows(db),
                            stadsdorpen=agenda.stadsdorp_names(db))
 
 

@@ -280,8 +280,15 @@ def _late_signups(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE signups ADD COLUMN late INTEGER NOT NULL DEFAULT 0")
 
 
+def _feed_skips(db: sqlite_utils.Database) -> None:
+    """The series a feed's last import left out (broken repeat rule), as a JSON list of
+    titles for the coordinator's page, as on a kiosk's sync screen."""
+    db.execute("ALTER TABLE feeds ADD COLUMN skipped_series TEXT NOT NULL DEFAULT '[]'")
+
+
 HUB_MIGRATIONS: list[Migration] = [
     _v1_hub, _logins, _wishes_monitor_scope, _activity_renames, _doors, _late_signups,
+    _feed_skips,
 ]
 
 

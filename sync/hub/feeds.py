@@ -1,13 +1,16 @@
 """iCalendar feeds imported into the hub (a stadsdorp's Google or Nextcloud calendar,
 the Netwerk website), so every kiosk gets them with capacity and seat leases.
 
-The same fetch and parse as on a kiosk; a coordinator's capacity survives re-imports.
+The same fetch and parse as on a kiosk, the parse in the same memory-limited child
+process (sync/ical_child.py), so no feed can take the hub's memory; a coordinator's
+capacity survives re-imports.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +25,10 @@ from sync.feed_urls import normalise_feed_url
 from sync.feeds import fetch
 from sync.hub import agenda
 from sync.hub.db import next_rev
-from sync.ical_import import FeedError, feed_source, parse_feed, window
+from sync.ical_child import give_memory_back, parse_in_child
+from sync.ical_import import FeedError, feed_source, skipped_series_note, window
+
+log = logging.getLogger(__name__)
 
 
 def add_feed(db: sqlite_utils.Database, url: str, stadsdorp: str = "") -> str:
@@ -50,8 +56,8 @@ def import_feed(db: sqlite_utils.Database, url: str, now: datetime | None = None
                 db.execute("UPDATE feeds SET last_attempt_at = ?, last_success_at = ?, "
                            "last_error = '' WHERE url = ?", [utc_iso(now), utc_iso(now), url])
             return ""
-        parsed = parse_feed(fetched.body, source=feed_source(url), now=now,
-                            stadsdorp=state["stadsdorp"])
+        parsed = parse_in_child(fetched.body, source=feed_source(url), now=now,
+                                stadsdorp=state["stadsdorp"])
     except (http.SyncError, FeedError) as err:
         with write_transaction(db):
             db.execute("UPDATE feeds SET last_attempt_at = ?, last_error = ? WHERE url = ?",
@@ -75,12 +81,39 @@ def import_feed(db: sqlite_utils.Database, url: str, now: datetime | None = None
         )
         db.execute(
             "UPDATE feeds SET etag = ?, last_modified = ?, content_hash = ?, expanded_on = ?, "
-            "last_attempt_at = ?, last_success_at = ?, last_error = '' WHERE url = ?",
-            [fetched.etag, fetched.last_modified, digest, today, utc_iso(now), utc_iso(now), url],
+            "last_attempt_at = ?, last_success_at = ?, last_error = '', skipped_series = ? "
+            "WHERE url = ?",
+            [fetched.etag, fetched.last_modified, digest, today, utc_iso(now), utc_iso(now),
+             json.dumps(list(parsed.skipped_series), ensure_ascii=False), url],
         )
+    del parsed, fetched
+    give_memory_back()
     return ""
+
+
+def feed_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The feeds for the coordinator's page, each with what its last import skipped."""
+    rows = list(db.query("SELECT * FROM feeds ORDER BY url"))
+    for row in rows:
+        row["skipped_note"] = skipped_series_note(json.loads(row["skipped_series"] or "[]"))
+    return rows
 
 
 def import_all(db: sqlite_utils.Database, now: datetime | None = None) -> dict[str, str]:
     urls = [row[0] for row in db.execute("SELECT url FROM feeds ORDER BY url")]
-    return {url: import_feed(db, url, now) for url in urls}
+    return {url: _import_guarded(db, url, now or datetime.now(UTC)) for url in urls}
+
+
+def _import_guarded(db: sqlite_utils.Database, url: str, now: datetime) -> str:
+    """A fault nobody foresaw in one feed is that feed's error, as on a kiosk: the other
+    feeds are still imported, and this one is tried again next round."""
+    try:
+        return import_feed(db, url, now)
+    except Exception:
+        log.exception("feed %s failed unexpectedly", url)
+        message = ("De hub kon deze agenda-feed niet verwerken (interne fout). De vorige "
+                   "agenda blijft staan; de hub probeert het later opnieuw.")
+        with write_transaction(db):
+            db.execute("UPDATE feeds SET last_attempt_at = ?, last_error = ? WHERE url = ?",
+                       [utc_iso(now), message, url])
+        return message

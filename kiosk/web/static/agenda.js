@@ -1,71 +1,75 @@
-// The start screen's pages: as many agenda cards as fit this screen (whatever its size, and
-// with "Grotere letters" on), never a scroll bar; "Meer" and "Vorige" leaf through them.
-// A day whose cards run on to the next page gets its heading again there. "Lees voor"
-// reads the page that is shown.
+// The start screen's page: the server sends a window of the agenda (a few more cards than
+// the largest screen holds, beginning with the first card's day heading); this shows as
+// many of them as fit this screen (whatever its size, and with "Grotere letters" on),
+// never a scroll bar. "Meer" asks the server for the window from the first card not
+// shown; "Vorige" for the page before, whose first card the address carries ("eerder"),
+// both of the agenda as the first page showed it ("stand").
+// "Lees voor" reads the page that is shown.
 (function () {
   "use strict";
   const agenda = document.querySelector("[data-agenda]");
   if (!agenda) return;
+  // Where "Terug" on an activity leads (kiosk.js): this page, or the first by default.
+  try {
+    if (window.location.search) sessionStorage.setItem("agenda-page", window.location.pathname + window.location.search);
+    else sessionStorage.removeItem("agenda-page");
+  } catch (e) { /* no sessionStorage: Terug goes to the first page */ }
   const entries = Array.prototype.slice.call(agenda.children);
   const previous = document.querySelector("[data-page-step='-1']");
   const next = document.querySelector("[data-page-step='1']");
   const count = document.querySelector("[data-testid=page-count]");
   const spoken = document.getElementById("read-aloud-text");
-  const headings = {};
-  entries.forEach(function (entry) { if (entry.tagName === "H2") headings[entry.dataset.day] = entry; });
-  let pages = [];
-  let current = 0;
+  const offset = parseInt(agenda.dataset.offset || "0", 10);
+  const total = parseInt(agenda.dataset.total || "0", 10);
+  const earlier = agenda.dataset.earlier ? agenda.dataset.earlier.split(".") : [];
+  const moment = agenda.dataset.moment;
+  let nextOffset = total;
 
   function overflows() { return agenda.scrollHeight > agenda.clientHeight + 1; }
 
-  // Fill a page with entries until the next would not fit, then start a new one.
+  // Headings and cards in order until the next would not fit; the first heading and card
+  // always (with the largest letters on the smallest screen a card may be all there is
+  // room for), and never a heading without its card below it.
   function layout() {
-    pages = [];
-    let page = [];
+    const shown = [];
+    let cards = 0;
     agenda.replaceChildren();
-    entries.forEach(function (entry) {
+    for (let i = 0; i < entries.length; i += 1) {
+      const entry = entries[i];
       const isCard = entry.classList.contains("agenda-card");
       agenda.appendChild(entry);
-      if (overflows() && page.length) {
-        agenda.removeChild(entry);
-        // A heading alone at the foot of a page belongs to the next one.
-        const last = page[page.length - 1];
-        const carried = [];
-        if (last.tagName === "H2") { agenda.removeChild(last); carried.push(page.pop()); }
-        pages.push(page);
-        page = carried;
-        agenda.replaceChildren.apply(agenda, carried);
-        if (isCard && !carried.length) {
-          const again = headings[entry.dataset.day].cloneNode(true);
-          agenda.appendChild(again);
-          page.push(again);
-        }
-        agenda.appendChild(entry);
-      }
-      page.push(entry);
-    });
-    if (page.length) pages.push(page);
-    show(Math.min(current, pages.length - 1));
-  }
-
-  function show(index) {
-    current = Math.max(0, index);
-    agenda.replaceChildren.apply(agenda, pages[current] || []);
-    const many = pages.length > 1;
-    previous.hidden = !many || current === 0;
-    next.hidden = !many || current === pages.length - 1;
-    count.hidden = !many;
-    count.innerHTML = "Bladzijde " + (current + 1) + "<br>van " + pages.length;
-    if (spoken && pages.length) {
-      const said = (pages[current] || []).map(function (el) { return el.dataset.spoken || ""; });
+      if (cards && overflows()) { agenda.removeChild(entry); break; }
+      shown.push(entry);
+      if (isCard) cards += 1;
+    }
+    while (shown.length && shown[shown.length - 1].tagName === "H2") agenda.removeChild(shown.pop());
+    nextOffset = offset + cards;
+    const more = nextOffset < total;
+    previous.hidden = offset === 0;
+    next.hidden = !more;
+    count.hidden = offset === 0 && !more;
+    const left = total - nextOffset;
+    count.innerHTML = "Bladzijde " + (earlier.length + 1) +
+      (more ? "<br>Nog " + left + (left === 1 ? " activiteit" : " activiteiten") : "");
+    if (spoken && entries.length) {
+      const said = shown.map(function (el) { return el.dataset.spoken || ""; });
       spoken.textContent = "Wat is er te doen? " + said.join(" ") + " Tik op een activiteit om meer te zien." +
-        (current < pages.length - 1 ? " Tik op Meer voor nog meer activiteiten." : "") +
+        (more ? " Tik op Meer voor nog meer activiteiten." : "") +
         " Heeft u een kaartje? Houd het voor de scanner, of tik op Mijn kaartje.";
     }
   }
 
-  [previous, next].forEach(function (button) {
-    button.addEventListener("click", function () { show(current + parseInt(button.dataset.pageStep, 10)); });
+  function go(from, before) {
+    const query = new URLSearchParams();
+    if (from) query.set("vanaf", String(from));
+    if (before.length) query.set("eerder", before.join("."));
+    query.set("stand", moment);
+    window.location.assign(window.location.pathname + "?" + query.toString());
+  }
+
+  next.addEventListener("click", function () { go(nextOffset, earlier.concat([String(offset)])); });
+  previous.addEventListener("click", function () {
+    go(parseInt(earlier[earlier.length - 1] || "0", 10), earlier.slice(0, -1));
   });
   if (entries.length) {
     layout();

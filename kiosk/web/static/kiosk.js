@@ -5,6 +5,16 @@
   "use strict";
   const body = document.body;
 
+  // "Terug" on an activity leads back to the agenda page the resident came from, not to
+  // the first page (agenda.js keeps which; the first page, where every reset lands,
+  // forgets it).
+  try {
+    const agendaPage = sessionStorage.getItem("agenda-page");
+    if (agendaPage && agendaPage.indexOf(body.dataset.home + "?") === 0) {
+      document.querySelectorAll("[data-back-to-agenda]").forEach(function (link) { link.href = agendaPage; });
+    }
+  } catch (e) { /* no sessionStorage: Terug goes to the first page */ }
+
   // A shaky double tap on "Ja, meld mij aan" sends the form once. (The server makes one
   // signup of a repeated form anyway; this spares the resident a second page load.)
   // The buttons are not disabled: a disabled button would not send its name and value.
