@@ -34,7 +34,6 @@ from sync.ical_import import (
     ParsedFeed,
     SeriesGroup,
     combine,
-    decode,
     feed_source,
     skipped_series_note,
     window,
@@ -217,7 +216,7 @@ def expand_changed_groups(
     if refused is not None:
         raise refused
     source = feed_source(url)
-    split = split_calendar(decode(data))
+    split = split_calendar(data)
     if split is None:
         expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
         return _combined(expanded), NewGroups("", [], {})
@@ -233,6 +232,8 @@ def expand_changed_groups(
     todo = [key for key in digests if key not in kept]
     whole = not kept
     part = b"" if whole else split.subset(set(todo))
+    every_event = split.event_groups()
+    events = every_event if whole else split.event_groups(set(todo))
     # The cut text goes before the child starts: parent and child are never both big.
     del split
     give_memory_back()
@@ -241,9 +242,10 @@ def expand_changed_groups(
                                    stadsdorp=stadsdorp)
     else:  # only what no parser reads changed (time stamps, folding): no child at all
         expanded = ExpandedFeed(state.get("calendar_name") or "", {})
-    if set(expanded.groups) != set(todo):
-        # The cut did not find the groups the parser found: trust the parser alone.
-        log.warning("feed %s: groups not as cut, parsed whole", source)
+    if not _as_cut(expanded, events):
+        # The cut did not see the events the parser saw: trust the parser alone, and
+        # keep nothing of this cut for the next time.
+        log.warning("feed %s: events not as cut, parsed whole", source)
         if not whole:
             expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
         return _combined(expanded), NewGroups("", [], {})
@@ -254,7 +256,7 @@ def expand_changed_groups(
         # A stored result that no longer reads: this once, the whole feed again.
         log.warning("feed %s: stored groups unreadable, parsed whole", source, exc_info=True)
         whole_again = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp)
-        if set(whole_again.groups) != set(digests):
+        if not _as_cut(whole_again, every_event):
             return _combined(whole_again), NewGroups("", [], {})
         return _combined(whole_again), NewGroups(
             basis, list(digests), {key: (digests[key], group)
@@ -264,6 +266,13 @@ def expand_changed_groups(
     fresh = {key: (digests[key], expanded.groups[key]) for key in todo}
     return _combined(ExpandedFeed(expanded.calendar_name, groups)), NewGroups(
         basis, list(digests), fresh, expanded.calendar_name)
+
+
+def _as_cut(expanded: ExpandedFeed, events: list[str]) -> bool:
+    """Whether the parser found the cut's VEVENTs, one by one in the same order with
+    the same UIDs: comparing only which groups exist would let an event the cut gave
+    to the wrong group (or to none) through, and its stored expansion with it."""
+    return expanded.event_groups == events and set(expanded.groups) == set(events)
 
 
 def _combined(expanded: ExpandedFeed) -> ParsedFeed:

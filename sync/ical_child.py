@@ -28,37 +28,44 @@ from typing import Any
 
 from sync.ical_groups import group_from_json, group_to_json
 from sync.ical_import import (
+    KIOSK,
     WINDOW_DAYS,
     ExpandedFeed,
     FeedError,
     ParsedFeed,
+    Reader,
     combine,
     expand_feed,
 )
 
 log = logging.getLogger(__name__)
 
-# Address space of the child (RLIMIT_AS). Python and the parsers take about 30 MB
-# before the first byte is read; 10,000 events take the child to about 90 MB. With the
-# kiosk process that keeps parent and child below 200 MB together (bench_feed_memory).
+# Address space of the child (RLIMIT_AS) on a kiosk. Python and the parsers take about
+# 30 MB before the first byte is read; 10,000 events take the child to about 90 MB. With
+# the kiosk process that keeps parent and child below 200 MB together (bench_feed_memory).
+# The hub, on a server, passes its own.
 CHILD_LIMIT_MB = 110
 CHILD_DEADLINE = 60.0  # seconds for the whole parse; beyond it the child is killed
 # Counted on the raw bytes before any parsing: the cheapest refusal of a runaway feed.
 MAX_EVENTS = 10_000
 
-TOO_BIG = (
-    "De agenda-feed is te groot om in te lezen (de kiosk heeft er niet genoeg geheugen "
-    "voor). De vorige agenda blijft staan. Vraag de beheerder van de agenda om een "
-    "kleinere feed, bijvoorbeeld alleen de komende maanden."
-)
+def too_big(reader: Reader = KIOSK) -> str:
+    return (
+        f"De agenda-feed is te groot om in te lezen ({reader.machine} heeft er niet genoeg "
+        "geheugen voor). De vorige agenda blijft staan. Vraag de beheerder van de agenda om "
+        "een kleinere feed, bijvoorbeeld alleen de komende maanden."
+    )
 
 
-def too_many_events(data: bytes) -> FeedError | None:
+TOO_BIG = too_big(KIOSK)
+
+
+def too_many_events(data: bytes, reader: Reader = KIOSK) -> FeedError | None:
     count = data.count(b"BEGIN:VEVENT")
     if count <= MAX_EVENTS:
         return None
     return FeedError(
-        f"De agenda-feed heeft {count} activiteiten; de kiosk leest er hoogstens "
+        f"De agenda-feed heeft {count} activiteiten; {reader.name} leest er hoogstens "
         f"{MAX_EVENTS}. De vorige agenda blijft staan. Vraag de beheerder van de agenda "
         "om een kleinere feed, bijvoorbeeld alleen de komende maanden."
     )
@@ -67,22 +74,26 @@ def too_many_events(data: bytes) -> FeedError | None:
 def parse_in_child(
     data: bytes, *, source: str, now: datetime, stadsdorp: str = "",
     days: int = WINDOW_DAYS, limit_mb: int | None = None, deadline: float | None = None,
+    reader: Reader = KIOSK,
 ) -> ParsedFeed:
     """parse_feed in a child process. Raises FeedError (Dutch) for whatever goes wrong,
     a child killed for its memory or its time included."""
     expanded = expand_in_child(data, source=source, now=now, stadsdorp=stadsdorp, days=days,
-                               limit_mb=limit_mb, deadline=deadline)
-    return combine(expanded.calendar_name, expanded.groups.values(), days=days)
+                               limit_mb=limit_mb, deadline=deadline, reader=reader)
+    return combine(expanded.calendar_name, expanded.groups.values(), days=days,
+                   reader=reader)
 
 
 def expand_in_child(
     data: bytes, *, source: str, now: datetime, stadsdorp: str = "",
     days: int = WINDOW_DAYS, limit_mb: int | None = None, deadline: float | None = None,
+    reader: Reader = KIOSK,
 ) -> ExpandedFeed:
-    """expand_feed in a child process, with the errors of parse_in_child."""
+    """expand_feed in a child process, with the errors of parse_in_child; `reader` names
+    who parses in them, and limit_mb is its child's memory (the kiosk's by default)."""
     limit_mb = limit_mb or CHILD_LIMIT_MB
     deadline = deadline or CHILD_DEADLINE
-    refused = too_many_events(data)
+    refused = too_many_events(data, reader)
     if refused is not None:
         raise refused
     root = str(Path(__file__).resolve().parent.parent)
@@ -90,7 +101,8 @@ def expand_in_child(
         p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
     command = [sys.executable, "-m", "sync.ical_child"]
     arguments = json.dumps({"limit_mb": limit_mb, "source": source, "now": now.isoformat(),
-                            "days": days, "stadsdorp": stadsdorp}, ensure_ascii=True)
+                            "days": days, "stadsdorp": stadsdorp,
+                            "reader": [reader.name, reader.machine]}, ensure_ascii=True)
     try:
         done = subprocess.run(command, input=arguments.encode() + b"\n" + data,
                               capture_output=True, timeout=deadline, env=env, check=False)
@@ -101,7 +113,8 @@ def expand_in_child(
         ) from None
     except OSError as err:
         log.error("cannot start the feed parser: %s", err)
-        raise FeedError("De kiosk kon de agenda-feed niet inlezen (interne fout).") from None
+        raise FeedError(
+            f"{reader.subject} kon de agenda-feed niet inlezen (interne fout).") from None
     try:
         answer = json.loads(done.stdout)
     except ValueError:
@@ -113,14 +126,15 @@ def expand_in_child(
         # memory running out (a crash while handling a MemoryError prints "Fatal").
         out_of_memory = done.returncode < 0 or any(sign in done.stderr for sign in (
             b"MemoryError", b"Cannot allocate memory", b"Fatal Python error"))
-        raise FeedError(TOO_BIG if out_of_memory else
-                        "De kiosk kon de agenda-feed niet inlezen (interne fout). De vorige "
-                        "agenda blijft staan; de kiosk probeert het later opnieuw.")
+        raise FeedError(too_big(reader) if out_of_memory else
+                        f"{reader.subject} kon de agenda-feed niet inlezen (interne fout). De "
+                        f"vorige agenda blijft staan; {reader.name} probeert het later opnieuw.")
     log.info("feed parsed in a child process, its peak %s kB", answer.get("peak_kb"))
     if "error" in answer:
         raise FeedError(str(answer["error"]))
     return ExpandedFeed(answer["calendar_name"],
-                        {key: group_from_json(group) for key, group in answer["groups"]})
+                        {key: group_from_json(group) for key, group in answer["groups"]},
+                        [str(key) for key in answer["event_groups"]])
 
 
 def give_memory_back() -> None:
@@ -136,26 +150,29 @@ def _child() -> int:
     arguments = json.loads(sys.stdin.buffer.readline())
     limit = int(arguments["limit_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    reader = Reader(*arguments["reader"])
     out = sys.stdout
     data = b""
     try:
         data = sys.stdin.buffer.read()
         expanded = expand_feed(data, source=arguments["source"],
                                now=datetime.fromisoformat(arguments["now"]),
-                               days=int(arguments["days"]), stadsdorp=arguments["stadsdorp"])
+                               days=int(arguments["days"]), stadsdorp=arguments["stadsdorp"],
+                               reader=reader)
         answer: dict[str, Any] = {
             "calendar_name": expanded.calendar_name,
-            "groups": [[key, group_to_json(group)] for key, group in expanded.groups.items()]}
+            "groups": [[key, group_to_json(group)] for key, group in expanded.groups.items()],
+            "event_groups": expanded.event_groups}
     except FeedError as err:
         # Out of memory deep inside icalendar can surface as a parse error of its own;
         # a failure at the limit was the limit.
-        answer = {"error": TOO_BIG if at_limit(limit, len(data)) else err.message}
+        answer = {"error": too_big(reader) if at_limit(limit, len(data)) else err.message}
     except MemoryError:
-        answer = {"error": TOO_BIG}
+        answer = {"error": too_big(reader)}
     except Exception:  # noqa: BLE001 - near its limit CPython fails in odd ways (SystemError)
         if not at_limit(limit, len(data)):
             raise  # a real bug: the traceback goes to the parent's log
-        answer = {"error": TOO_BIG}
+        answer = {"error": too_big(reader)}
     answer["peak_kb"] = peak_rss_kb()
     out.write(json.dumps(answer, ensure_ascii=False))
     out.flush()

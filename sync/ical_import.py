@@ -12,7 +12,7 @@ import logging
 import time as time_module
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import icalendar
 import recurring_ical_events
@@ -39,6 +39,24 @@ PARSE_BUDGET_SECONDS = 20.0
 MAX_NAMED_SKIPS = 20  # the sync screen names this many skipped series, then counts
 
 
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a feed, as its Dutch messages name it: what cannot read or show it,
+    and whose memory it would take."""
+
+    name: str
+    machine: str
+
+    @property
+    def subject(self) -> str:
+        """The name at the start of a sentence."""
+        return self.name[:1].upper() + self.name[1:]
+
+
+KIOSK = Reader("de kiosk", "de kiosk")
+HUB = Reader("de centrale agenda", "de server")
+
+
 class FeedError(ValueError):
     """A feed that cannot be used, with a message for the coordinator in plain Dutch."""
 
@@ -52,7 +70,7 @@ class ParsedFeed:
     activities: list[Activity]
     calendar_name: str
     skipped: int  # events without a usable start, private ones, broken recurrence rules
-    # Titles of series left out because their repeat rule is broken or runs away, for
+    # Titles of series left out because their repeat rule or start is broken, for
     # the sync screen: the coordinator can ask the calendar's owner to fix just those.
     skipped_series: tuple[str, ...] = ()
     # New id -> the id the same occurrence had before ids became stable (one-off events
@@ -66,8 +84,8 @@ def skipped_series_note(titles: Iterable[str]) -> str:
     named = ", ".join(titles)
     if not named:
         return ""
-    return (f"Overgeslagen, want de herhaling klopt niet: {named}. De rest van deze feed "
-            "staat wel in de agenda.")
+    return (f"Overgeslagen, want de herhaling of de begintijd klopt niet: {named}. De rest "
+            "van deze feed staat wel in de agenda.")
 
 
 def feed_source(url: str) -> str:
@@ -137,6 +155,9 @@ class ExpandedFeed:
     calendar_name: str
     # Keyed by group_key of the UID, in the order the UIDs first appear in the file.
     groups: dict[str, SeriesGroup]
+    # The group of every VEVENT of the calendar, in file order, as the parser read its
+    # UID: what a cut of the text must agree with before its parts are trusted.
+    event_groups: list[str] = field(default_factory=list)
 
 
 def group_key(uid: object) -> str:
@@ -147,18 +168,19 @@ def group_key(uid: object) -> str:
 
 def parse_feed(
     data: bytes, *, source: str, now: datetime, days: int = WINDOW_DAYS, stadsdorp: str = "",
-    max_occurrences: int = MAX_OCCURRENCES,
+    max_occurrences: int = MAX_OCCURRENCES, reader: Reader = KIOSK,
 ) -> ParsedFeed:
     """The activities of a feed within the window, recurrences expanded. A series that
     cannot be expanded is skipped and named in `skipped_series`; the rest stays."""
     expanded = expand_feed(data, source=source, now=now, days=days, stadsdorp=stadsdorp,
-                           max_occurrences=max_occurrences)
+                           max_occurrences=max_occurrences, reader=reader)
     return combine(expanded.calendar_name, expanded.groups.values(),
-                   max_occurrences=max_occurrences, days=days)
+                   max_occurrences=max_occurrences, days=days, reader=reader)
 
 
 def combine(calendar_name: str, groups: Iterable[SeriesGroup], *,
-            max_occurrences: int = MAX_OCCURRENCES, days: int = WINDOW_DAYS) -> ParsedFeed:
+            max_occurrences: int = MAX_OCCURRENCES, days: int = WINDOW_DAYS,
+            reader: Reader = KIOSK) -> ParsedFeed:
     """One feed from its groups, given in file order. Whether a group was expanded just
     now or kept from an earlier sync, the result is the same."""
     activities: dict[str, Activity] = {}
@@ -171,23 +193,23 @@ def combine(calendar_name: str, groups: Iterable[SeriesGroup], *,
         skipped += group.skipped
         skipped_series += group.skipped_series
     if len(activities) > max_occurrences:
-        raise _too_many(max_occurrences, days)
+        raise _too_many(max_occurrences, days, reader)
     return ParsedFeed(sorted(activities.values(), key=lambda a: (a.starts_at, a.id)),
                       calendar_name, skipped, tuple(skipped_series[:MAX_NAMED_SKIPS]),
                       legacy_ids)
 
 
-def _too_many(max_occurrences: int, days: int) -> FeedError:
+def _too_many(max_occurrences: int, days: int, reader: Reader) -> FeedError:
     return FeedError(
         f"De agenda-feed heeft meer dan {max_occurrences} activiteiten in "
-        f"{days} dagen. Zoveel kan de kiosk niet tonen; de vorige agenda "
+        f"{days} dagen. Zoveel kan {reader.name} niet tonen; de vorige agenda "
         "blijft staan. Vraag de beheerder van de agenda om een kleinere feed."
     )
 
 
 def expand_feed(
     data: bytes, *, source: str, now: datetime, days: int = WINDOW_DAYS, stadsdorp: str = "",
-    max_occurrences: int = MAX_OCCURRENCES,
+    max_occurrences: int = MAX_OCCURRENCES, reader: Reader = KIOSK,
 ) -> ExpandedFeed:
     """Parse and expand a feed, group by group (see SeriesGroup)."""
     calendar = parse_calendar(decode(data))
@@ -195,7 +217,7 @@ def expand_feed(
     uids = [c.get("UID") for c in calendar.subcomponents if c.name == "VEVENT"]
     found: dict[str, _Group] = {group_key(uid): _Group() for uid in uids}
     known_uids = {str(uid) for uid in uids if uid is not None}
-    for uid, title in drop_bad_rules(calendar).items():
+    for uid, title in drop_bad_series(calendar):
         found.setdefault(group_key(uid), _Group()).skip(title)
     identities = SeriesIdentities.of(calendar)
     start, end = window(now, days)
@@ -230,7 +252,7 @@ def expand_feed(
                 if legacy != activity.id:
                     group.legacy_ids[activity.id] = legacy
             if count > max_occurrences:
-                raise _too_many(max_occurrences, days)
+                raise _too_many(max_occurrences, days, reader)
     except (FeedError, MemoryError):
         raise
     except Exception:
@@ -239,10 +261,11 @@ def expand_feed(
         # and technical: it goes to the log, the coordinator reads Dutch.
         log.warning("feed %s cannot be read", source, exc_info=True)
         raise FeedError(
-            "De agenda-feed kan niet worden gelezen: er staat iets in dat de kiosk niet "
-            "begrijpt. De vorige agenda blijft staan."
+            f"De agenda-feed kan niet worden gelezen: er staat iets in dat {reader.name} "
+            "niet begrijpt. De vorige agenda blijft staan."
         ) from None
-    return ExpandedFeed(name, {key: group.done() for key, group in found.items()})
+    return ExpandedFeed(name, {key: group.done() for key, group in found.items()},
+                        [group_key(uid) for uid in uids])
 
 
 @dataclass
@@ -261,31 +284,45 @@ class _Group:
                            self.skipped_series, self.legacy_ids)
 
 
-def drop_bad_rules(calendar: icalendar.Calendar) -> dict[str, str]:
-    """Remove series whose repeat rule cannot be read (COUNT=abc, FREQ=FORTNIGHTLY) or
-    repeats more than a few times a day (FREQ=MINUTELY, a DAILY rule with sixty
-    BYMINUTEs): no community agenda has the latter, and expanding one from a DTSTART
-    years ago would hold the kiosk for minutes. Returns UID -> title of what went."""
+def drop_bad_series(calendar: icalendar.Calendar) -> list[tuple[str, str]]:
+    """Remove series that cannot be expanded: a VEVENT without a readable start (no
+    DTSTART, or one icalendar kept as broken, as any moment of it), or a repeat rule
+    that cannot be read (COUNT=abc, FREQ=FORTNIGHTLY) or repeats more than a few times
+    a day (FREQ=MINUTELY, a DAILY rule with sixty BYMINUTEs): no community agenda has
+    the latter, and expanding one from a DTSTART years ago would hold the kiosk for
+    minutes. Returns (UID, title) of each series that went."""
     bad: dict[str, str] = {}  # UID -> title
-    events = list(calendar.walk("VEVENT"))
-    for event in events:
+    lone: list[tuple[icalendar.Component, str]] = []  # without a UID: each its own series
+    for event in calendar.walk("VEVENT"):
         try:
             rules = event.get("RRULE")
             listed = rules if isinstance(rules, list) else [rules] if rules else []
-            broken = any(_runs_away(rule) for rule in listed)
+            broken = any(_runs_away(rule) for rule in listed) or not _has_start(event)
         except Exception:  # noqa: BLE001 - icalendar raises several kinds on a broken rule
-            log.info("unreadable RRULE in %r", event.get("UID"), exc_info=True)
+            log.info("unreadable RRULE or start in %r", event.get("UID"), exc_info=True)
             broken = True
-        if broken:
-            bad[str(event.get("UID", ""))] = (
-                text_value(event.get("SUMMARY"), 80) or "(zonder titel)")
-    if bad:
+        if not broken:
+            continue
+        title = text_value(event.get("SUMMARY"), 80) or "(zonder titel)"
+        if str(event.get("UID", "")):
+            bad[str(event.get("UID", ""))] = title
+        else:
+            lone.append((event, title))
+    if bad or lone:
         # The whole series goes, its moved occurrences too: they would show as strays.
         calendar.subcomponents = [
             c for c in calendar.subcomponents
-            if not (c.name == "VEVENT" and str(c.get("UID", "")) in bad)
+            if not (c.name == "VEVENT" and (str(c.get("UID", "")) in bad
+                                            or any(c is event for event, _ in lone)))
         ]
-    return bad
+    return [*bad.items(), *(("", title) for _event, title in lone)]
+
+
+def _has_start(event: icalendar.Component) -> bool:
+    """Reading each moment raises for one icalendar kept as broken (DTSTART:morgen)."""
+    moments = [getattr(event.get(name), "dt", None)
+               for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")]
+    return isinstance(moments[0], date)
 
 
 def _runs_away(rule: icalendar.vRecur) -> bool:

@@ -16,7 +16,7 @@ from kiosk.core.config import get_setting, set_setting
 from kiosk.core.dutch import AMSTERDAM
 from sync import feeds, ical_child
 from sync.feed_urls import FeedUrlError, normalise_feed_url
-from sync.ical_import import FeedError, feed_source, parse_feed
+from sync.ical_import import HUB, FeedError, feed_source, parse_feed
 from tests.sync_support import FeedServer
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=AMSTERDAM)
@@ -64,7 +64,27 @@ def test_a_malformed_rule_skips_its_series_and_says_so(db, server, rule, client,
 
     sign_in(client)
     page = client.get("/coordinator/sync/").get_data(as_text=True)
-    assert "Overgeslagen, want de herhaling klopt niet: Breiclub" in page
+    assert "Overgeslagen, want de herhaling of de begintijd klopt niet: Breiclub" in page
+
+
+@pytest.mark.parametrize("start", ["", "DTSTART:morgen\r\n", "DTSTART;VALUE=DATE:2026\r\n"])
+def test_an_event_without_a_readable_start_skips_its_series_and_says_so(db, server, start):
+    """No DTSTART (or one icalendar keeps as broken) made the whole feed unreadable
+    (recurring_ical_events raised KeyError) or the child crash: now only that series
+    goes, with its moved occurrences, and the rest is imported."""
+    bad = (f"UID:bad\r\n{start}RRULE:FREQ=WEEKLY\r\nSUMMARY:Breiclub\r\n",
+           "UID:bad\r\nRECURRENCE-ID:20260324T090000Z\r\nDTSTART:20260324T100000Z\r\n"
+           "SUMMARY:Breiclub later\r\n",
+           f"{start}SUMMARY:Wandeling\r\n",  # no UID: it alone goes
+           "DTSTART:20260319T100000Z\r\nSUMMARY:Zonder UID\r\n")
+    server.routes["/a.ics"] = calendar(*GOOD, *bad)
+    url = server.url("/a.ics")
+    set_setting(db, "feeds", url)
+    [result] = feeds.pull_due_feeds(db, NOW)
+    assert result.error == ""
+    assert titles(db, url) == ["Koffieochtend"] * 3 + ["Lezing", "Zonder UID"]
+    [state] = feeds.feed_states(db)
+    assert state["skipped_series"] == ["Breiclub", "Wandeling"]
 
 
 @pytest.mark.parametrize(("typed", "fetched"), [
@@ -183,6 +203,19 @@ def test_occurrences_over_the_cap_in_the_window_are_refused_in_dutch():
     daily = "UID:d\r\nDTSTART:20260316T100000Z\r\nRRULE:FREQ=DAILY\r\nSUMMARY:Elke dag\r\n"
     with pytest.raises(FeedError, match="meer dan 30 activiteiten in 60 dagen"):
         parse_feed(calendar(daily), source="s", now=NOW, max_occurrences=30)
+
+
+def test_the_hubs_parse_speaks_of_the_central_agenda_not_of_a_kiosk(monkeypatch):
+    daily = "UID:d\r\nDTSTART:20260316T100000Z\r\nRRULE:FREQ=DAILY\r\nSUMMARY:Elke dag\r\n"
+    with pytest.raises(FeedError, match="Zoveel kan de centrale agenda niet tonen"):
+        parse_feed(calendar(daily), source="s", now=NOW, max_occurrences=30, reader=HUB)
+    with pytest.raises(FeedError, match="de server heeft er niet genoeg geheugen"):
+        ical_child.parse_in_child(calendar(*[
+            f"UID:e{i}\r\nDTSTART:20260320T100000Z\r\nSUMMARY:{'x' * 300}\r\n"
+            for i in range(8000)]), source="s", now=NOW, limit_mb=60, reader=HUB)
+    monkeypatch.setattr(ical_child, "MAX_EVENTS", 1)
+    refused = ical_child.too_many_events(calendar(*GOOD), HUB)
+    assert refused is not None and "de centrale agenda leest er hoogstens 1" in refused.message
 
 
 def test_the_child_parser_runs_out_of_memory_kindly():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,8 @@ import pytest
 from kiosk.core.db import write_transaction
 from kiosk.core.dutch import AMSTERDAM
 from sync import feeds, ical_groups
-from sync.ical_import import ParsedFeed, decode, feed_source, parse_feed
+from sync.ical_child import parse_in_child
+from sync.ical_import import FeedError, ParsedFeed, feed_source, parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=AMSTERDAM)
@@ -58,10 +59,17 @@ EVENTS = {
 }
 
 
-def calendar(events: dict[str, str], name: str = "Buurthuis De Pijp") -> bytes:
+# A time zone no library knows: icalendar builds it from the feed (and caches it, per
+# TZID, for the rest of the process).
+OWN_TZ = ("BEGIN:VTIMEZONE\r\nTZID:Buurthuistijd\r\nBEGIN:STANDARD\r\n"
+          "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\n"
+          "END:STANDARD\r\nEND:VTIMEZONE\r\n")
+
+
+def calendar(events: dict[str, str], name: str = "Buurthuis De Pijp", zones: str = TZ) -> bytes:
     body = "".join(f"BEGIN:VEVENT\r\n{text}END:VEVENT\r\n" for text in events.values())
     return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//NL\r\nX-WR-CALNAME:{name}\r\n"
-            f"{TZ}{body}END:VCALENDAR\r\n").encode()
+            f"{zones}{body}END:VCALENDAR\r\n").encode()
 
 
 def plain(parsed: ParsedFeed) -> dict[str, Any]:
@@ -91,9 +99,11 @@ class Importer:
         monkeypatch.setattr(feeds, "expand_in_child", counted)
 
     def check(self, data: bytes, now: datetime = NOW, url: str = URL) -> ParsedFeed:
-        """Import incrementally, compare with a whole parse, keep the groups."""
+        """Import incrementally, compare with a whole parse, keep the groups. The whole
+        parse in a child too, as a kiosk makes it: in this process icalendar would
+        answer a changed time zone with the one it cached the first time."""
         parsed, groups = feeds.expand_changed_groups(self.db, url, data, now=now)
-        whole = parse_feed(data, source=feed_source(url), now=now)
+        whole = parse_in_child(data, source=feed_source(url), now=now)
         assert plain(parsed) == plain(whole)
         with write_transaction(self.db):
             groups.store(self.db, url)
@@ -161,6 +171,15 @@ def test_every_kind_of_edit_gives_what_a_whole_parse_gives(importer):
     importer.parsed_events.clear()
     importer.check(calendar(events, name="Buurthuis De Pijp en omstreken"))
     assert importer.parsed_events == [len(events)]
+    # A time zone of the feed's own moves its offset: every group again, at the new one.
+    events["kaart"] = ("UID:kaart@buurthuis\r\nDTSTART;TZID=Buurthuistijd:20260319T190000\r\n"
+                       "SUMMARY:Kaartavond\r\n")
+    importer.check(calendar(events, zones=TZ + OWN_TZ))
+    importer.parsed_events.clear()
+    later = importer.check(calendar(events, zones=TZ + OWN_TZ.replace("+0100", "+0000")))
+    assert importer.parsed_events == [len(events)]
+    [kaart] = [a for a in later.activities if a.title == "Kaartavond"]
+    assert kaart.starts_at == datetime(2026, 3, 19, 19, 0, tzinfo=UTC)
 
 
 def test_a_new_day_expands_everything_again(importer):
@@ -191,7 +210,7 @@ def test_real_world_exports_edited_give_what_a_whole_parse_gives(importer, name)
     start = renamed.rindex(b"BEGIN:VEVENT")
     end = renamed.index(b"END:VEVENT", start) + len(b"END:VEVENT\r\n")
     importer.check(renamed[:start] + renamed[end:])
-    assert ical_groups.split_calendar(decode(data)) is not None  # these are cut, not whole
+    assert ical_groups.split_calendar(data) is not None  # these are cut, not whole
 
 
 def test_a_calendar_not_cut_is_parsed_whole_every_time(importer):
@@ -202,7 +221,7 @@ def test_a_calendar_not_cut_is_parsed_whole_every_time(importer):
     twice = calendar(EVENTS) + calendar({"x": "UID:x\r\nDTSTART:20260320T100000Z\r\n"})
     two_uids = calendar({"x": "UID:x\r\nUID:y\r\nDTSTART:20260320T100000Z\r\n"})
     for data in (nested, twice, two_uids):
-        assert ical_groups.split_calendar(decode(data)) is None
+        assert ical_groups.split_calendar(data) is None
     for _round in range(2):
         importer.parsed_events.clear()
         importer.check(calendar(EVENTS).replace(b"END:VCALENDAR", b"X-COMMENT:x\r\nEND:VCALENDAR"))
@@ -350,3 +369,134 @@ def test_another_parser_version_expands_everything_again(importer, monkeypatch):
     finally:
         monkeypatch.undo()
         ical_groups.parser_fingerprint.cache_clear()
+
+
+@pytest.mark.parametrize("line", ["UID;X-SOURCE:lezing", "UID;:lezing", 'UID;X="open:lezing'])
+def test_a_uid_line_icalendar_cannot_read_is_parsed_whole(importer, line):
+    """icalendar records such a line as the event's error (no UID); the cut does not
+    guess what it names: the feed is parsed whole, every time, and still imported."""
+    events = {**EVENTS, "lezing": EVENTS["lezing"].replace("UID:lezing@buurthuis", line)}
+    data = calendar(events)
+    assert ical_groups.split_calendar(data) is None
+    for _round in range(2):
+        importer.parsed_events.clear()
+        parsed = importer.check(data)
+        assert importer.parsed_events == [len(EVENTS)]
+    assert "Lezing" in {a.title for a in parsed.activities}
+
+
+def koffie_with(master_uid: str, moved_uid: str) -> dict[str, str]:
+    """EVENTS with the koffie series' UID lines written otherwise: the series and its
+    THISANDFUTURE override one way, its occurrence moved to Wednesday another."""
+    return {**EVENTS,
+            "koffie": EVENTS["koffie"].replace("UID:koffie@buurthuis", master_uid),
+            "koffie-later": EVENTS["koffie-later"].replace("UID:koffie@buurthuis", master_uid),
+            "koffie-moved": EVENTS["koffie-moved"].replace("UID:koffie@buurthuis", moved_uid)}
+
+
+def moved_to_wednesday(parsed: ParsedFeed) -> bool:
+    return any(a.title == "Koffieochtend (woensdag)" and
+               a.starts_at.astimezone(AMSTERDAM).isoformat() == "2026-03-25T14:00:00+01:00"
+               for a in parsed.activities)
+
+
+@pytest.mark.parametrize("moved_uid", ["UID :koffie@buurthuis", "UID\t:koffie@buurthuis",
+                                       "uid \t:koffie@buurthuis"])
+def test_a_uid_name_with_spaces_is_read_as_icalendar_reads_it(importer, moved_uid):
+    """icalendar drops spaces and tabs around a property name: the occurrence moved
+    to Wednesday belongs to the koffie series, and a rename of the series elsewhere
+    in the feed leaves it on Wednesday."""
+    events = koffie_with("UID:koffie@buurthuis", moved_uid)
+    assert moved_to_wednesday(importer.check(calendar(events)))
+    importer.parsed_events.clear()
+    events["koffie"] = events["koffie"].replace("SUMMARY:Koffieochtend", "SUMMARY:Koffie")
+    assert moved_to_wednesday(importer.check(calendar(events)))
+    assert importer.parsed_events == [3]  # the series, cut as the parser reads it
+
+
+@pytest.mark.parametrize(("master_uid", "moved_uid"), [
+    ("UID:koffie@buurthuis", "UID :koffie@buurthuis"),  # with the cut reading names badly
+    ("UID:42", "UID;VALUE=INTEGER:042"),  # 42 to the parser, "042" to the cut
+])
+def test_a_cut_that_names_an_event_otherwise_than_the_parser_is_never_kept(
+        importer, monkeypatch, master_uid, moved_uid):
+    """The parser says which group each VEVENT is in, in file order; the first whole
+    parse too is compared with the cut, and a cut that differs is not stored: every
+    sync of such a feed is a whole parse, and the moved occurrence stays moved."""
+    monkeypatch.setattr(ical_groups, "_LINE", re.compile(
+        rb"^(?:(?P<BEGIN>BEGIN)|(?P<END>END)|(?P<UID>UID))[;:][^\n]*",
+        re.IGNORECASE | re.MULTILINE))  # names only as written exactly so
+    first = koffie_with(master_uid, moved_uid)
+    for summary in ("Koffieochtend", "Koffie!", "Koffie?"):  # the series renamed each time
+        events = {**first, "koffie": first["koffie"].replace("Koffieochtend", summary, 1)}
+        importer.parsed_events.clear()
+        assert moved_to_wednesday(importer.check(calendar(events)))
+        assert importer.parsed_events == [len(EVENTS)]
+        assert importer.db.execute("SELECT count(*) FROM feed_series").fetchone()[0] == 0
+
+
+def test_the_fingerprint_covers_everything_the_expansion_reads(monkeypatch):
+    """x-wr-timezone (recurring_ical_events moves floating times with it) and the
+    kiosk's Amsterdam time (kiosk/core/dutch.py) change expansions as much as the
+    parsers do; so do the system's time zone rules, which zoneinfo reads first."""
+    ical_groups.parser_fingerprint.cache_clear()
+    before = ical_groups.parser_fingerprint()
+    real_version, real_read = ical_groups._version, Path.read_bytes
+    changes = {
+        "x-wr-timezone": lambda: monkeypatch.setattr(ical_groups, "_version", lambda p: (
+            "99.0" if p == "x-wr-timezone" else real_version(p))),
+        "dutch.py": lambda: monkeypatch.setattr(Path, "read_bytes", lambda path: (
+            b"# changed" if path.name == "dutch.py" else real_read(path))),
+    }
+    try:
+        for what, change in changes.items():
+            change()
+            ical_groups.parser_fingerprint.cache_clear()
+            assert ical_groups.parser_fingerprint() != before, what
+            monkeypatch.undo()
+    finally:
+        monkeypatch.undo()
+        ical_groups.parser_fingerprint.cache_clear()
+
+
+def test_the_kiosk_process_cuts_the_bytes_and_never_decodes_the_feed(importer, monkeypatch):
+    """One emoji makes Python hold a decoded text at four bytes a character, and
+    stripping and upper-casing it copies it again: the cut works on the bytes (every
+    line it reads is ASCII) and only the child decodes. Measured on 4 MB of events."""
+    import tracemalloc  # noqa: PLC0415
+
+    description = "Kom gezellig koffie drinken met de buren. " * 20
+    events = {f"e{i}": f"UID:e{i}@buurthuis\r\nDTSTART:202603{17 + i % 10}T100000Z\r\n"
+                       f"SUMMARY:Activiteit {i}\r\nDESCRIPTION:{description}\r\n"
+              for i in range(4500)}
+    events["e1"] = events["e1"].replace("Activiteit 1", "Activiteit 1 \U0001F389")
+    data = calendar(events)
+    assert len(data) > 4_000_000
+    monkeypatch.setattr(feeds, "expand_in_child", lambda *a, **k: pytest.fail("no parse"))
+    tracemalloc.start()
+    try:
+        split = ical_groups.split_calendar(data)
+        assert split is not None
+        split.digests()
+        split.subset({"e4000@buurthuis"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * len(data)  # decoded, it was over 8 times the feed
+
+
+def test_a_byte_order_mark_is_cut_and_another_encoding_is_the_childs_to_refuse(importer):
+    bom = b"\xef\xbb\xbf" + calendar(EVENTS)
+    assert ical_groups.split_calendar(bom) is not None
+    importer.check(bom)
+    importer.parsed_events.clear()
+    importer.check(bom.replace(b"Lezing", b"Lezing!"))
+    assert importer.parsed_events == [1]
+    utf16 = calendar(EVENTS).decode().encode("utf-16")
+    assert ical_groups.split_calendar(utf16) is None
+    with pytest.raises(FeedError, match="geen UTF-8"):
+        feeds.expand_changed_groups(importer.db, URL, utf16, now=NOW)
+    broken = calendar(EVENTS).replace(b"UID:lezing@buurthuis", b"UID:lezing\xff")
+    assert ical_groups.split_calendar(broken) is None
+    with pytest.raises(FeedError, match="geen UTF-8"):
+        feeds.expand_changed_groups(importer.db, URL, broken, now=NOW)

@@ -449,7 +449,9 @@ def test_hub_parses_feeds_in_the_memory_limited_child_and_shows_skipped_series(
     import subprocess
 
     from sync import ical_child
+    from sync.hub import feeds as hub_feeds
     from sync.hub.feeds import add_feed, import_feed
+    from sync.ical_import import HUB, FeedError
     from tests.sync_support import FeedServer
 
     def calendar(*events: str) -> bytes:
@@ -480,19 +482,29 @@ def test_hub_parses_feeds_in_the_memory_limited_child_and_shows_skipped_series(
         assert titles == ["Lezing over de buurt"]
         login(hub.client)
         page = hub.client.get("/coordinator/kiosks").get_data(as_text=True)
-        assert ("Overgeslagen, want de herhaling klopt niet: Breiclub. De rest van deze feed "
-                "staat wel in de agenda.") in page
+        assert ("Overgeslagen, want de herhaling of de begintijd klopt niet: Breiclub. De rest "
+                "van deze feed staat wel in de agenda.") in page
         # Beyond the child's memory: the Dutch error, the previous agenda kept.
-        server.routes["/zuid.ics"] = calendar(*[
-            f"UID:e{i}\r\nDTSTART:20260320T100000Z\r\nSUMMARY:{'x' * 300}\r\n"
-            for i in range(8000)])
-        monkeypatch.setattr(ical_child, "CHILD_LIMIT_MB", 60)
-        assert import_feed(db, url, now + timedelta(days=1)) == ical_child.TOO_BIG
+        big = calendar(*[f"UID:e{i}\r\nDTSTART:20260320T100000Z\r\nSUMMARY:{'x' * 300}\r\n"
+                         for i in range(8000)])
+        server.routes["/zuid.ics"] = big
+        monkeypatch.setattr(hub_feeds, "PARSE_LIMIT_MB", 60)
+        error = import_feed(db, url, now + timedelta(days=1))
+        assert error == ical_child.too_big(HUB) and "de server heeft" in error
         assert [r[0] for r in db.execute(
             "SELECT title FROM activities WHERE source LIKE 'ics:%' AND status != 'removed'"
         )] == titles
         page = hub.client.get("/coordinator/kiosks").get_data(as_text=True)
         assert "niet genoeg geheugen" in page
+        # A feed too big for a kiosk's child is no reason for the hub to refuse it: the
+        # hub gives its child the server's limit, not the kiosk's.
+        monkeypatch.setattr(hub_feeds, "PARSE_LIMIT_MB", 300)
+        monkeypatch.setattr(ical_child, "CHILD_LIMIT_MB", 60)
+        with pytest.raises(FeedError, match="de kiosk heeft er niet genoeg geheugen"):
+            ical_child.parse_in_child(big, source="ics:x", now=now)
+        assert import_feed(db, url, now + timedelta(days=1, hours=1)) == ""
+        assert db.execute("SELECT count(*) FROM activities WHERE source LIKE 'ics:%' "
+                          "AND status != 'removed'").fetchone()[0] == 8000
         # Repaired: nothing skipped any more, and the page says nothing about it.
         server.routes["/zuid.ics"] = calendar(good, broken.replace("COUNT=abc", "COUNT=2"))
         assert import_feed(db, url, now + timedelta(days=2)) == ""

@@ -146,13 +146,15 @@ class Recognizer:
 
     def _set(self, state: str, message: str, figures: dict[str, float] | None = None) -> None:
         status = RecognizerStatus(state, message, self.model, figures or {}, time.time())
-        with self._changed:
-            self._status = status
-            self._changed.notify_all()
+        # Recorded before anyone waiting is told, so whoever wakes up (a page, /health)
+        # reads the new status; this thread runs at a lower priority and may come late.
         if self.on_status is not None:
             # Recording the status must never stop the recognizer.
             with contextlib.suppress(Exception):
                 self.on_status(status)
+        with self._changed:
+            self._status = status
+            self._changed.notify_all()
 
     def _run(self) -> None:
         from voice import recognizer_worker
@@ -257,6 +259,7 @@ class Recognizer:
     # --- requests ---------------------------------------------------------------------------
 
     def _ask(self, *request: Any) -> Any:
+        gone: RecognizerDown | None = None
         with self._lock:
             conn = self._conn
             if conn is None or not self._status.ready:
@@ -268,7 +271,14 @@ class Recognizer:
                     raise RecognizerDown("De spraakherkenning reageerde niet.")
                 kind, value = conn.recv()
             except (EOFError, OSError, BrokenPipeError) as error:
-                raise RecognizerDown(f"De spraakherkenning is gestopt: {error}") from error
+                self._conn = None
+                gone = RecognizerDown(f"De spraakherkenning is gestopt: {error}")
+        if gone is not None:
+            # Said at once, not when the (lower priority) watching thread notices the
+            # death: until then a page would offer voice and wait_ready would say "ready".
+            self._set("restarting", f"Spraak tijdelijk uit: de herkenning is gestopt. De kiosk "
+                      f"start haar opnieuw. {TOUCH_STILL_WORKS}")  # fmt: skip
+            raise gone
         if kind != "ok":
             raise RecognizerDown(str(value))
         return value

@@ -2,8 +2,8 @@
 the Netwerk website), so every kiosk gets them with capacity and seat leases.
 
 The same fetch and parse as on a kiosk, the parse in the same memory-limited child
-process (sync/ical_child.py), so no feed can take the hub's memory; a coordinator's
-capacity survives re-imports.
+process (sync/ical_child.py) with the server's own limit, so no feed can take the hub's
+memory; a coordinator's capacity survives re-imports.
 """
 
 from __future__ import annotations
@@ -26,9 +26,14 @@ from sync.feeds import fetch
 from sync.hub import agenda
 from sync.hub.db import next_rev
 from sync.ical_child import give_memory_back, parse_in_child
-from sync.ical_import import FeedError, feed_source, skipped_series_note, window
+from sync.ical_import import HUB, FeedError, feed_source, skipped_series_note, window
 
 log = logging.getLogger(__name__)
+
+# The parsing child's memory (see sync/ical_child.py). The hub runs on a server, not on
+# a Pi beside Chromium: room for the largest feed a fetch accepts (5 MB) even when one
+# character beyond Latin-1 makes Python hold its text at two or four bytes a character.
+PARSE_LIMIT_MB = 300
 
 
 def add_feed(db: sqlite_utils.Database, url: str, stadsdorp: str = "") -> str:
@@ -57,7 +62,8 @@ def import_feed(db: sqlite_utils.Database, url: str, now: datetime | None = None
                            "last_error = '' WHERE url = ?", [utc_iso(now), utc_iso(now), url])
             return ""
         parsed = parse_in_child(fetched.body, source=feed_source(url), now=now,
-                                stadsdorp=state["stadsdorp"])
+                                stadsdorp=state["stadsdorp"], limit_mb=PARSE_LIMIT_MB,
+                                reader=HUB)
     except (http.SyncError, FeedError) as err:
         with write_transaction(db):
             db.execute("UPDATE feeds SET last_attempt_at = ?, last_error = ? WHERE url = ?",
