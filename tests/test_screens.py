@@ -1,5 +1,5 @@
 """Every resident screen at every screen size a buurthuis may have (design section 4),
-the spoken signup's name keyboard among them:
+every step of the spoken signup among them:
 nothing scrolls, no text is cut off (an ellipsis, a line clamp, hidden overflow), every
 target meets its size in mm at that screen's pixel size, text is big enough and dark
 enough (7:1), and the browser logs no error; axe-core finds no critical or serious problem
