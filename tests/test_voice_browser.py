@@ -458,6 +458,34 @@ def test_not_understood_and_touch_instead_fit_every_screen(
         close_voice_page(page)
 
 
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
+def test_help_at_every_step_fits_every_screen(
+    heard_kiosk: tuple[LiveServer, Any], screen: Screen, axe: Any
+) -> None:
+    """"Help" said at "Klopt dat?", at the number of people and at "Klopt dit?": the
+    longest notices the dialog shows (what can be said there, and the commands), each
+    with the step's own question, hint and answers, fit the screen."""
+    page = open_voice_page(heard_kiosk, screen)
+    server = heard_kiosk[0]
+    page.goto(server.url + "/stem?activiteit=" + FIRST)
+    try:
+        script = server.app.config["VOICE_ENGINE"].script
+        for step, answer in [("confirm_activity", "ja"), ("name", None),
+                             ("party_size", "twee"), ("confirm", None)]:  # fmt: skip
+            wait_for_step(page, step)
+            if answer is None:  # the next step by touch; the microphone is still open
+                page.get_by_test_id("voice-skip" if step == "name" else "voice-no").tap()
+                continue
+            script.extend(["help", answer])
+            page.locator("[data-testid=voice-notice]:has-text('U kunt ook zeggen')").wait_for(
+                timeout=30_000
+            )
+            check_screen(page, screen, f"help-{step}", axe)
+        wait_for_step(page, "change")
+    finally:
+        close_voice_page(page)
+
+
 def test_voice_page_keeps_a_dialog_over_a_reload(playwright: Any, tmp_path: Path) -> None:
     """A reload (or a crash of the page) goes on where it was instead of starting again:
     the address says "go on", the dialog itself stays on the server."""
