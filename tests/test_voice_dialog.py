@@ -381,10 +381,12 @@ def test_the_options_read_are_those_on_offer_and_those_on_the_screen() -> None:
     many = [Choice(n, f"a{n}", f"Activiteit {n}", "activiteit", f"dag {n}") for n in range(1, 10)]
     reply = dialog.advance(at(ACTIVITY_STEP), say("help"), many, NL)
     # The screen lists the first page; the rest are behind "Meer", not "on the screen".
-    assert "Nummer 6: Activiteit 6" in reply.say and "Nummer 7" not in reply.say
+    last = dialog.CHOICES_PER_PAGE
+    assert f"Nummer {last}: Activiteit {last}" in reply.say
+    assert f"Nummer {last + 1}" not in reply.say
     assert "Tik op Meer voor de rest." in reply.say and "op het scherm." not in reply.say
-    few = dialog.advance(at(ACTIVITY_STEP), say("help"), many[: dialog.CHOICES_PER_PAGE], NL)
-    assert "Nummer 6: Activiteit 6" in few.say and "Meer" not in few.say
+    few = dialog.advance(at(ACTIVITY_STEP), say("help"), many[:last], NL)
+    assert f"Nummer {last}: Activiteit {last}" in few.say and "Meer" not in few.say
 
 
 @pytest.mark.parametrize(

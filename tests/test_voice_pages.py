@@ -16,6 +16,7 @@ from kiosk.core.db import write_transaction
 from kiosk.web.voice import COOKIE, dialog_store
 from tests.conftest import make_activity
 from tests.voice_support import ScriptedStandIn, korean_model_path
+from voice import dialog
 
 
 def in_dialog(app: Flask, client: Any, state: Any) -> None:
@@ -194,8 +195,6 @@ def test_a_full_activity_asks_for_a_phone_number_for_the_waitlist(
 def test_a_refusal_by_the_signup_rules_goes_back_to_that_step(
     voice_client: Any, app: Flask, db: Any
 ) -> None:
-    from voice import dialog
-
     in_dialog(app, voice_client, dialog.State(
         step=dialog.CONFIRM, activity_id="a3", party_size=5,
         signup_id="00000000-0000-4000-8000-000000000001",
@@ -218,10 +217,11 @@ def test_pages_of_activities_on_the_voice_screen(app: Flask, db: Any, voice_clie
     for n in range(5, 12):
         make_activity(db, f"x{n}", title=f"Activiteit {n}", days_ahead=n)
     page = voice_client.get("/stem").text
-    assert page.count('data-testid="voice-choice"') == 6
+    per_page = dialog.CHOICES_PER_PAGE
+    assert page.count('data-testid="voice-choice"') == per_page
     more = answer(voice_client, "pagina:2")
     assert more["quiet"] is True and more["step"] == "activity"
-    assert 'data-number="7"' in more["html"]
+    assert f'data-number="{per_page + 1}"' in more["html"]
 
 
 def test_an_expired_dialog_starts_again(voice_client: Any) -> None:
@@ -306,7 +306,7 @@ def test_where_free_speech_is_too_slow_the_name_is_typed(
     voice_client.get("/stem?activiteit=a1")
     reply = answer(voice_client, "ja")
     assert reply["step"] == "name" and reply["listen"] is False
-    assert reply["say"].startswith("Typ uw naam met de toetsen op het scherm.")
+    assert reply["say"].startswith("Typ uw naam met de toetsen.")
     assert "Zeg uw voornaam" not in reply["say"]
     after = answer(voice_client, "naam", name="Fatma Yilmaz")
     assert after["step"] == "party_size" and after["listen"] is True  # the rest is spoken

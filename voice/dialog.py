@@ -56,9 +56,12 @@ STEPS = (ACTIVITY_STEP, CONFIRM_ACTIVITY, PHONE_STEP, NAME_STEP, CONFIRM_NAME, P
 TOUCH_ONLY_STEPS = (PHONE_STEP, DONE, STOPPED)
 
 MAX_TRIES = 2
-# Activity buttons on one voice screen: more would scroll. After an answer the screen shows
-# the first of them, so that is what "wat is er allemaal" reads out.
-CHOICES_PER_PAGE = 6
+# Activity buttons on one voice screen, on every screen size: four fit the shortest (Touch
+# Display 2 on its side, a 1024x576 layout) below the question and a notice of two lines;
+# six made it scroll there and on the 7" screens. One number for all screens, so what
+# "wat is er allemaal" reads (the first page: after an answer the screen shows that one)
+# is always what the screen shows.
+CHOICES_PER_PAGE = 4
 MAX_PARTY = understand.MAX_PARTY
 VOLUMES = (0.4, 0.6, 0.8, 1.0)  # read-aloud volume steps for "zachter" and "harder"
 # "terug": the step before. The first question goes back to the start screen.

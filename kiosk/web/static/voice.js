@@ -20,6 +20,9 @@
   const MAX_MS = 10000;
   const NO_SPEECH_MS = 8000;
   const START_FRAMES = 3; // 60 ms above the threshold is speech, a click is not
+  // Short, to stay whole beside "Praat" in the top bar of the smallest screens; the
+  // button itself says that talking is possible again.
+  const IDLE_TEXT = "Tik op het scherm.";
   const WORKLET_URL = document.currentScript.src.replace(/voice\.js(\?.*)?$/, "voice-capture-worklet.js");
 
   const holder = document.getElementById("voice-panel");
@@ -31,6 +34,7 @@
   const kiosk = window.buurtkiosk || {};
   const speak = kiosk.speak || function () { return Promise.resolve(false); };
   let session = null;
+  let noMicrophone = false; // no microphone, or no permission: no "Praat" to offer
 
   function keepAwake() {
     if (window.buurtkioskIdle) window.buurtkioskIdle.restart();
@@ -46,7 +50,7 @@
 
   function canListen() {
     const p = panel();
-    return p && ["phone", "done", "stopped"].indexOf(p.dataset.step) < 0;
+    return !noMicrophone && p && ["phone", "done", "stopped"].indexOf(p.dataset.step) < 0;
   }
 
   function setMode(mode, text) {
@@ -282,6 +286,7 @@
       if (session === current) session = null;
       // No microphone, or no permission: said once, and the whole dialog goes on by
       // touch (the kiosk stops asking to "say" things and stops listening).
+      noMicrophone = true;
       if (talkButton) talkButton.hidden = true;
       answer("geen-microfoon");
     });
@@ -323,7 +328,7 @@
     }
     const next = function () {
       if (reply.listen) listen();
-      else setMode("idle", canListen() ? "Tik op het scherm, of op Praat." : "Tik op het scherm.");
+      else setMode("idle", IDLE_TEXT);
     };
     if (reply.quiet) next();
     else sayThen(reply.say, next);
@@ -361,7 +366,7 @@
   document.addEventListener("click", function (event) {
     if (!event.target.closest("[data-read-aloud]") || !session) return;
     stopListening();
-    setMode("idle", "Tik op het scherm, of op Praat.");
+    setMode("idle", IDLE_TEXT);
   }, true);
 
   if (talkButton) {
@@ -387,7 +392,7 @@
   } else {
     sayThen(first ? first.dataset.say : "", function () {
       if (firstListen) listen();
-      else setMode("idle", "Tik op het scherm.");
+      else setMode("idle", IDLE_TEXT);
     });
   }
 })();

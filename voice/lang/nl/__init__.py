@@ -212,7 +212,8 @@ class Dutch(Language):
         return "Ik praat nu harder." if louder else "Ik praat nu zachter."
 
     def type_name(self) -> str:
-        return "Typ uw naam met de toetsen op het scherm. Of tik op Overslaan."
+        # One line in the notice place of a short screen's name step, above the keys.
+        return "Typ uw naam met de toetsen."
 
     def no_microphone(self) -> str:
         return "De microfoon doet het niet. U kunt alles op het scherm tikken."
