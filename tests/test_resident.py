@@ -114,9 +114,9 @@ def headings_on(response) -> list[str]:
 
 
 def agenda_data(response, name: str) -> str:
-    found = re.search(rf'data-{name}="([^"]*)"', text(response))
+    found = re.search(rf"""data-{name}=(["'])(.*?)\1""", text(response))
     assert found, name
-    return found.group(1)
+    return found.group(2)
 
 
 def thirty_activities(db) -> None:
@@ -137,42 +137,67 @@ def test_start_page_holds_a_window_of_cards_numbered_as_the_whole_agenda(client,
     assert "Dinsdag 10 juni" not in text(first)  # a later day: not in this page at all
 
 
+def key_of(db, activity_id: str) -> str:
+    """The agenda key a card carries (data-key): Meer asks for the window from it."""
+    starts = db.execute("SELECT starts_utc FROM activities WHERE id = ?", [activity_id])
+    moment = datetime.fromisoformat(starts.fetchone()[0].replace("Z", "+00:00"))
+    return f"{int(moment.timestamp())}.{activity_id}"
+
+
+def ids_on(response) -> list[str]:
+    return re.findall(r'href="/activiteit/([^"]+)"', text(response))
+
+
 def test_a_window_that_begins_mid_day_begins_with_its_days_heading(client, db):
     thirty_activities(db)
-    page = client.get("/?vanaf=10")  # card 11: the second of Friday 6 June
+    page = client.get("/", query_string={"vanaf": key_of(db, "a10")})  # Friday's second
     assert numbers_on(page) == list(range(11, 21))
     headings = headings_on(page)
     assert headings[0] == "Vrijdag 6 juni"
     body = text(page)
     assert body.index("Vrijdag 6 juni") < body.index('data-number="11"')
     assert len(headings) == 4  # Friday (cards 11-12) to Monday (19-21)
-    assert numbers_on(client.get("/?vanaf=25")) == list(range(26, 31))  # the last window
+    last = client.get("/", query_string={"vanaf": key_of(db, "a25")})
+    assert numbers_on(last) == list(range(26, 31))  # the last window
+    assert agenda_data(last, "after") == ""
+    # Each card carries its key, and a window the key of the card after it, for Meer.
+    assert f'data-key="{key_of(db, "a10")}"' in body
+    assert agenda_data(page, "after") == key_of(db, "a20")
 
 
 @pytest.mark.parametrize("bad", ["-1", "x", "٣", "³", "１０", "1e1", "10.5", " ", "30", "99999",
-                                 "9" * 40, "\x00"])
+                                 "9" * 40, "\x00", "10", "1.", ".a10", "1.a10\x00", "1. a10",
+                                 "٣.a10", "99999999999999.a10", "1." + "x" * 400])
 def test_a_bad_or_past_the_end_window_is_the_first(client, db, bad):
     thirty_activities(db)
     page = client.get("/", query_string={"vanaf": bad, "eerder": bad})
     assert page.status_code == 200
     assert numbers_on(page) == list(range(1, resident.START_WINDOW + 1))
-    assert agenda_data(page, "offset") == "0" and agenda_data(page, "earlier") == ""
+    assert agenda_data(page, "offset") == "0" and agenda_data(page, "earlier") == "[]"
 
 
 def test_the_pages_before_are_kept_only_when_they_can_be_a_way_back(client, db):
     thirty_activities(db)
-    def earlier(query: str) -> str:
-        return agenda_data(client.get("/?" + query), "earlier")
-    assert earlier("vanaf=12&eerder=0.5") == "0.5"
-    # Not rising, not before this page, not pad digits: back to the first page instead.
-    for bad in ("5.0", "0.12", "0.20", "0.٥", "0..5", "0,5", "a"):
-        assert earlier(f"vanaf=12&eerder={bad}") == "0", bad
-    assert earlier("vanaf=12") == "0"
+    here = key_of(db, "a12")
+    def earlier(*before: str) -> str:
+        page = client.get("/", query_string={"vanaf": here, "eerder": list(before)})
+        assert page.status_code == 200
+        return html.unescape(agenda_data(page, "earlier"))
+    assert earlier("0", key_of(db, "a05")) == f'["0", "{key_of(db, "a05")}"]'
+    # Not from the first page, not rising, not before this page, not keys: back to the
+    # first page instead.
+    for bad in (
+        [key_of(db, "a05")], ["0", key_of(db, "a08"), key_of(db, "a05")],
+        ["0", key_of(db, "a20")], ["0", here], ["0", "5"], ["0", "٥.a05"], ["0", ""],
+        ["0", "0"], ["1"], ["0"] * (resident.MOST_PAGES_BACK + 1),
+    ):
+        assert earlier(*bad) == '["0"]', bad
+    assert earlier() == '["0"]'
 
 
 def test_leafing_on_shows_the_agenda_as_the_first_page_showed_it(app, client, db):
-    """An activity that begins while a resident leafs must not shift the cards under Meer:
-    without the first page's moment the card after the first page would be skipped."""
+    """An activity that begins while a resident leafs must not shift the cards under Meer
+    nor their numbers: the first page's moment holds the agenda as it was."""
     for n in range(6):
         add(db, f"b{n}", hour=10 + n)
     first = NOW.replace(hour=9, minute=58)
@@ -180,23 +205,25 @@ def test_leafing_on_shows_the_agenda_as_the_first_page_showed_it(app, client, db
     moment = agenda_data(client.get("/"), "moment")
     assert moment == str(int(first.timestamp()))
     app.config["NOW"] = NOW.replace(hour=10, minute=5)  # b0 has begun
-    def ids(query: str) -> list[str]:
-        return re.findall(r'href="/activiteit/([^"]+)"', text(client.get("/?" + query)))
-    assert ids(f"vanaf=3&eerder=0&stand={moment}") == ["b3", "b4", "b5"]
-    assert ids("vanaf=3&eerder=0") == ["b4", "b5"]  # the agenda of now: b3 is card 3
+    b3 = key_of(db, "b3")
+    def get(query: dict[str, str]):
+        return client.get("/", query_string={"vanaf": b3, "eerder": "0", **query})
+    assert ids_on(get({"stand": moment})) == ["b3", "b4", "b5"]
+    assert numbers_on(get({"stand": moment})) == [4, 5, 6]
+    assert numbers_on(get({})) == [3, 4, 5]  # the agenda of now: b3 is card 3
     # A moment from the future, or older than AGENDA_KEPT, is not taken: the agenda of now.
     later = NOW.replace(hour=10, minute=5) + resident.AGENDA_KEPT + timedelta(seconds=1)
     app.config["NOW"] = later
-    assert ids(f"vanaf=3&stand={moment}") == ["b4", "b5"]  # taken, it would be b3 to b5
-    assert ids(f"vanaf=3&stand={int(later.timestamp()) + 3600}") == ["b4", "b5"]  # not: b5
-    assert ids("vanaf=3&stand=٣") == ["b4", "b5"]
+    assert numbers_on(get({"stand": moment})) == [3, 4, 5]  # taken, it would be 4 to 6
+    assert numbers_on(get({"stand": str(int(later.timestamp()) + 3600)})) == [3, 4, 5]
+    assert numbers_on(get({"stand": "٣"})) == [3, 4, 5]
 
 
 def test_a_later_window_counts_the_seats_of_its_own_cards(client, db):
     thirty_activities(db)
     add(db, "full", days=5, hour=16, title="Filosofie", capacity=2)  # card 19
     create_signup(db, "full", party_size=2, kiosk_id="k1", now=NOW)
-    page = text(client.get("/?vanaf=15"))
+    page = text(client.get("/", query_string={"vanaf": key_of(db, "a15")}))
     assert 'data-number="19"' in page and "Filosofie" in page
     assert page.count("Vol — wel wachtlijst") == 1
 
@@ -204,9 +231,70 @@ def test_a_later_window_counts_the_seats_of_its_own_cards(client, db):
 def test_activities_at_the_same_time_with_the_same_title_keep_their_numbers(client, db):
     for n in range(15):
         add(db, f"same-{n:02d}", days=1, title="Koffieochtend")
-    ids = re.findall(r'href="/activiteit/([^"]+)"', text(client.get("/")))
-    ids += re.findall(r'href="/activiteit/([^"]+)"', text(client.get("/?vanaf=10")))
+    first = client.get("/")
+    ids = ids_on(first)
+    ids += ids_on(client.get("/", query_string={"vanaf": agenda_data(first, "after")}))
     assert ids == [f"same-{n:02d}" for n in range(15)]
+
+
+def leaf_to_second_page(client, db, first_not_shown: str):
+    """Page 1, then Meer from `first_not_shown` on, as agenda.js asks for it."""
+    first = client.get("/")
+    moment = agenda_data(first, "moment")
+    def meer():
+        return client.get("/", query_string={
+            "vanaf": key_of(db, first_not_shown), "eerder": "0", "stand": moment})
+    return first, moment, meer
+
+
+def test_a_sync_between_two_pages_skips_or_repeats_no_card(client, db):
+    """Meer and Vorige go by the place of a card in the agenda's order, not by a count a
+    sync shifts: an activity added, removed or cancelled before the next page still lets
+    page 2 begin with the first card page 1 did not show, numbered as the voice dialog
+    numbers it (its place in the whole agenda now)."""
+    thirty_activities(db)
+    first, moment, meer = leaf_to_second_page(client, db, "a07")  # page 1 showed a00-a06
+    assert ids_on(first)[:7] == [f"a{n:02d}" for n in range(7)]
+    add(db, "new", days=0, hour=9, title="Nieuw")  # before every card
+    assert ids_on(meer())[:2] == ["a07", "a08"] and numbers_on(meer())[0] == 9
+    db.execute("UPDATE activities SET status = 'removed' WHERE id IN ('a02', 'new')")
+    assert ids_on(meer())[:2] == ["a07", "a08"] and numbers_on(meer())[0] == 7
+    db.execute("UPDATE activities SET status = 'cancelled' WHERE id = 'a03'")
+    page = meer()
+    assert ids_on(page)[:2] == ["a07", "a08"] and numbers_on(page)[0] == 7
+    # Vorige returns to page 1's first card.
+    previous = client.get("/", query_string={"stand": moment})
+    assert ids_on(previous)[0] == "a00" and numbers_on(previous)[0] == 1
+
+
+def test_a_card_that_went_or_moved_still_begins_the_next_page_in_its_place(client, db):
+    """The first card page 1 did not show is removed, deleted or moved before Meer: page 2
+    begins where it was, skipping nothing."""
+    thirty_activities(db)
+    _, _, meer = leaf_to_second_page(client, db, "a07")
+    key = key_of(db, "a07")
+    def page2():
+        return client.get("/", query_string={"vanaf": key, "eerder": "0"})
+    db.execute("UPDATE activities SET status = 'removed' WHERE id = 'a07'")
+    assert ids_on(page2())[:2] == ["a08", "a09"] and numbers_on(page2())[0] == 8
+    db.execute("UPDATE activities SET starts_utc = '2031-06-12T08:00:00Z' WHERE id = 'a07'")
+    db.execute("UPDATE activities SET status = 'scheduled' WHERE id = 'a07'")
+    assert ids_on(page2())[:2] == ["a08", "a09"]  # moved a week on: not a week skipped
+    db.execute("DELETE FROM activities WHERE id = 'a07'")
+    assert ids_on(page2())[:2] == ["a08", "a09"] and numbers_on(page2())[0] == 8
+
+
+def test_vorige_goes_back_to_the_first_cards_of_the_pages_before(client, db):
+    """Three pages: from page 3 Vorige asks for page 2 by its first card's key, whatever
+    a sync added before it meanwhile."""
+    thirty_activities(db)
+    page2_key = key_of(db, "a05")
+    add(db, "new", days=0, hour=9, title="Nieuw")
+    page = client.get("/", query_string={"vanaf": key_of(db, "a11"),
+                                        "eerder": ["0", page2_key]})
+    assert html.unescape(agenda_data(page, "earlier")) == f'["0", "{page2_key}"]'
+    back = client.get("/", query_string={"vanaf": page2_key, "eerder": "0"})
+    assert ids_on(back)[0] == "a05" and numbers_on(back)[0] == 7
 
 
 def test_empty_agenda_says_so(client):

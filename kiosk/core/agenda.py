@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kiosk.core import dutch
+from kiosk.core import dutch, inputs
 from kiosk.core.clock import now_iso, utc_iso
 
 if TYPE_CHECKING:  # the feed-parsing child imports Activity; sqlite_utils, and click
@@ -69,6 +69,12 @@ class Activity:
     @property
     def all_day(self) -> bool:
         return dutch.all_day_span(self.starts_at, self.ends_at) is not None
+
+    @property
+    def agenda_key(self) -> str:
+        """Its place in the agenda's order for the start page's Meer and Vorige (no count,
+        which a sync shifts): parse_agenda_key reads it back."""
+        return f"{int(self.starts_at.timestamp())}.{self.id}"
 
     @property
     def start_time(self) -> str:
@@ -171,39 +177,95 @@ def upcoming(
     return [Activity.from_row(r) for r in db.query(_SELECT + where + _AGENDA_ORDER, params)]
 
 
+# The latest start an agenda key may name (in the year 5138; datetime takes it).
+_LATEST_KEY_SECONDS = 99_999_999_999
+
+
+@dataclass(frozen=True)
+class AgendaKey:
+    """A place in the agenda's order: an activity's start (UTC, to the second, as stored)
+    and id, as Activity.agenda_key writes them."""
+
+    starts_utc: str
+    id: str
+
+
+def parse_agenda_key(raw: object) -> AgendaKey | None:
+    """'<Unix seconds>.<activity id>', checked for shape; None when it is not one."""
+    if not isinstance(raw, str) or "." not in raw:
+        return None
+    seconds_raw, id_raw = raw.split(".", 1)
+    seconds = inputs.pad_number(seconds_raw, 0, _LATEST_KEY_SECONDS)
+    activity_id = inputs.record_id(id_raw)
+    if seconds is None or activity_id is None:
+        return None
+    return AgendaKey(utc_iso(datetime.fromtimestamp(seconds, UTC)), activity_id)
+
+
 @dataclass
 class AgendaWindow:
-    """Part of the agenda: the activities numbered offset + 1 ... of `total`."""
+    """Part of the agenda: the activities numbered offset + 1 ... of `total`; `after`
+    is the agenda key of the activity after the window ('' at the end)."""
 
     days: list[AgendaDay]
     offset: int
     total: int
+    after: str = ""
 
     @property
     def count(self) -> int:
         return sum(len(day.items) for day in self.days)
 
 
+def _from_key(db: sqlite_utils.Database, key: AgendaKey) -> tuple[str, list[Any]]:
+    """The condition 'at or after `key` in the agenda's order'. The order's middle part,
+    the title, is looked up; when the activity has gone or moved since, every activity at
+    its start or later (a card of that same minute may be shown again, none is skipped)."""
+    found = db.execute(
+        "SELECT title FROM activities WHERE id = ? AND starts_utc = ?", [key.id, key.starts_utc]
+    ).fetchone()
+    if found is None:
+        return "a.starts_utc >= ?", [key.starts_utc]
+    return "(a.starts_utc, a.title, a.id) >= (?, ?, ?)", [key.starts_utc, found[0], key.id]
+
+
 def upcoming_window(
     db: sqlite_utils.Database,
     now: datetime,
-    offset: int,
+    start: AgendaKey | None,
     size: int,
     days: int = 14,
     stadsdorpen: list[str] | None = None,
 ) -> AgendaWindow:
-    """At most `size` of upcoming()'s activities from `offset` on, grouped by day and
-    numbered as in the whole agenda; an offset past the end gives the first window (the
-    agenda may have shrunk since the resident's page was made)."""
+    """At most `size` of upcoming()'s activities from the place `start` on (None: the
+    first), grouped by day and numbered as in the whole agenda (the count of activities
+    before it, as the voice dialog numbers them). A place past the end gives the first
+    window (the agenda may have shrunk since the resident's page was made). By place
+    rather than by count, so an activity a sync adds or removes meanwhile shifts no card
+    under Meer and Vorige."""
     where, params = _upcoming_where(now, days, stadsdorpen)
     total = db.execute("SELECT COUNT(*) FROM activities a" + where, params).fetchone()[0]
-    if not 0 <= offset < total:
-        offset = 0
-    # Seats are counted for the window's rows only, not for every row the sort passes.
-    shown = f"(SELECT * FROM activities a{where}{_AGENDA_ORDER} LIMIT ? OFFSET ?)"
-    rows = db.query(_SELECT_FROM.format(activities=shown) + _AGENDA_ORDER, [*params, size, offset])
+    offset = 0
+    if start is not None:
+        condition, key_params = _from_key(db, start)
+        offset = db.execute(
+            f"SELECT COUNT(*) FROM activities a{where} AND NOT {condition}",
+            [*params, *key_params],
+        ).fetchone()[0]
+        if offset < total:
+            where, params = f"{where} AND {condition}", [*params, *key_params]
+        else:
+            offset = 0
+    # Seats are counted for the window's rows only, not for every row the sort passes;
+    # one row more tells Meer where the next window begins.
+    shown = f"(SELECT * FROM activities a{where}{_AGENDA_ORDER} LIMIT ?)"
+    rows = db.query(_SELECT_FROM.format(activities=shown) + _AGENDA_ORDER, [*params, size + 1])
     activities = [Activity.from_row(r) for r in rows]
-    return AgendaWindow(group_by_day(activities, now, first_number=offset + 1), offset, total)
+    after = activities[size].agenda_key if len(activities) > size else ""
+    activities = activities[:size]
+    return AgendaWindow(
+        group_by_day(activities, now, first_number=offset + 1), offset, total, after
+    )
 
 
 def group_by_day(

@@ -64,8 +64,7 @@ def _not_kept(response: Response) -> Response:
 # tests/test_screens.py checks each shows fewer than this), so a Pi builds and lays out
 # a screenful, not the ~250 of two busy weeks.
 START_WINDOW = 10
-# The most activities the agenda can page through, and pages back a resident can go.
-MOST_ACTIVITIES = 99_999
+# The most pages back a resident can go.
 MOST_PAGES_BACK = 300
 # A resident leafing through the agenda sees it as it was at their first page, so an
 # activity that begins meanwhile does not shift the cards under Meer and Vorige (one card
@@ -73,34 +72,49 @@ MOST_PAGES_BACK = 300
 AGENDA_KEPT = timedelta(minutes=30)
 
 
+# In `eerder`: the first page, whose place is "from the start" (an activity a sync puts
+# before its first card is on it too).
+FIRST_PAGE = "0"
+
+
 @bp.get("/")
 def start() -> str:
-    """A window of the coming two weeks from card `vanaf` on (0: the first); static/
-    agenda.js shows as many of its cards as fit the screen at hand (nothing scrolls), and
-    its Meer asks for the window from the first card it could not show. `eerder` holds
-    where the pages before began, so Vorige goes back to exactly the page it came from;
-    `stand` the moment (Unix seconds) of the agenda the first page showed."""
+    """A window of the coming two weeks from the card whose agenda key is `vanaf` on
+    (none: the first); static/agenda.js shows as many of its cards as fit the screen at
+    hand (nothing scrolls), and its Meer asks for the window from the first card it could
+    not show. `eerder` (repeated) holds the keys of the first cards of the pages before,
+    so Vorige goes back to exactly the page it came from; `stand` the moment (Unix
+    seconds) of the agenda the first page showed. Keys, not counts: an activity a sync
+    adds or removes meanwhile shifts no card (agenda.upcoming_window)."""
     db = get_db()
     latest = int(app_now().timestamp())  # whole seconds, as every page after this one has it
     moment = inputs.pad_number(
         request.args.get("stand", ""), latest - int(AGENDA_KEPT.total_seconds()), latest
     )
     now = datetime.fromtimestamp(latest if moment is None else moment, UTC)
-    offset = inputs.pad_number(request.args.get("vanaf", "0"), 0, MOST_ACTIVITIES) or 0
+    key = agenda.parse_agenda_key(request.args.get("vanaf", ""))
     window = agenda.upcoming_window(
-        db, now, offset, START_WINDOW, stadsdorpen=config.shown_stadsdorpen(db)
+        db, now, key, START_WINDOW, stadsdorpen=config.shown_stadsdorpen(db)
     )
-    earlier = inputs.pad_numbers(
-        request.args.get("eerder", ""), 0, MOST_ACTIVITIES, most=MOST_PAGES_BACK
-    )
-    # Pages before this one begin before it; anything else leads back to the first page.
-    if not window.offset:
-        earlier = []
-    elif not earlier or earlier[-1] >= window.offset:
-        earlier = [0]
+    earlier = _pages_before(request.args.getlist("eerder"), key) if window.offset else []
     return render_template(
         "start.html", window=window, earlier=earlier, moment=int(now.timestamp())
     )
+
+
+def _pages_before(raw: list[str], key: agenda.AgendaKey | None) -> list[str]:
+    """The first page, then the keys of the pages after it, each beginning no later than
+    the next and before this page; anything else leads back to the first page."""
+    if key is None or not 0 < len(raw) <= MOST_PAGES_BACK or raw[0] != FIRST_PAGE:
+        return [FIRST_PAGE]
+    keys = [agenda.parse_agenda_key(part) for part in raw[1:]]
+    places = [(k.starts_utc, k.id) for k in keys if k is not None]
+    if len(places) != len(keys):
+        return [FIRST_PAGE]
+    places.append((key.starts_utc, key.id))
+    if any(a[0] > b[0] or a == b for a, b in zip(places, places[1:], strict=False)):
+        return [FIRST_PAGE]
+    return raw
 
 
 def _activity_or_404(activity_id: str) -> agenda.Activity:

@@ -3,7 +3,9 @@
 // many of them as fit this screen (whatever its size, and with "Grotere letters" on),
 // never a scroll bar. "Meer" asks the server for the window from the first card not
 // shown; "Vorige" for the page before, whose first card the address carries ("eerder"),
-// both of the agenda as the first page showed it ("stand").
+// both of the agenda as the first page showed it ("stand"). Cards are named by their place
+// in the agenda's order (data-key), not counted: a sync that adds or removes an activity
+// between two pages then skips or repeats no card.
 // "Lees voor" reads the page that is shown.
 (function () {
   "use strict";
@@ -21,9 +23,12 @@
   const spoken = document.getElementById("read-aloud-text");
   const offset = parseInt(agenda.dataset.offset || "0", 10);
   const total = parseInt(agenda.dataset.total || "0", 10);
-  const earlier = agenda.dataset.earlier ? agenda.dataset.earlier.split(".") : [];
+  let earlier = [];
+  try { earlier = JSON.parse(agenda.dataset.earlier || "[]"); } catch (e) { earlier = []; }
   const moment = agenda.dataset.moment;
+  const cardsSent = entries.filter(function (el) { return el.classList.contains("agenda-card"); });
   let nextOffset = total;
+  let nextKey = "";
 
   function overflows() { return agenda.scrollHeight > agenda.clientHeight + 1; }
 
@@ -44,6 +49,7 @@
     }
     while (shown.length && shown[shown.length - 1].tagName === "H2") agenda.removeChild(shown.pop());
     nextOffset = offset + cards;
+    nextKey = cards < cardsSent.length ? cardsSent[cards].dataset.key : (agenda.dataset.after || "");
     const more = nextOffset < total;
     previous.hidden = offset === 0;
     next.hidden = !more;
@@ -59,17 +65,21 @@
     }
   }
 
+  // "0" in "eerder" is the first page: from the agenda's start, not from a card.
   function go(from, before) {
     const query = new URLSearchParams();
-    if (from) query.set("vanaf", String(from));
-    if (before.length) query.set("eerder", before.join("."));
+    if (from && from !== "0") query.set("vanaf", from);
+    before.forEach(function (key) { query.append("eerder", key); });
     query.set("stand", moment);
     window.location.assign(window.location.pathname + "?" + query.toString());
   }
 
-  next.addEventListener("click", function () { go(nextOffset, earlier.concat([String(offset)])); });
+  next.addEventListener("click", function () {
+    const here = offset === 0 || !cardsSent.length ? "0" : cardsSent[0].dataset.key;
+    go(nextKey, earlier.concat([here]));
+  });
   previous.addEventListener("click", function () {
-    go(parseInt(earlier[earlier.length - 1] || "0", 10), earlier.slice(0, -1));
+    go(earlier[earlier.length - 1] || "0", earlier.slice(0, -1));
   });
   if (entries.length) {
     layout();
