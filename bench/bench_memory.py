@@ -111,9 +111,11 @@ def busy_morning(port: int, db_path: str, signups: int, voice: bool) -> int:
     activities = [a for a in agenda.upcoming(db, agenda.datetime.now(agenda.UTC))
                   if a.status == "scheduled" and a.seats_left is None]
     all_ids = [row[0] for row in db.execute("SELECT id FROM activities")]
+    keys = [a.agenda_key for a in agenda.upcoming(db, agenda.datetime.now(agenda.UTC))]
     db.close()
-    for page in range(4):  # the start page's windows, as Meer asks for them
-        request(port, "GET", f"/?vanaf={page * 4}")
+    request(port, "GET", "/")
+    for key in keys[4:16:4]:  # the start page's windows, as Meer asks for them
+        request(port, "GET", "/?" + urllib.parse.urlencode({"vanaf": key, "eerder": "0"}))
     for activity_id in all_ids:
         request(port, "GET", f"/activiteit/{activity_id}")
     made = 0
