@@ -547,6 +547,56 @@ def test_no_screen_has_room_left_while_cards_wait_on_the_server(busy_day, visit)
     assert visit.errors == []
 
 
+def shown_ids(page: Any) -> list[str]:
+    return page.get_by_test_id("activity-card").evaluate_all(
+        "els => els.map(e => e.getAttribute('href').split('/').pop())")
+
+
+def test_a_sync_between_two_pages_skips_and_repeats_no_card(tmp_path, browser):
+    """Activities a sync adds to page 1 and removes from it while a resident looks at it
+    (a count offset would show page 1's last card again):
+    Meer still begins with the first card page 1 did not show (its number now counts the
+    agenda as it is, as the voice dialog does), and Vorige returns to page 1's first card."""
+    server = start_live_server(tmp_path / "kiosk.db", settings={"printer": "dummy://"})
+    try:
+        starts = (datetime.now(UTC) + timedelta(days=1)).replace(hour=8, minute=0, second=0,
+                                                                 microsecond=0)
+        def bingo(n: int, minutes: int) -> Activity:
+            return Activity(id=f"bingo-{n:02d}", title="Bingo", stadsdorp="Stadsdorp Zuid",
+                            starts_at=starts + timedelta(minutes=minutes),
+                            location_name="Buurthuis")
+        db = server.db()
+        try:
+            with write_transaction(db):
+                for n in range(30):
+                    save_activity(db, bingo(n, 10 * n))
+        finally:
+            db.close()
+        page = new_kiosk_page(browser, SCREENS[0].viewport)
+        page.goto(server.url + "/")
+        first = shown_ids(page)
+        assert len(first) >= 2
+        db = server.db()
+        try:
+            with write_transaction(db):
+                save_activity(db, bingo(98, 5))  # between page 1's first two cards
+                save_activity(db, bingo(99, 6))
+                db.execute("UPDATE activities SET status = 'removed' WHERE id = ?", [first[-1]])
+        finally:
+            db.close()
+        with page.expect_navigation():
+            page.get_by_test_id("next-page").tap()
+        after = int(first[-1].split("-")[1]) + 1
+        assert shown_ids(page)[0] == f"bingo-{after:02d}"
+        assert shown_numbers(page)[0] == after + 2  # two more before it, one fewer
+        with page.expect_navigation():
+            page.get_by_test_id("previous-page").tap()
+        assert shown_ids(page)[0] == first[0] and shown_numbers(page)[0] == 1
+        page.context.close()
+    finally:
+        server.stop()
+
+
 def test_a_later_agenda_page_returns_to_the_first_by_itself(kiosk, browser):
     """The next resident begins at the first page, not where the last one left off."""
     kiosk.set_setting("idle_seconds", "2")
