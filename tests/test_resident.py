@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
@@ -235,6 +237,20 @@ def test_activities_at_the_same_time_with_the_same_title_keep_their_numbers(clie
     ids = ids_on(first)
     ids += ids_on(client.get("/", query_string={"vanaf": agenda_data(first, "after")}))
     assert ids == [f"same-{n:02d}" for n in range(15)]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(vanaf=st.one_of(st.text(max_size=40), st.from_regex(r"\A[0-9]{1,14}\.\S{0,20}\Z")),
+       eerder=st.lists(st.one_of(st.just("0"), st.text(max_size=20),
+                                 st.from_regex(r"\A[0-9]{1,12}\.a[0-9]{2}\Z")), max_size=5),
+       stand=st.text(max_size=12))
+def test_no_agenda_key_gives_anything_but_a_page(client, db, vanaf, eerder, stand):
+    if not db.execute("SELECT 1 FROM activities").fetchone():
+        thirty_activities(db)
+    page = client.get("/", query_string={"vanaf": vanaf, "eerder": eerder, "stand": stand})
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert numbers_on(page)
 
 
 def leaf_to_second_page(client, db, first_not_shown: str):
