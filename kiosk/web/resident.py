@@ -67,8 +67,9 @@ START_WINDOW = 10
 # The most pages back a resident can go.
 MOST_PAGES_BACK = 300
 # A resident leafing through the agenda sees it as it was at their first page, so an
-# activity that begins meanwhile does not shift the cards under Meer and Vorige (one card
-# skipped, or shown twice) nor change their numbers; for this long at most.
+# activity that begins meanwhile stays on its page and changes no card's number (the first
+# page Vorige returns to would lose a card, and every card after it its number); for this
+# long at most.
 AGENDA_KEPT = timedelta(minutes=30)
 
 
