@@ -104,6 +104,23 @@ def test_forged_or_altered_tickets_are_refused(two_kiosks, alter):
         assert tickets.remember_keys(a, [{"id": key_id, "public": "not base64!"}]) == 0
 
 
+def test_a_qr_altered_where_reading_would_not_see_it_is_refused(two_kiosks):
+    """The unused low bits of the signature's last base32 character, and a non-ASCII
+    letter that upper() folds into an ASCII one ("ı" -> "I"), must not read as genuine."""
+    a, b, _made, qr = two_kiosks
+    share_key(b, a)
+    secret = signing_secret(a)
+    head, signature = qr.rsplit(".", 1)
+    altered = [f"{head}.{signature[:-1]}{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+               if c != signature[-1]]
+    assert all(tickets.read_ticket(a, secret, alt)[0] == "forged" for alt in altered)
+    folded = "I" if "I" in qr else "S"  # "ı".upper() == "I", "ſ".upper() == "S"
+    assert tickets.read_ticket(a, secret, qr.replace(folded, {"I": "ı", "S": "ſ"}[folded], 1))[
+        0] == "forged"
+    assert tickets.read_ticket(a, secret, qr.replace(".", "\u3002"))[0] == "forged"
+    assert tickets.read_ticket(a, secret, qr.lower())[0] == "valid"  # Caps Lock still reads
+
+
 def listed(a, made, starts_at: str) -> None:
     """Kiosk A's door list as the hub sends it: Ans, signed up at kiosk B."""
     with write_transaction(a):

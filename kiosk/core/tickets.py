@@ -151,6 +151,21 @@ def _verify_keys(db: sqlite_utils.Database, wanted: str) -> list[tuple[VerifyKey
     return found
 
 
+_SIGNATURE_CHARS = 103  # 64 bytes of Ed25519 signature in base32, without padding
+
+
+def _signature(text: str) -> bytes | None:
+    """The signature bytes, only from the one text that encodes them: base32 leaves unused
+    bits in its last character, and a QR with those changed must not read as genuine."""
+    if len(text) != _SIGNATURE_CHARS:
+        return None
+    try:
+        signature = _unb32(text)
+    except ValueError:
+        return None
+    return signature if _b32(signature) == text else None
+
+
 @dataclass(frozen=True)
 class ReadTicket:
     """What a scanned ticket QR says. verdict: "valid", "unknown-key" (well-formed, but
@@ -166,6 +181,8 @@ class ReadTicket:
 
 
 def read_signed(db: sqlite_utils.Database, secret: bytes, payload: str) -> ReadTicket:
+    if not payload.isascii():  # upper() would fold "ı" into "I": an altered QR reading valid
+        return ReadTicket("forged", None)
     text = payload.strip().upper()  # a scanner with Caps Lock on sends lower case
     parts = text.split(".")
     if parts[0] == codes.QR_PREFIX:
@@ -191,9 +208,8 @@ def read_signed(db: sqlite_utils.Database, secret: bytes, payload: str) -> ReadT
     keys = _verify_keys(db, wanted)
     if not keys:
         return ReadTicket("unknown-key", code)
-    try:
-        signature = _unb32(parts[3])
-    except ValueError:
+    signature = _signature(parts[3])
+    if signature is None:
         return ReadTicket("forged", None)
     for key, kiosk in keys:
         try:
