@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image as PILImage
 
-from kiosk.core import checkin, codes, door_list, dutch, tickets
+from kiosk.core import checkin, codes, door_list, dutch, retention, tickets
 from kiosk.core.agenda import get_activity
 from kiosk.core.config import signing_secret
 from kiosk.core.db import connect, migrate, write_transaction
@@ -182,9 +182,17 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_ticket_only_path(two_
     [(action, detail)] = a.execute("SELECT action, detail FROM audit_log").fetchall()
     assert action == "checkin.ticket" and made.display_code in detail and written in detail
     assert checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR).outcome == "already"
+    # Scanned again: already in, also after the hub renamed kiosk B.
+    share_key(b, a, "Buurthuis Oost")
+    again = scan(a, qr, start)
+    assert again.outcome == "already" and again.message.startswith("Al binnen (sinds ")
+    assert checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR).outcome == "already"
     # On its day: genuine, but not on a list here, so the volunteer asks the name first.
-    on_the_day = scan(a, qr, start)
+    other = create_signup(b, "hub-koffie", name="Wim", kiosk_id="b")
+    on_the_day = scan(a, tickets.ticket_qr(b, other.code), start)
     assert on_the_day.outcome == "confirm" and "niet voor vandaag" not in on_the_day.message
+    assert "Buurthuis Oost" in on_the_day.message and "kiosk Buurthuis" not in on_the_day.message
+    assert "Zegt de bewoner een naam die past? Meld dan binnen" in on_the_day.message
     # The button never lets in an altered ticket.
     altered = qr[:13] + ("A" if qr[13] != "A" else "B") + qr[14:]
     assert checkin.ticket_arrived(a, signing_secret(a), altered, actor=ACTOR).outcome == "refused"
@@ -207,7 +215,7 @@ def test_a_kiosk_bs_ticket_printed_before_tickets_had_their_day_still_reads(two_
            + tickets._b32(key.sign(b"ticket:" + made.code.encode()).signature))  # noqa: SLF001
     assert len(old) == 121
     assert tickets.read_signed(a, signing_secret(a), old) == tickets.ReadTicket(
-        "valid", made.code, None, "Kiosk B")
+        "valid", made.code, None, "Kiosk B", key=tickets.key_id(bytes(key.verify_key)))
     start = get_activity(b, "hub-koffie").starts_at
     listed(a, made, start.isoformat())
     assert scan(a, old, start - timedelta(days=2)).outcome == "other_day"  # the list knows
@@ -240,3 +248,66 @@ def test_the_signed_qr_fits_the_paper_and_reads_back(tmp_path, paper_dots, modul
     assert found.text == qr  # read back, whole
     assert image.width == (37 + 8) * dots  # version 5: 37 modules and the quiet zone
     db.close()
+
+
+def test_a_genuine_ticket_a_current_door_list_leaves_out_is_refused(two_kiosks):
+    """The hub's door list holds every confirmed signup at this kiosk's places for the
+    days it covers: a ticket for such a day that is not on it was cancelled (or is for
+    elsewhere), so no button. A list too old, or from a hub that sends no window, covers
+    nothing: the volunteer may still let in."""
+    a, b, made, qr = two_kiosks
+    share_key(b, a)
+    now = datetime.now(UTC)
+    day = dutch.local(get_activity(b, "hub-koffie").starts_at).date()
+    assert scan(a, qr, now).outcome == "other_day"  # no list yet
+    with write_transaction(a):
+        door_list.store(a, [], {"from": (now - timedelta(hours=12)).isoformat(),
+                                "to": (now + timedelta(days=14)).isoformat()})
+    assert door_list.covers(a, day, now)
+    refused = scan(a, qr, now)
+    assert refused.outcome == "refused" and refused.message == checkin.NOT_LISTED
+    assert checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR).outcome == "refused"
+    assert a.execute("SELECT COUNT(*) FROM ticket_check_ins").fetchone()[0] == 0
+    assert scan(a, qr, now + door_list.CURRENT + timedelta(minutes=1)).outcome == "other_day"
+    with write_transaction(a):
+        door_list.store(a, [], {"from": (now - timedelta(hours=12)).isoformat(),
+                                "to": (now + timedelta(days=1)).isoformat()})
+    assert scan(a, qr, now).outcome == "other_day"  # the ticket's day is after the list's
+    with write_transaction(a):
+        door_list.store(a, [])  # an older hub: no window
+    assert scan(a, qr, now).outcome == "other_day"
+
+
+def test_a_ticket_of_this_kiosk_is_only_ever_this_kiosks_signup(two_kiosks):
+    """Codes are unique per kiosk only: kiosk B's genuine ticket with the code of one of
+    kiosk A's signups never checks in A's resident. And A's own ticket for a signup A no
+    longer has (retention, removal request) is not "from another kiosk"."""
+    a, b, made, qr = two_kiosks
+    share_key(b, a)
+    at = make_activity(a, "a-koffie", days_ahead=1).starts_at
+    mine = create_signup(a, "a-koffie", name="Els", kiosk_id="a")
+    b.execute("UPDATE signups SET code = ? WHERE id = ?", [mine.code, made.id])
+    b.conn.commit()
+    theirs = scan(a, tickets.ticket_qr(b, mine.code), at)
+    assert theirs.outcome != "welcome" and theirs.signup is None
+    assert checkin.ticket_arrived(a, signing_secret(a), tickets.ticket_qr(b, mine.code),
+                                  actor=ACTOR).signup is None
+    own_qr = tickets.ticket_qr(a, mine.code)
+    assert scan(a, own_qr, at).outcome == "welcome"
+    with write_transaction(a):
+        retention.delete_signups(a, [mine.id])
+    for gone in (scan(a, own_qr, at), checkin.ticket_arrived(a, signing_secret(a), own_qr,
+                                                         actor=ACTOR)):
+        assert gone.outcome == "refused" and "bestaat niet meer" in gone.message
+
+
+def test_a_ticket_for_a_day_in_another_year_says_the_year(two_kiosks):
+    a, b, made, qr = two_kiosks
+    share_key(b, a, "Buurthuis Oost")
+    day = dutch.local(get_activity(b, "hub-koffie").starts_at).date()
+    year_later = datetime.combine(day.replace(year=day.year + 1), datetime.min.time(), UTC)
+    late = scan(a, qr, year_later)
+    assert late.outcome == "other_day"
+    assert f"dit kaartje was voor {dutch.written_date(day)} {day.year}, niet voor vandaag" \
+        in late.message
+    assert "van Buurthuis Oost" in late.message

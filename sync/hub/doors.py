@@ -64,6 +64,12 @@ def _place_sql(kiosk: dict[str, Any]) -> tuple[str, list[str]]:
     return f"lower(trim(a.location_name)) IN ({marks})", wanted
 
 
+def window(now: datetime) -> dict[str, str]:
+    """The start times the attendee list covers, sent with it: a kiosk refuses a genuine
+    ticket for a day inside it that the list leaves out (cancelled, or elsewhere)."""
+    return {"from": utc_iso(now - RECENT), "to": utc_iso(now + AHEAD)}
+
+
 def attendees_for(db: sqlite_utils.Database, kiosk: dict[str, Any],
                   now: datetime) -> list[dict[str, Any]]:
     """Confirmed signups made at other kiosks (or entered centrally) for activities at
@@ -78,7 +84,7 @@ def attendees_for(db: sqlite_utils.Database, kiosk: dict[str, Any],
         f"WHERE s.status = 'confirmed' AND s.code != '' AND {where} "
         "AND a.status = 'scheduled' AND a.starts_utc >= ? AND a.starts_utc < ? "
         "AND COALESCE(s.kiosk_id, 0) != ? ORDER BY a.starts_utc, s.created_at",
-        [*params, utc_iso(now - RECENT), utc_iso(now + AHEAD), kiosk["id"]],
+        [*params, window(now)["from"], window(now)["to"], kiosk["id"]],
     )
     return [{"id": r["id"], "code": r["code"], "name": r["name"],
              "party_size": r["party_size"], "activity_id": r["activity_id"],
