@@ -11,13 +11,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from kiosk.core import calls, checkin, dutch, leases, tickets
+from kiosk.core import calls, checkin, door_list, dutch, leases, tickets
 from kiosk.core.agenda import Activity
 from kiosk.core.config import signing_secret
 from kiosk.core.db import write_transaction
@@ -185,6 +185,11 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
                          party_size=2, kiosk_id="k")
     c = world.k["kiosk-c"]
     sync(b, a, c)  # one earlier sync: A has B's key and the attendee list; C only the key
+    # ... and the days that list covers: a ticket for such a day that it leaves out is
+    # not one to let in (cancelled, or elsewhere).
+    today = dutch.local(datetime.now(UTC)).date()
+    assert door_list.covers(a, today, datetime.now(UTC))
+    assert not door_list.covers(c, today, datetime.now(UTC))  # C has no places
     world.hub.stop()  # all offline from here
     qr = tickets.ticket_qr(b, made.code)
     door_open = Activity.from_row(dict(next(iter(b.query(

@@ -65,9 +65,15 @@ def _place_sql(kiosk: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def window(now: datetime) -> dict[str, str]:
-    """The start times the attendee list covers, sent with it: a kiosk refuses a genuine
-    ticket for a day inside it that the list leaves out (cancelled, or elsewhere)."""
+    """The start times the attendee list covers."""
     return {"from": utc_iso(now - RECENT), "to": utc_iso(now + AHEAD)}
+
+
+def covered(kiosk: dict[str, Any], now: datetime) -> dict[str, str] | None:
+    """What the attendee list covers, sent with it: a kiosk refuses a genuine ticket for
+    a day inside it that the list leaves out (cancelled, or elsewhere). Nothing for a
+    kiosk without places: its empty list says nothing about anyone."""
+    return window(now) if places(kiosk) else None
 
 
 def attendees_for(db: sqlite_utils.Database, kiosk: dict[str, Any],
