@@ -204,6 +204,7 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
         assert f"niet voor vandaag, maar voor {day}" in held.message
         assert (held.door is not None, bool(held.ticket)) == (path == "door", path == "ticket")
     assert checkin.scan(c, signing_secret(c), qr, actor="Piet", now=door_open).outcome == "confirm"
+    assert checkin.ticket_arrived(c, signing_secret(c), qr, actor="Jan").outcome == "welcome"
     at_a = checkin.scan(a, signing_secret(a), qr, actor="Piet", now=door_open)
     assert at_a.outcome == "welcome" and "Ans Bakker" in at_a.message
     at_b = checkin.scan(b, signing_secret(b), qr, actor="Kees", now=door_open)  # other door
@@ -216,12 +217,12 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
     assert "0612345678" not in str(a.execute("SELECT * FROM door_list").fetchall())
 
     world.hub.start()
-    sync(a, b)
+    sync(a, b, c)  # C's check-in on the ticket alone reaches the hub by code and key
     app = create_hub_app({"HUB_DATABASE": str(world.path), "TESTING": True})
     client = app.test_client()
     client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # as a browser on the hub's pages
     login(client)
     page = client.get("/coordinator/activiteit/hub-koffie/aanwezigheid").get_data(as_text=True)
     assert 'data-testid="double-checkin"' in page
-    assert "kiosk-a" in page and "kiosk-b" in page
+    assert "kiosk-a" in page and "kiosk-b" in page and "kiosk-c" in page
     assert made.display_code in page  # as on the ticket, with the dash

@@ -210,9 +210,9 @@ def ticket_arrived(
     db: sqlite_utils.Database, secret: bytes, raw: str, *, actor: str
 ) -> CheckIn:
     """The volunteer lets in a resident on a genuine ticket of another kiosk that no list
-    here knows (after _ticket_only). The ticket is checked again. It stays on this kiosk
-    (ticket_check_ins and the audit log): the hub knows the signup only by its id, which
-    the ticket does not carry."""
+    here knows (after _ticket_only). The ticket is checked again. Kept by what the ticket
+    says (ticket_check_ins), and sent to the hub as such: it finds the signup by the
+    code and the signing kiosk's key."""
     read = tickets.read_signed(db, secret, raw)
     if read.verdict != "valid" or read.code is None:
         return CheckIn("refused", "Dit kaartje is niet geldig. Vraag de naam en kijk op de lijst.")
@@ -235,8 +235,11 @@ def ticket_arrived(
         before = _let_in_before(db, read)
         if before is not None:
             return CheckIn("already", f"Al binnen (sinds {_clock(before)}).")
+        stamp = now_iso()
         db.execute("INSERT INTO ticket_check_ins (code, day, key_id, at) VALUES (?, ?, ?, ?)",
-                   [read.code, read.day.isoformat(), read.key, now_iso()])
+                   [read.code, read.day.isoformat(), read.key, stamp])
+        record_change(db, "ticket.attended", "", {"code": read.code, "key_id": read.key,
+                                                  "day": read.day.isoformat(), "at": stamp})
         audit.record(db, actor, "checkin.ticket",
                      f"Binnen gemeld op een echt kaartje van {_elsewhere(read)}, niet op de "
                      f"lijst: aanmelding {code} voor {dutch.written_date(read.day)}")
