@@ -190,6 +190,8 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
     today = dutch.local(datetime.now(UTC)).date()
     assert door_list.covers(a, today, datetime.now(UTC))
     assert not door_list.covers(c, today, datetime.now(UTC))  # C has no places
+    listed = door_list.find(a, made.code, tickets.key_id(bytes(tickets.signing_key(b).verify_key)))
+    assert listed is not None and listed.key_id  # found by code and B's key
     world.hub.stop()  # all offline from here
     qr = tickets.ticket_qr(b, made.code)
     door_open = Activity.from_row(dict(next(iter(b.query(

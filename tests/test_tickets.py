@@ -145,7 +145,7 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_door_list_path(two_ki
     weekday = dutch.WEEKDAYS[dutch.local(start).weekday()]
     assert (f"niet voor vandaag, maar voor {dutch.written_moment(start)} (Koffieochtend)"
             in early.message and weekday in early.message)
-    assert door_list.find(a, made.code).attended_at is None and attended_events(a) == 0
+    assert door_list.find(a, made.code, "").attended_at is None and attended_events(a) == 0
     let_in = checkin.door_arrived(a, early.door.signup_id, actor=ACTOR)  # the button
     assert let_in.outcome == "welcome" and "Ans Bakker" in let_in.message
     assert attended_events(a) == 1
@@ -204,7 +204,7 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_ticket_only_path(two_
     assert scan(a, later_qr, start - timedelta(days=2)).ticket == later_qr
     listed(a, later, start.isoformat())
     assert checkin.ticket_arrived(a, signing_secret(a), later_qr, actor=ACTOR).outcome == "welcome"
-    assert door_list.find(a, later.code).attended_at and attended_events(a) == 1
+    assert door_list.find(a, later.code, "").attended_at and attended_events(a) == 1
 
 
 def test_a_kiosk_bs_ticket_printed_before_tickets_had_their_day_still_reads(two_kiosks):
@@ -311,3 +311,23 @@ def test_a_ticket_for_a_day_in_another_year_says_the_year(two_kiosks):
     assert f"dit kaartje was voor {dutch.written_date(day)} {day.year}, niet voor vandaag" \
         in late.message
     assert "van Buurthuis Oost" in late.message
+
+
+def test_a_door_list_entry_is_found_by_code_and_the_key_that_signs_its_ticket(two_kiosks):
+    """Codes are unique per kiosk only: kiosk B's ticket never lets in kiosk C's resident
+    with the same code. An entry from a hub that sends no key is found by code alone."""
+    a, b, made, qr = two_kiosks
+    share_key(b, a)
+    start = get_activity(b, "hub-koffie").starts_at
+    entry = {"id": "c-signup", "code": made.code, "activity_id": "hub-koffie",
+             "activity_title": "Koffieochtend", "name": "Cor", "party_size": 1,
+             "kiosk": "Kiosk C", "starts_at": start.isoformat(), "key_id": "CCCCCC"}
+    with write_transaction(a):
+        door_list.store(a, [entry])
+    other = scan(a, qr, start)
+    assert other.door is None and "Cor" not in other.message and other.outcome == "confirm"
+    own_key = tickets.key_id(bytes(tickets.signing_key(b).verify_key))
+    for key in (own_key, ""):
+        with write_transaction(a):
+            door_list.store(a, [entry | {"key_id": key}])
+        assert door_list.find(a, made.code, own_key) is not None

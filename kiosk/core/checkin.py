@@ -68,7 +68,7 @@ def scan(
                     return CheckIn("refused", GONE)
                 return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True,
                               now=now)
-            entry = door_list.find(db, code)
+            entry = door_list.find(db, code, read.key)
             if entry is not None:
                 return _check_door(db, entry, actor=actor, activity_id=activity_id, now=now)
             if read.day is not None:
@@ -222,7 +222,7 @@ def ticket_arrived(
             return CheckIn("refused", GONE)
         return mark_attended(db, signup.id, actor=actor)
     # Known here meanwhile (the door list came in between): let in as such.
-    entry = door_list.find(db, read.code)
+    entry = door_list.find(db, read.code, read.key)
     if entry is not None:
         return door_arrived(db, entry.signup_id, actor=actor)
     code = codes.display_code(read.code)

@@ -464,11 +464,18 @@ def _ticket_only_check_ins(db: sqlite_utils.Database) -> None:
     )
 
 
+def _door_list_keys(db: sqlite_utils.Database) -> None:
+    """Whose key signs each door list entry's ticket: codes are unique per kiosk only, so
+    a code alone may name another kiosk's resident ('' from a hub that does not say)."""
+    run_script(db, "ALTER TABLE door_list ADD COLUMN key_id TEXT NOT NULL DEFAULT ''")
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
     _logo, _wishes, _feed_skips, _call_list_facts, _any_ticket_at_any_door, _hub_clock,
     _own_ticket_wrong_tries, _feed_series, _ticket_only_check_ins,
+    _door_list_keys,
 ]
 
 

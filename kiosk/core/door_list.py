@@ -29,6 +29,7 @@ class DoorEntry:
     party_size: int
     kiosk_name: str
     attended_at: str | None
+    key_id: str = ""  # the id of the key that signs this signup's ticket ('' if not sent)
 
     @property
     def display_code(self) -> str:
@@ -78,12 +79,12 @@ def store(db: sqlite_utils.Database, attendees: list[Any], covered: Any = None) 
                                            if item.get("attended_at") else None)
         db.execute(
             "INSERT OR REPLACE INTO door_list (signup_id, code, activity_id, activity_title, "
-            "starts_at, name, party_size, kiosk_name, attended_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "starts_at, name, party_size, kiosk_name, attended_at, key_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [signup_id, code, str(item.get("activity_id") or "")[:120],
              str(item.get("activity_title") or "")[:200], str(item.get("starts_at") or "")[:40],
              str(item.get("name") or "")[:100], size, str(item.get("kiosk") or "")[:100],
-             attended],
+             attended, str(item.get("key_id") or "")[:6]],
         )
         stored += 1
     return stored
@@ -109,8 +110,11 @@ def covers(db: sqlite_utils.Database, day: date, now: datetime) -> bool:
     return dutch.local(start).date() <= day < dutch.local(end).date()
 
 
-def find(db: sqlite_utils.Database, code: str) -> DoorEntry | None:
-    rows = list(db.query("SELECT * FROM door_list WHERE code = ?", [code]))
+def find(db: sqlite_utils.Database, code: str, key_id: str) -> DoorEntry | None:
+    """The entry of the ticket with this code signed by this key (codes are unique per
+    kiosk only)."""
+    rows = list(db.query("SELECT * FROM door_list WHERE code = ? AND key_id IN ('', ?) "
+                         "ORDER BY key_id DESC", [code, key_id]))
     return DoorEntry(**rows[0]) if rows else None
 
 
@@ -129,6 +133,6 @@ def check_in(db: sqlite_utils.Database, entry: DoorEntry, *, actor: str) -> Door
     audit.record(db, actor, "checkin",
                  f"Binnen gemeld (gescand, aangemeld bij {entry.kiosk_name or 'een andere kiosk'})"
                  f": aanmelding {entry.display_code}", activity_id=entry.activity_id)
-    found = find(db, entry.code)
+    found = find_signup(db, entry.signup_id)
     assert found is not None
     return found

@@ -85,7 +85,7 @@ def attendees_for(db: sqlite_utils.Database, kiosk: dict[str, Any],
     where, params = _place_sql(kiosk)
     rows = db.query(
         "SELECT s.id, s.code, s.name, s.party_size, s.attended_at, a.id AS activity_id, "
-        "a.title, a.starts_at, k.name AS kiosk FROM signups s "
+        "a.title, a.starts_at, k.name AS kiosk, k.ticket_key_id AS key_id FROM signups s "
         "JOIN activities a ON a.id = s.activity_id LEFT JOIN kiosks k ON k.id = s.kiosk_id "
         f"WHERE s.status = 'confirmed' AND s.code != '' AND {where} "
         "AND a.status = 'scheduled' AND a.starts_utc >= ? AND a.starts_utc < ? "
@@ -95,7 +95,8 @@ def attendees_for(db: sqlite_utils.Database, kiosk: dict[str, Any],
     return [{"id": r["id"], "code": r["code"], "name": r["name"],
              "party_size": r["party_size"], "activity_id": r["activity_id"],
              "activity_title": r["title"], "starts_at": r["starts_at"],
-             "kiosk": r["kiosk"] or "centraal", "attended_at": r["attended_at"]}
+             "kiosk": r["kiosk"] or "centraal", "attended_at": r["attended_at"],
+             "key_id": r["key_id"] or ""}
             for r in rows]
 
 
