@@ -182,6 +182,8 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_ticket_only_path(two_
     [(action, detail)] = a.execute("SELECT action, detail FROM audit_log").fetchall()
     assert action == "checkin.ticket" and made.display_code in detail and written in detail
     assert checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR).outcome == "already"
+    retention.purge_expired(a, now=start)  # kept as long as the signups are
+    assert a.execute("SELECT COUNT(*) FROM ticket_check_ins").fetchone()[0] == 1
     # Scanned again: already in, also after the hub renamed kiosk B.
     share_key(b, a, "Buurthuis Oost")
     again = scan(a, qr, start)
@@ -193,6 +195,8 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_ticket_only_path(two_
     assert on_the_day.outcome == "confirm" and "niet voor vandaag" not in on_the_day.message
     assert "Buurthuis Oost" in on_the_day.message and "kiosk Buurthuis" not in on_the_day.message
     assert "Zegt de bewoner een naam die past? Meld dan binnen" in on_the_day.message
+    retention.purge_expired(a, now=start + timedelta(days=400))
+    assert a.execute("SELECT COUNT(*) FROM ticket_check_ins").fetchone()[0] == 0
     # The button never lets in an altered ticket.
     altered = qr[:13] + ("A" if qr[13] != "A" else "B") + qr[14:]
     assert checkin.ticket_arrived(a, signing_secret(a), altered, actor=ACTOR).outcome == "refused"
