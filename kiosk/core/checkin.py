@@ -9,6 +9,11 @@ kaartje is niet voor vandaag, maar voor donderdag 3 december"): most often the w
 ticket from the drawer. The volunteer may still let the person in with the button. The
 day comes from this kiosk's own signup, from the door list the hub sent, or, for a
 genuine ticket of another kiosk that neither knows, from the day signed on the ticket.
+
+Codes are unique per kiosk only, so a ticket is looked up by code and the key that signed
+it: this kiosk's own signups for its own key, the door list for the others. A genuine
+ticket that neither holds is let in by the volunteer only while no current door list
+covers its day (door_list.covers); once, then "Al binnen".
 """
 
 from __future__ import annotations
