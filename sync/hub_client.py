@@ -132,6 +132,7 @@ def apply_agenda(db: sqlite_utils.Database, answer: dict[str, Any]) -> int:
         attendees = answer.get("attendees")
         if attendees is not None and not isinstance(attendees, list):
             raise TypeError("attendees is not a list")
+        covered = answer.get("attendees_window")
     except (KeyError, TypeError, ValueError):
         raise http.SyncError("Het antwoord van de centrale agenda klopt niet.") from None
     with write_transaction(db):
@@ -156,7 +157,7 @@ def apply_agenda(db: sqlite_utils.Database, answer: dict[str, Any]) -> int:
             apply_verdict(db, verdict)
         tickets.remember_keys(db, keys)
         if attendees is not None:
-            door_list.store(db, attendees)
+            door_list.store(db, attendees, covered)
         set_cursor(db, cursor)
     return len(activities)
 

@@ -163,6 +163,35 @@ def test_a_check_in_follows_the_attendee_list(hub, monkeypatch):
     assert hub_signups(str(hub.path))[0]["attended_at"]
 
 
+def test_a_check_in_on_the_ticket_alone_names_the_signup_by_code_and_key(hub):
+    """Kiosk B let in kiosk A's resident on the ticket alone: the hub finds the signup
+    by code and A's key, within B's stadsdorpen; every other answer is the same."""
+    post(hub, "kiosk-a", [created()])  # code 7KQ4MX
+    db = connect_hub(hub.path)
+    db.execute("UPDATE kiosks SET ticket_key_id = 'AAAAAA' WHERE name = 'kiosk-a'")
+    db.conn.commit()
+
+    def let_in(code: str, key: str) -> dict[str, Any]:
+        [answer] = post(hub, "kiosk-b", [change("ticket.attended", {
+            "code": code, "key_id": key, "day": "2030-01-07",
+            "at": "2030-01-07T10:00:00+01:00"})])
+        return {k: v for k, v in answer.items() if k != "id"}
+
+    def doors() -> int:
+        return db.execute("SELECT COUNT(*) FROM checkins").fetchone()[0]
+
+    nobody = let_in("7KQ4MX", "BBBBBB")
+    assert nobody == let_in("2345AB", "AAAAAA") and doors() == 0
+    db.execute("UPDATE kiosks SET stadsdorpen = 'oost' WHERE name = 'kiosk-b'")
+    db.conn.commit()
+    assert let_in("7KQ4MX", "AAAAAA") == nobody and doors() == 0
+    db.execute("UPDATE kiosks SET stadsdorpen = '' WHERE name = 'kiosk-b'")
+    db.conn.commit()
+    assert let_in("7KQ4MX", "AAAAAA") == nobody and doors() == 1
+    assert hub_signups(str(hub.path))[0]["attended_at"]
+    db.close()
+
+
 # --- Properties: the hub's parsers at the edge ---------------------------------------
 
 
@@ -178,7 +207,8 @@ FIELD = st.one_of(JSON, st.just("hub-koffie"), st.just(str(uuid.uuid4())),
                   st.integers(-5, 20), st.just("2030-01-07T14:00:00+01:00"))
 PAYLOAD = st.dictionaries(
     st.sampled_from(["id", "activity_id", "party_size", "status", "seat_basis", "name",
-                     "phone", "code", "channel", "created_at", "at", "seats", "note"]),
+                     "phone", "code", "channel", "created_at", "at", "seats", "note",
+                     "key_id", "day"]),
     FIELD, max_size=8,
 )
 EVENT = st.one_of(JSON, st.fixed_dictionaries(

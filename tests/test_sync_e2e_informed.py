@@ -11,13 +11,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from kiosk.core import calls, checkin, dutch, leases, tickets
+from kiosk.core import calls, checkin, door_list, dutch, leases, tickets
 from kiosk.core.agenda import Activity
 from kiosk.core.config import signing_secret
 from kiosk.core.db import write_transaction
@@ -185,6 +185,13 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
                          party_size=2, kiosk_id="k")
     c = world.k["kiosk-c"]
     sync(b, a, c)  # one earlier sync: A has B's key and the attendee list; C only the key
+    # ... and the days that list covers: a ticket for such a day that it leaves out is
+    # not one to let in (cancelled, or elsewhere).
+    today = dutch.local(datetime.now(UTC)).date()
+    assert door_list.covers(a, today, datetime.now(UTC))
+    assert not door_list.covers(c, today, datetime.now(UTC))  # C has no places
+    listed = door_list.find(a, made.code, tickets.key_id(bytes(tickets.signing_key(b).verify_key)))
+    assert listed is not None and listed.key_id  # found by code and B's key
     world.hub.stop()  # all offline from here
     qr = tickets.ticket_qr(b, made.code)
     door_open = Activity.from_row(dict(next(iter(b.query(
@@ -199,6 +206,7 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
         assert f"niet voor vandaag, maar voor {day}" in held.message
         assert (held.door is not None, bool(held.ticket)) == (path == "door", path == "ticket")
     assert checkin.scan(c, signing_secret(c), qr, actor="Piet", now=door_open).outcome == "confirm"
+    assert checkin.ticket_arrived(c, signing_secret(c), qr, actor="Jan").outcome == "welcome"
     at_a = checkin.scan(a, signing_secret(a), qr, actor="Piet", now=door_open)
     assert at_a.outcome == "welcome" and "Ans Bakker" in at_a.message
     at_b = checkin.scan(b, signing_secret(b), qr, actor="Kees", now=door_open)  # other door
@@ -211,12 +219,12 @@ def test_a_ticket_from_kiosk_b_is_let_in_at_kiosk_a_offline_and_the_hub_sees_the
     assert "0612345678" not in str(a.execute("SELECT * FROM door_list").fetchall())
 
     world.hub.start()
-    sync(a, b)
+    sync(a, b, c)  # C's check-in on the ticket alone reaches the hub by code and key
     app = create_hub_app({"HUB_DATABASE": str(world.path), "TESTING": True})
     client = app.test_client()
     client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # as a browser on the hub's pages
     login(client)
     page = client.get("/coordinator/activiteit/hub-koffie/aanwezigheid").get_data(as_text=True)
     assert 'data-testid="double-checkin"' in page
-    assert "kiosk-a" in page and "kiosk-b" in page
+    assert "kiosk-a" in page and "kiosk-b" in page and "kiosk-c" in page
     assert made.display_code in page  # as on the ticket, with the dash

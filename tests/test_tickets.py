@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image as PILImage
 
-from kiosk.core import checkin, codes, door_list, dutch, tickets
+from kiosk.core import checkin, codes, door_list, dutch, retention, tickets
 from kiosk.core.agenda import get_activity
 from kiosk.core.config import signing_secret
 from kiosk.core.db import connect, migrate, write_transaction
@@ -104,6 +104,23 @@ def test_forged_or_altered_tickets_are_refused(two_kiosks, alter):
         assert tickets.remember_keys(a, [{"id": key_id, "public": "not base64!"}]) == 0
 
 
+def test_a_qr_altered_where_reading_would_not_see_it_is_refused(two_kiosks):
+    """The unused low bits of the signature's last base32 character, and a non-ASCII
+    letter that upper() folds into an ASCII one ("ı" -> "I"), must not read as genuine."""
+    a, b, _made, qr = two_kiosks
+    share_key(b, a)
+    secret = signing_secret(a)
+    head, signature = qr.rsplit(".", 1)
+    altered = [f"{head}.{signature[:-1]}{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+               if c != signature[-1]]
+    assert all(tickets.read_ticket(a, secret, alt)[0] == "forged" for alt in altered)
+    folded = "I" if "I" in qr else "S"  # "ı".upper() == "I", "ſ".upper() == "S"
+    assert tickets.read_ticket(a, secret, qr.replace(folded, {"I": "ı", "S": "ſ"}[folded], 1))[
+        0] == "forged"
+    assert tickets.read_ticket(a, secret, qr.replace(".", "\u3002"))[0] == "forged"
+    assert tickets.read_ticket(a, secret, qr.lower())[0] == "valid"  # Caps Lock still reads
+
+
 def listed(a, made, starts_at: str) -> None:
     """Kiosk A's door list as the hub sends it: Ans, signed up at kiosk B."""
     with write_transaction(a):
@@ -128,7 +145,7 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_door_list_path(two_ki
     weekday = dutch.WEEKDAYS[dutch.local(start).weekday()]
     assert (f"niet voor vandaag, maar voor {dutch.written_moment(start)} (Koffieochtend)"
             in early.message and weekday in early.message)
-    assert door_list.find(a, made.code).attended_at is None and attended_events(a) == 0
+    assert door_list.find(a, made.code, "").attended_at is None and attended_events(a) == 0
     let_in = checkin.door_arrived(a, early.door.signup_id, actor=ACTOR)  # the button
     assert let_in.outcome == "welcome" and "Ans Bakker" in let_in.message
     assert attended_events(a) == 1
@@ -165,9 +182,21 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_ticket_only_path(two_
     [(action, detail)] = a.execute("SELECT action, detail FROM audit_log").fetchall()
     assert action == "checkin.ticket" and made.display_code in detail and written in detail
     assert checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR).outcome == "already"
+    retention.purge_expired(a, now=start)  # kept as long as the signups are
+    assert a.execute("SELECT COUNT(*) FROM ticket_check_ins").fetchone()[0] == 1
+    # Scanned again: already in, also after the hub renamed kiosk B.
+    share_key(b, a, "Buurthuis Oost")
+    again = scan(a, qr, start)
+    assert again.outcome == "already" and again.message.startswith("Al binnen (sinds ")
+    assert checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR).outcome == "already"
     # On its day: genuine, but not on a list here, so the volunteer asks the name first.
-    on_the_day = scan(a, qr, start)
+    other = create_signup(b, "hub-koffie", name="Wim", kiosk_id="b")
+    on_the_day = scan(a, tickets.ticket_qr(b, other.code), start)
     assert on_the_day.outcome == "confirm" and "niet voor vandaag" not in on_the_day.message
+    assert "Buurthuis Oost" in on_the_day.message and "kiosk Buurthuis" not in on_the_day.message
+    assert "Zegt de bewoner een naam die past? Meld dan binnen" in on_the_day.message
+    retention.purge_expired(a, now=start + timedelta(days=400))
+    assert a.execute("SELECT COUNT(*) FROM ticket_check_ins").fetchone()[0] == 0
     # The button never lets in an altered ticket.
     altered = qr[:13] + ("A" if qr[13] != "A" else "B") + qr[14:]
     assert checkin.ticket_arrived(a, signing_secret(a), altered, actor=ACTOR).outcome == "refused"
@@ -179,7 +208,7 @@ def test_kiosk_bs_ticket_for_another_day_is_held_up_on_the_ticket_only_path(two_
     assert scan(a, later_qr, start - timedelta(days=2)).ticket == later_qr
     listed(a, later, start.isoformat())
     assert checkin.ticket_arrived(a, signing_secret(a), later_qr, actor=ACTOR).outcome == "welcome"
-    assert door_list.find(a, later.code).attended_at and attended_events(a) == 1
+    assert door_list.find(a, later.code, "").attended_at and attended_events(a) == 1
 
 
 def test_a_kiosk_bs_ticket_printed_before_tickets_had_their_day_still_reads(two_kiosks):
@@ -190,7 +219,7 @@ def test_a_kiosk_bs_ticket_printed_before_tickets_had_their_day_still_reads(two_
            + tickets._b32(key.sign(b"ticket:" + made.code.encode()).signature))  # noqa: SLF001
     assert len(old) == 121
     assert tickets.read_signed(a, signing_secret(a), old) == tickets.ReadTicket(
-        "valid", made.code, None, "Kiosk B")
+        "valid", made.code, None, "Kiosk B", key=tickets.key_id(bytes(key.verify_key)))
     start = get_activity(b, "hub-koffie").starts_at
     listed(a, made, start.isoformat())
     assert scan(a, old, start - timedelta(days=2)).outcome == "other_day"  # the list knows
@@ -223,3 +252,86 @@ def test_the_signed_qr_fits_the_paper_and_reads_back(tmp_path, paper_dots, modul
     assert found.text == qr  # read back, whole
     assert image.width == (37 + 8) * dots  # version 5: 37 modules and the quiet zone
     db.close()
+
+
+def test_a_genuine_ticket_a_current_door_list_leaves_out_is_refused(two_kiosks):
+    """The hub's door list holds every confirmed signup at this kiosk's places for the
+    days it covers: a ticket for such a day that is not on it was cancelled (or is for
+    elsewhere), so no button. A list too old, or from a hub that sends no window, covers
+    nothing: the volunteer may still let in."""
+    a, b, made, qr = two_kiosks
+    share_key(b, a)
+    now = datetime.now(UTC)
+    day = dutch.local(get_activity(b, "hub-koffie").starts_at).date()
+    assert scan(a, qr, now).outcome == "other_day"  # no list yet
+    with write_transaction(a):
+        door_list.store(a, [], {"from": (now - timedelta(hours=12)).isoformat(),
+                                "to": (now + timedelta(days=14)).isoformat()})
+    assert door_list.covers(a, day, now)
+    refused = scan(a, qr, now)
+    assert refused.outcome == "refused" and refused.message == checkin.NOT_LISTED
+    assert checkin.ticket_arrived(a, signing_secret(a), qr, actor=ACTOR).outcome == "refused"
+    assert a.execute("SELECT COUNT(*) FROM ticket_check_ins").fetchone()[0] == 0
+    assert scan(a, qr, now + door_list.CURRENT + timedelta(minutes=1)).outcome == "other_day"
+    with write_transaction(a):
+        door_list.store(a, [], {"from": (now - timedelta(hours=12)).isoformat(),
+                                "to": (now + timedelta(days=1)).isoformat()})
+    assert scan(a, qr, now).outcome == "other_day"  # the ticket's day is after the list's
+    with write_transaction(a):
+        door_list.store(a, [])  # an older hub: no window
+    assert scan(a, qr, now).outcome == "other_day"
+
+
+def test_a_ticket_of_this_kiosk_is_only_ever_this_kiosks_signup(two_kiosks):
+    """Codes are unique per kiosk only: kiosk B's genuine ticket with the code of one of
+    kiosk A's signups never checks in A's resident. And A's own ticket for a signup A no
+    longer has (retention, removal request) is not "from another kiosk"."""
+    a, b, made, qr = two_kiosks
+    share_key(b, a)
+    at = make_activity(a, "a-koffie", days_ahead=1).starts_at
+    mine = create_signup(a, "a-koffie", name="Els", kiosk_id="a")
+    b.execute("UPDATE signups SET code = ? WHERE id = ?", [mine.code, made.id])
+    b.conn.commit()
+    theirs = scan(a, tickets.ticket_qr(b, mine.code), at)
+    assert theirs.outcome != "welcome" and theirs.signup is None
+    assert checkin.ticket_arrived(a, signing_secret(a), tickets.ticket_qr(b, mine.code),
+                                  actor=ACTOR).signup is None
+    own_qr = tickets.ticket_qr(a, mine.code)
+    assert scan(a, own_qr, at).outcome == "welcome"
+    with write_transaction(a):
+        retention.delete_signups(a, [mine.id])
+    for gone in (scan(a, own_qr, at), checkin.ticket_arrived(a, signing_secret(a), own_qr,
+                                                         actor=ACTOR)):
+        assert gone.outcome == "refused" and "bestaat niet meer" in gone.message
+
+
+def test_a_ticket_for_a_day_in_another_year_says_the_year(two_kiosks):
+    a, b, made, qr = two_kiosks
+    share_key(b, a, "Buurthuis Oost")
+    day = dutch.local(get_activity(b, "hub-koffie").starts_at).date()
+    year_later = datetime.combine(day.replace(year=day.year + 1), datetime.min.time(), UTC)
+    late = scan(a, qr, year_later)
+    assert late.outcome == "other_day"
+    assert f"dit kaartje was voor {dutch.written_date(day)} {day.year}, niet voor vandaag" \
+        in late.message
+    assert "van Buurthuis Oost" in late.message
+
+
+def test_a_door_list_entry_is_found_by_code_and_the_key_that_signs_its_ticket(two_kiosks):
+    """Codes are unique per kiosk only: kiosk B's ticket never lets in kiosk C's resident
+    with the same code. An entry from a hub that sends no key is found by code alone."""
+    a, b, made, qr = two_kiosks
+    share_key(b, a)
+    start = get_activity(b, "hub-koffie").starts_at
+    entry = {"id": "c-signup", "code": made.code, "activity_id": "hub-koffie",
+             "activity_title": "Koffieochtend", "name": "Cor", "party_size": 1,
+             "kiosk": "Kiosk C", "starts_at": start.isoformat(), "key_id": "CCCCCC"}
+    with write_transaction(a):
+        door_list.store(a, [entry])
+    other = scan(a, qr, start)
+    assert other.door is None and "Cor" not in other.message and other.outcome == "confirm"
+    own_key = tickets.key_id(bytes(tickets.signing_key(b).verify_key))
+    for key in (own_key, ""):
+        with write_transaction(a):
+            door_list.store(a, [entry | {"key_id": key}])
+        assert door_list.find(a, made.code, own_key) is not None

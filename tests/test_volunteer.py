@@ -231,12 +231,17 @@ def test_check_in_screen_holds_up_kiosk_bs_ticket_for_another_day_on_both_paths(
     act = make_activity(b, "hub-koffie", title="Koffieochtend")
     listed = create_signup(b, "hub-koffie", name="Ans Bakker", party_size=2, kiosk_id="b")
     unlisted = create_signup(b, "hub-koffie", name="Kees", kiosk_id="b")
+    central = create_signup(b, "hub-koffie", name="Wim", kiosk_id="b")
     key_id, public = tickets.public_key(b)
     with write_transaction(db):
         tickets.remember_keys(db, [{"id": key_id, "public": public, "kiosk": "Kiosk B"}])
         door_list.store(db, [{"id": listed.id, "code": listed.code, "activity_id": "hub-koffie",
                               "activity_title": "Koffieochtend", "name": "Ans Bakker",
                               "party_size": 2, "kiosk": "Kiosk B",
+                              "starts_at": act.starts_at.isoformat()},
+                             {"id": central.id, "code": central.code, "activity_id": "hub-koffie",
+                              "activity_title": "Koffieochtend", "name": "Wim",
+                              "party_size": 1, "kiosk": "centraal",
                               "starts_at": act.starts_at.isoformat()}])
     day = dutch.written_date(dutch.local(act.starts_at).date())
     for made, form_action in ((listed, f"/vrijwilliger/deurlijst/{listed.id}/binnen"),
@@ -252,7 +257,10 @@ def test_check_in_screen_holds_up_kiosk_bs_ticket_for_another_day_on_both_paths(
         done = desk.post(form_action, data=fields)
         assert done.status_code == 303 and done.location.endswith("/vrijwilliger/binnenkomst")
         assert "Welkom" in html(desk.get(done.location))
-    assert door_list.find(db, listed.code).attended_at is not None
+    assert door_list.find(db, listed.code, "").attended_at is not None
+    by_hub = html(desk.post("/vrijwilliger/binnenkomst",
+                            data={"scan": tickets.ticket_qr(b, central.code)}))
+    assert "Centraal aangemeld" in by_hub and "bij centraal" not in by_hub
     actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
     assert "checkin.ticket" in actions
     # Made-up input on the buttons: a refusal in Dutch, never a 500.

@@ -9,12 +9,17 @@ kaartje is niet voor vandaag, maar voor donderdag 3 december"): most often the w
 ticket from the drawer. The volunteer may still let the person in with the button. The
 day comes from this kiosk's own signup, from the door list the hub sent, or, for a
 genuine ticket of another kiosk that neither knows, from the day signed on the ticket.
+
+Codes are unique per kiosk only, so a ticket is looked up by code and the key that signed
+it: this kiosk's own signups for its own key, the door list for the others. A genuine
+ticket that neither holds is let in by the volunteer only while no current door list
+covers its day (door_list.covers); once, then "Al binnen".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 import sqlite_utils
@@ -27,6 +32,8 @@ from kiosk.core.outbox import record_change
 from kiosk.core.signups import Signup, get_signup, get_signup_by_code
 
 Outcome = Literal["welcome", "already", "confirm", "other_day", "refused"]
+# A ticket this kiosk signed, for a signup it no longer has (retention, removal request).
+GONE = "Deze aanmelding bestaat niet meer. Vraag de naam en kijk op de lijst."
 
 
 @dataclass(frozen=True)
@@ -61,14 +68,18 @@ def scan(
         read = tickets.read_signed(db, secret, text)
         verdict, code = read.verdict, read.code
         if verdict == "valid" and code is not None:
-            own = get_signup_by_code(db, code) is not None
-            entry = None if own else door_list.find(db, code)
+            if read.own:  # codes are unique per kiosk only: another kiosk's never is ours
+                if get_signup_by_code(db, code) is None:
+                    return CheckIn("refused", GONE)
+                return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True,
+                              now=now)
+            entry = door_list.find(db, code, read.key)
             if entry is not None:
                 return _check_door(db, entry, actor=actor, activity_id=activity_id, now=now)
-            if not own and read.day is not None:
-                return _ticket_only(read, text, activity_id=activity_id, now=now)
-            return _check(db, code, actor=actor, activity_id=activity_id, confirmed=True,
-                          now=now)
+            if read.day is not None:
+                return _ticket_only(db, read, text, activity_id=activity_id, now=now)
+            return CheckIn("refused", f"Code {codes.display_code(code)} staat niet op de lijst "
+                                      "van deze kiosk. Vraag de naam en kijk op de lijst.")
         own_code = code is not None and get_signup_by_code(db, code) is not None
         if verdict == "unknown-key" and not (head == codes.QR_PREFIX and own_code):
             # A real ticket, most likely, from a kiosk whose key has not reached this one
@@ -143,62 +154,100 @@ def door_arrived(db: sqlite_utils.Database, signup_id: str, *, actor: str) -> Ch
 
 
 def _elsewhere(read: tickets.ReadTicket) -> str:
-    if not read.kiosk:
-        return "een andere kiosk"
-    return read.kiosk if "kiosk" in read.kiosk.lower() else f"kiosk {read.kiosk}"
+    return read.kiosk or "een andere kiosk"  # "Buurthuis Oost", "Kiosk B": says what it is
+
+
+def _ticket_day(day: date, today: date) -> str:
+    """'woensdag 3 december', with the year when it is not this year's."""
+    written = dutch.written_date(day)
+    return written if day.year == today.year else f"{written} {day.year}"
+
+
+def _other_ticket_day(day: date, today: date) -> str:
+    when = _ticket_day(day, today)
+    if day < today:
+        return f"Let op: dit kaartje was voor {when}, niet voor vandaag."
+    return f"Let op: dit kaartje is niet voor vandaag, maar voor {when}."
+
+
+NOT_LISTED = ("Dit kaartje staat niet op de lijst. Misschien is de aanmelding afgezegd, of is "
+              "de activiteit ergens anders. Vraag het de coördinator.")
+
+
+def _let_in_before(db: sqlite_utils.Database, read: tickets.ReadTicket) -> str | None:
+    """When this ticket (code, day and signing key: the kiosk's name may change) was let
+    in here on the ticket alone, if it was."""
+    assert read.code is not None and read.day is not None
+    row = db.execute("SELECT at FROM ticket_check_ins WHERE code = ? AND day = ? AND key_id = ?",
+                     [read.code, read.day.isoformat(), read.key]).fetchone()
+    return row[0] if row else None
 
 
 def _ticket_only(
-    read: tickets.ReadTicket, raw: str, *, activity_id: str | None, now: datetime
+    db: sqlite_utils.Database, read: tickets.ReadTicket, raw: str, *,
+    activity_id: str | None, now: datetime,
 ) -> CheckIn:
     """A genuine ticket of another kiosk (its key came through the hub) for a resident
-    no list here knows: the door list was not sent yet, or the activity is not at this
-    buurthuis. Nothing is known but the code and the day signed on it, so the volunteer
-    asks the name and decides; another day is said first."""
+    no list here knows. Where a current door list covers the ticket's day, the hub left
+    it out (cancelled, or not at this buurthuis): refused. Else the list was not sent
+    yet: nothing is known but the code and the day signed on it, so the volunteer asks
+    the name and decides; another day is said first."""
     assert read.code is not None and read.day is not None
     code = codes.display_code(read.code)
+    before = _let_in_before(db, read)
+    if before is not None:
+        return CheckIn("already", f"Al binnen (sinds {_clock(before)}).")
     if activity_id:
         return CheckIn("refused", f"Dit kaartje (code {code}) staat niet op de lijst van "
                                   "deze activiteit. Vraag de naam en kijk op de lijst.")
+    if door_list.covers(db, read.day, now):
+        return CheckIn("refused", NOT_LISTED)
     known = (f"Het kaartje is echt (code {code}, van {_elsewhere(read)}), maar staat niet "
-             "op de lijst van deze kiosk. Vraag de naam.")
-    if read.day != dutch.local(now).date():
-        return CheckIn("other_day", f"Let op: dit kaartje is niet voor vandaag, maar voor "
-                                    f"{dutch.written_date(read.day)}. {known} Klopt het toch? "
-                                    "Meld dan binnen met de knop.", ticket=raw)  # fmt: skip
-    return CheckIn("confirm", f"{known} Klopt het? Meld dan binnen met de knop.", ticket=raw)
+             "op de lijst van deze kiosk. Vraag de naam. Zegt de bewoner een naam die past? ")
+    today = dutch.local(now).date()
+    if read.day != today:
+        return CheckIn("other_day", f"{_other_ticket_day(read.day, today)} {known}"
+                                    "Meld dan toch binnen met de knop.", ticket=raw)
+    return CheckIn("confirm", f"{known}Meld dan binnen met de knop.", ticket=raw)
 
 
 def ticket_arrived(
     db: sqlite_utils.Database, secret: bytes, raw: str, *, actor: str
 ) -> CheckIn:
     """The volunteer lets in a resident on a genuine ticket of another kiosk that no list
-    here knows (after _ticket_only). The ticket is checked again; it is recorded in the
-    audit log (the hub knows the signup only by its id, which the ticket does not carry)."""
+    here knows (after _ticket_only). The ticket is checked again. Kept by what the ticket
+    says (ticket_check_ins), and sent to the hub as such: it finds the signup by the
+    code and the signing kiosk's key."""
     read = tickets.read_signed(db, secret, raw)
     if read.verdict != "valid" or read.code is None:
         return CheckIn("refused", "Dit kaartje is niet geldig. Vraag de naam en kijk op de lijst.")
-    # Known here meanwhile (the door list came in between): let in as such.
-    signup = get_signup_by_code(db, read.code)
-    if signup is not None:
+    if read.own:
+        signup = get_signup_by_code(db, read.code)
+        if signup is None:
+            return CheckIn("refused", GONE)
         return mark_attended(db, signup.id, actor=actor)
-    entry = door_list.find(db, read.code)
+    # Known here meanwhile (the door list came in between): let in as such.
+    entry = door_list.find(db, read.code, read.key)
     if entry is not None:
         return door_arrived(db, entry.signup_id, actor=actor)
     code = codes.display_code(read.code)
     if read.day is None:  # printed before tickets had their day: never offered the button
         return CheckIn("refused", f"Code {code} staat niet op deze kiosk. "
                                   "Vraag de naam en kijk op de lijst.")
-    detail = (f"Binnen gemeld op een echt kaartje van {_elsewhere(read)}, niet op de lijst: "
-              f"aanmelding {code} voor {dutch.written_date(read.day)}")
+    if door_list.covers(db, read.day, datetime.now(UTC)):  # the list came in between
+        return CheckIn("refused", NOT_LISTED)
     with write_transaction(db):
-        before = db.execute(
-            "SELECT at FROM audit_log WHERE action = 'checkin.ticket' AND detail = ? "
-            "ORDER BY at LIMIT 1", [detail],
-        ).fetchone()
+        before = _let_in_before(db, read)
         if before is not None:
-            return CheckIn("already", f"Al binnen (sinds {_clock(before[0])}).")
-        audit.record(db, actor, "checkin.ticket", detail)
+            return CheckIn("already", f"Al binnen (sinds {_clock(before)}).")
+        stamp = now_iso()
+        db.execute("INSERT INTO ticket_check_ins (code, day, key_id, at) VALUES (?, ?, ?, ?)",
+                   [read.code, read.day.isoformat(), read.key, stamp])
+        record_change(db, "ticket.attended", "", {"code": read.code, "key_id": read.key,
+                                                  "day": read.day.isoformat(), "at": stamp})
+        audit.record(db, actor, "checkin.ticket",
+                     f"Binnen gemeld op een echt kaartje van {_elsewhere(read)}, niet op de "
+                     f"lijst: aanmelding {code} voor {dutch.written_date(read.day)}")
     return CheckIn("welcome", f"Welkom! Binnen gemeld op het kaartje met code {code} "
                               f"van {_elsewhere(read)}.")
 

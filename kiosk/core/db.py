@@ -446,11 +446,36 @@ def _feed_series(db: sqlite_utils.Database) -> None:
     )
 
 
+def _ticket_only_check_ins(db: sqlite_utils.Database) -> None:
+    """Residents let in on a genuine ticket of another kiosk that no list here knew, by
+    what the ticket says (code, day, signing key): a second scan says "Al binnen", also
+    after the other kiosk was renamed."""
+    run_script(
+        db,
+        """
+        CREATE TABLE ticket_check_ins (
+            code TEXT NOT NULL,
+            day TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (code, day, key_id)
+        )
+        """,
+    )
+
+
+def _door_list_keys(db: sqlite_utils.Database) -> None:
+    """Whose key signs each door list entry's ticket: codes are unique per kiosk only, so
+    a code alone may name another kiosk's resident ('' from a hub that does not say)."""
+    run_script(db, "ALTER TABLE door_list ADD COLUMN key_id TEXT NOT NULL DEFAULT ''")
+
+
 # Append only: a shipped migration is never edited, a new one is added.
 MIGRATIONS: list[Migration] = [
     _v1_core, _volunteer_desk, _maintenance_log, _sync, _ticket_printed_as, _desk_sessions,
     _logo, _wishes, _feed_skips, _call_list_facts, _any_ticket_at_any_door, _hub_clock,
-    _own_ticket_wrong_tries, _feed_series,
+    _own_ticket_wrong_tries, _feed_series, _ticket_only_check_ins,
+    _door_list_keys,
 ]
 
 

@@ -96,6 +96,8 @@ def purge_expired(
         old_jobs = db.execute(
             "DELETE FROM print_jobs WHERE status != 'pending' AND created_at < ?", [cutoff]
         ).rowcount
+        # Let in on a ticket alone: by code, day and key, no name; gone as the signups go.
+        db.execute("DELETE FROM ticket_check_ins WHERE day < ?", [cutoff[:10]])
         old_outbox = db.execute(
             "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < ?", [cutoff]
         ).rowcount

@@ -138,17 +138,33 @@ def remember_keys(db: sqlite_utils.Database, keys: list[dict[str, str]]) -> int:
     return stored
 
 
-def _verify_keys(db: sqlite_utils.Database, wanted: str) -> list[tuple[VerifyKey, str]]:
-    """(key, kiosk name) of every key whose id starts with `wanted`: this kiosk's own
-    (kiosk name "") and those the hub passed on."""
-    found: list[tuple[VerifyKey, str]] = []
+def _verify_keys(db: sqlite_utils.Database, wanted: str) -> list[tuple[VerifyKey, str, str]]:
+    """(key, kiosk name, key id) of every key whose id starts with `wanted`: this kiosk's
+    own (kiosk name "") and those the hub passed on."""
     own = signing_key(db).verify_key
-    if key_id(bytes(own)).startswith(wanted):
-        found.append((own, ""))
+    own_id = key_id(bytes(own))
+    found: list[tuple[VerifyKey, str, str]] = []
+    if own_id.startswith(wanted):
+        found.append((own, "", own_id))
     rows = db.execute("SELECT key_id, public_key, kiosk_name FROM ticket_keys").fetchall()
-    found += [(VerifyKey(bytes.fromhex(public)), name or "") for kid, public, name in rows
-              if kid.startswith(wanted) and kid != key_id(bytes(own))]  # fmt: skip
+    found += [(VerifyKey(bytes.fromhex(public)), name or "", kid) for kid, public, name in rows
+              if kid.startswith(wanted) and kid != own_id]  # fmt: skip
     return found
+
+
+_SIGNATURE_CHARS = 103  # 64 bytes of Ed25519 signature in base32, without padding
+
+
+def _signature(text: str) -> bytes | None:
+    """The signature bytes, only from the one text that encodes them: base32 leaves unused
+    bits in its last character, and a QR with those changed must not read as genuine."""
+    if len(text) != _SIGNATURE_CHARS:
+        return None
+    try:
+        signature = _unb32(text)
+    except ValueError:
+        return None
+    return signature if _b32(signature) == text else None
 
 
 @dataclass(frozen=True)
@@ -157,21 +173,26 @@ class ReadTicket:
     signed by a kiosk this one has not heard of yet) or "forged" (altered, made up or
     malformed; code None). `day` is the activity's day as signed on the ticket (None on
     tickets printed before it was), `kiosk` the name of the kiosk that signed it (""
-    for this kiosk itself or when unknown)."""
+    for this kiosk itself or when unknown), `own` whether this kiosk signed it (codes are
+    unique per kiosk only) and `key` the id of the key that did ("" for BK1)."""
 
     verdict: str
     code: str | None
     day: date | None = None
     kiosk: str = ""
+    own: bool = False
+    key: str = ""
 
 
 def read_signed(db: sqlite_utils.Database, secret: bytes, payload: str) -> ReadTicket:
+    if not payload.isascii():  # upper() would fold "ı" into "I": an altered QR reading valid
+        return ReadTicket("forged", None)
     text = payload.strip().upper()  # a scanner with Caps Lock on sends lower case
     parts = text.split(".")
     if parts[0] == codes.QR_PREFIX:
         code = codes.verify_ticket_qr(secret, text)
         if code is not None:
-            return ReadTicket("valid", code)
+            return ReadTicket("valid", code, own=True)
         claimed = codes.claimed_ticket_code(text)
         # An old-style ticket of another kiosk can never be checked here.
         return ReadTicket("unknown-key", claimed) if claimed else ReadTicket("forged", None)
@@ -191,16 +212,19 @@ def read_signed(db: sqlite_utils.Database, secret: bytes, payload: str) -> ReadT
     keys = _verify_keys(db, wanted)
     if not keys:
         return ReadTicket("unknown-key", code)
-    try:
-        signature = _unb32(parts[3])
-    except ValueError:
+    signature = _signature(parts[3])
+    if signature is None:
         return ReadTicket("forged", None)
-    for key, kiosk in keys:
+    own_id = key_id(bytes(signing_key(db).verify_key))
+    for key, kiosk, kid in keys:
         try:
             key.verify(_signed_text(code, day), signature)
         except (BadSignatureError, ValueError, NaclValueError):
             continue
-        return ReadTicket("valid", code, day, kiosk)
+        return ReadTicket("valid", code, day, kiosk, own=kid == own_id, key=kid)
+    # Forged, also when an unknown kiosk's key might share the four characters (about one
+    # in a million per pair of kiosks): both are refused alike, and "unknown kiosk" would
+    # make a known kiosk's altered ticket (another day, another code) sound genuine.
     return ReadTicket("forged", None)
 
 

@@ -173,6 +173,7 @@ def agenda_for(
         "cursor": str(current_rev(db)),
         "ticket_keys": doors.ticket_keys(db),
         "attendees": doors.attendees_for(db, kiosk, now),
+        "attendees_window": doors.covered(kiosk, now),
         "renamed": renamed,
         "activities": activities,
         "seats": seat_rows,

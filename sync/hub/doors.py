@@ -64,6 +64,18 @@ def _place_sql(kiosk: dict[str, Any]) -> tuple[str, list[str]]:
     return f"lower(trim(a.location_name)) IN ({marks})", wanted
 
 
+def window(now: datetime) -> dict[str, str]:
+    """The start times the attendee list covers."""
+    return {"from": utc_iso(now - RECENT), "to": utc_iso(now + AHEAD)}
+
+
+def covered(kiosk: dict[str, Any], now: datetime) -> dict[str, str] | None:
+    """What the attendee list covers, sent with it: a kiosk refuses a genuine ticket for
+    a day inside it that the list leaves out (cancelled, or elsewhere). Nothing for a
+    kiosk without places: its empty list says nothing about anyone."""
+    return window(now) if places(kiosk) else None
+
+
 def attendees_for(db: sqlite_utils.Database, kiosk: dict[str, Any],
                   now: datetime) -> list[dict[str, Any]]:
     """Confirmed signups made at other kiosks (or entered centrally) for activities at
@@ -73,17 +85,18 @@ def attendees_for(db: sqlite_utils.Database, kiosk: dict[str, Any],
     where, params = _place_sql(kiosk)
     rows = db.query(
         "SELECT s.id, s.code, s.name, s.party_size, s.attended_at, a.id AS activity_id, "
-        "a.title, a.starts_at, k.name AS kiosk FROM signups s "
+        "a.title, a.starts_at, k.name AS kiosk, k.ticket_key_id AS key_id FROM signups s "
         "JOIN activities a ON a.id = s.activity_id LEFT JOIN kiosks k ON k.id = s.kiosk_id "
         f"WHERE s.status = 'confirmed' AND s.code != '' AND {where} "
         "AND a.status = 'scheduled' AND a.starts_utc >= ? AND a.starts_utc < ? "
         "AND COALESCE(s.kiosk_id, 0) != ? ORDER BY a.starts_utc, s.created_at",
-        [*params, utc_iso(now - RECENT), utc_iso(now + AHEAD), kiosk["id"]],
+        [*params, window(now)["from"], window(now)["to"], kiosk["id"]],
     )
     return [{"id": r["id"], "code": r["code"], "name": r["name"],
              "party_size": r["party_size"], "activity_id": r["activity_id"],
              "activity_title": r["title"], "starts_at": r["starts_at"],
-             "kiosk": r["kiosk"] or "centraal", "attended_at": r["attended_at"]}
+             "kiosk": r["kiosk"] or "centraal", "attended_at": r["attended_at"],
+             "key_id": r["key_id"] or ""}
             for r in rows]
 
 

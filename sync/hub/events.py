@@ -340,6 +340,31 @@ def _attended(ctx: Context, payload: dict[str, Any]) -> Result:
     return {"result": "accepted", "signup": _state(ctx, signup["id"]) if own else None}
 
 
+def _ticket_attended(ctx: Context, payload: dict[str, Any]) -> Result:
+    """A resident let in on a genuine ticket of another kiosk that no list at that door
+    held: named by the code and the signing kiosk's key, as the ticket carries no signup
+    id. Kept as a check-in at this door (so a double shows) of a confirmed signup in
+    this kiosk's stadsdorpen; anything else is answered the same, so no kiosk learns of
+    another's residents by asking."""
+    code = codes.normalize_code(str(payload.get("code") or ""))
+    key = payload.get("key_id")
+    at = _stamp(payload, "at") or now_iso()
+    if code is None or not isinstance(key, str) or not key:
+        return {"result": "accepted", "signup": None}
+    row = ctx.db.execute(
+        "SELECT s.id, s.activity_id FROM signups s JOIN kiosks k ON k.id = s.kiosk_id "
+        "WHERE k.ticket_key_id = ? AND s.code = ? AND s.status = 'confirmed'", [key, code],
+    ).fetchone()
+    activity = agenda.get_activity(ctx.db, row[1]) if row else None
+    if row and activity is not None and scope.activity_in_scope(ctx.kiosk, activity):
+        doors.record_check_in(ctx.db, row[0], ctx.kiosk["id"], at)
+        ctx.db.execute(
+            "UPDATE signups SET attended_at = COALESCE(attended_at, ?), updated_at = ?, "
+            "rev = ? WHERE id = ?", [at, now_iso(), ctx.rev, row[0]],
+        )
+    return {"result": "accepted", "signup": None}
+
+
 def _forgotten(ctx: Context, payload: dict[str, Any]) -> Result:
     """An AVG request on the kiosk: the hub deletes its copy too. A signup the hub never
     had (the kiosk was offline) or that is not this kiosk's is simply not there, and the
@@ -400,6 +425,7 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
     "signup.cancelled": _cancelled,
     "signup.confirmed": _confirmed,
     "signup.attended": _attended,
+    "ticket.attended": _ticket_attended,
     "signup.forgotten": _forgotten,
     "lease.returned": _lease_returned,
     "wish.created": _wish_created,

@@ -32,6 +32,8 @@ SCOPE: dict[str, Scope] = {
     "signup.cancelled": Scope("own", activity_in_scope=True),
     "signup.confirmed": Scope("own", activity_in_scope=True),
     "signup.attended": Scope("attendee_list", activity_in_scope=False),
+    # Names its signup by code and signing key; its handler checks the stadsdorp.
+    "ticket.attended": Scope("none", activity_in_scope=False),
     # An AVG request: the kiosk's own residents, wherever their activity now belongs.
     "signup.forgotten": Scope("own", activity_in_scope=False),
     "lease.returned": Scope("none", activity_in_scope=True),
