@@ -126,7 +126,7 @@ def test_no_hub_page_answers_500_to_any_input(hub_coordinator, data):
     assert response.status_code < 500, (method, path, fields)
 
 
-@pytest.mark.parametrize("answer", ["aantal:³", "pagina:²"])
+@pytest.mark.parametrize("answer", ["aantal:³", "vanaf:²"])
 def test_voice_touch_answers_take_only_pad_digits(app, db, answer):
     import uuid
 

@@ -101,7 +101,8 @@ def voice_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         with write_transaction(db):
             save_activity(db, Activity(
                 id="soep", title=TITLE, starts_at=starts, ends_at=starts + timedelta(hours=2),
-                stadsdorp="Stadsdorp Zuid", location_name="Buurthuis De Pijp", capacity=40,
+                # Room for every voice test here: each signs up two.
+                stadsdorp="Stadsdorp Zuid", location_name="Buurthuis De Pijp", capacity=400,
             ))
             save_activity(db, Activity(
                 id="vol", title=FULL, starts_at=starts + timedelta(minutes=5),
@@ -403,8 +404,13 @@ def wait_for_voice_step(page: Any, step: str) -> None:
     expect(page.get_by_test_id("voice-status")).not_to_have_attribute("data-mode", "thinking")
 
 
-@pytest.mark.parametrize("microphone", [False, True], ids=["zonder-microfoon", "met-microfoon"])
-def test_every_voice_step_fits_every_screen(voice_kiosk, visit, microphone, monkeypatch):
+@pytest.mark.parametrize(
+    ("microphone", "letters"),
+    [(False, ""), (True, ""), (False, "2"), (True, "2"), (True, "1")],
+    ids=["zonder-microfoon", "met-microfoon", "zonder-microfoon-grootste-letters",
+         "met-microfoon-grootste-letters", "met-microfoon-grotere-letters"],
+)  # fmt: skip
+def test_every_voice_step_fits_every_screen(voice_kiosk, visit, microphone, letters, monkeypatch):
     """The spoken signup answered by touch, each step as it looks when the kiosk listens
     (with the hints of what to say; the microphone here never hears anything, and a
     Raspberry Pi too slow for names asks to type the name, in the notice line) and as it
@@ -412,13 +418,17 @@ def test_every_voice_step_fits_every_screen(voice_kiosk, visit, microphone, monk
     of activities with and without a notice, its next page, "Klopt dat?", the name with
     the keys, the number of people, "Klopt dit?", "Wat wilt u veranderen?", the ticket;
     and the phone number of a full activity. Each fits with no scrolling, targets and text
-    big enough, axe at every size."""
+    big enough, axe at every size; with "Grotere letters" on too (the list then keeps as
+    many cards as fit, at least one)."""
     page = visit.page
     # The kiosk's voice is tested in test_tts.py; here it would only make the test slow.
     silence = to_wav(b"\0\0" * 1600)
     page.route("**/stem/spraak*", lambda route: route.fulfill(
         status=200, content_type="audio/wav", body=silence))  # fmt: skip
-    kind = "met-microfoon" if microphone else "zonder-microfoon"
+    kind = ("met-microfoon" if microphone else "zonder-microfoon") + (
+        f"-letters{letters}" if letters else "")
+    if letters:  # tapped on the start screen before: kiosk.js keeps it for this resident
+        page.add_init_script(f"sessionStorage.setItem('letters', '{letters}')")
     if microphone:
         # A microphone that is being opened, never done: the kiosk keeps waiting to listen.
         page.add_init_script("navigator.mediaDevices.getUserMedia = () => new Promise(() => {})")
@@ -435,15 +445,23 @@ def test_every_voice_step_fits_every_screen(voice_kiosk, visit, microphone, monk
         wait_for_voice_step(page, "activity")
         expect(hint).to_have_count(0)  # the hints say what to say: not without a microphone
     choices = page.get_by_test_id("voice-choice")
-    # What the screen shows is what "wat is er allemaal" reads: the dialog's page.
-    expect(choices).to_have_count(dialog.CHOICES_PER_PAGE)
+    shown = page.locator("[data-testid=voice-choice]:visible")
+    # Four cards, or with larger letters as many as fit (the page tells the kiosk which,
+    # so "wat is er allemaal" reads those).
+    if letters:
+        expect(shown.first).to_be_visible()
+        assert 1 <= shown.count() <= dialog.CHOICES_PER_PAGE
+    else:
+        expect(shown).to_have_count(dialog.CHOICES_PER_PAGE)
+    last = shown.last.get_attribute("data-number")
     visit.check(f"20-stem-{kind}-activiteit", axe_here=True)
     visit.tap("voice-more", navigates=False)
     expect(page.get_by_test_id("voice-previous")).to_be_visible()
     expect(notice).to_have_count(0)
+    expect(choices.first).to_have_attribute("data-number", str(int(last) + 1))
     visit.check(f"21-stem-{kind}-activiteit-meer", axe_here=True)
     visit.tap("voice-previous", navigates=False)
-    expect(page.get_by_test_id("voice-previous")).to_have_count(0)
+    expect(page.get_by_test_id("voice-previous")).to_be_hidden()
     expect(choices.first).to_have_attribute("data-number", "1")
     page.locator("[data-testid=voice-choice]", has_text=TITLE).first.tap()
     wait_for_voice_step(page, "confirm_activity")
@@ -480,6 +498,32 @@ def test_every_voice_step_fits_every_screen(voice_kiosk, visit, microphone, monk
     for digit in "0612":
         page.get_by_test_id(f"digit-{digit}").tap()
     visit.check(f"30-stem-{kind}-telefoon", axe_here=True)
+
+
+@pytest.mark.parametrize("screen", [SCREENS[0], SCREENS[1]], ids=[SCREENS[0].name, SCREENS[1].name])
+def test_larger_letters_turned_on_at_the_voice_list_refit_it(voice_kiosk, browser, axe, screen):
+    """"Grotere letters" tapped while the list is on screen: it keeps the cards that still
+    fit, at once and with no scrolling; back to normal letters, all four are back."""
+    visit = Visit(new_kiosk_page(browser, screen.viewport), screen, axe)
+    page = visit.page
+    try:
+        silence = to_wav(b"\0\0" * 1600)
+        page.route("**/stem/spraak*", lambda route: route.fulfill(
+            status=200, content_type="audio/wav", body=silence))  # fmt: skip
+        page.goto(voice_kiosk.url + "/stem")
+        wait_for_voice_step(page, "activity")
+        shown = page.locator("[data-testid=voice-choice]:visible")
+        expect(shown).to_have_count(dialog.CHOICES_PER_PAGE)
+        visit.tap("letters", navigates=False)
+        visit.tap("letters", navigates=False)
+        assert page.evaluate("document.documentElement.dataset.letters") == "2"
+        assert shown.count() < dialog.CHOICES_PER_PAGE
+        visit.check(f"22-stem-letters-aangezet-{screen.name}")
+        visit.tap("letters", navigates=False)  # round again: normal letters
+        expect(shown).to_have_count(dialog.CHOICES_PER_PAGE)
+        visit.check(f"22-stem-letters-uit-{screen.name}")
+    finally:
+        page.context.close()
 
 
 @pytest.mark.parametrize("screen", [SCREENS[0], SCREENS[5]], ids=[SCREENS[0].name, SCREENS[5].name])

@@ -387,12 +387,16 @@ def heard_kiosk(
     server.stop()
 
 
-def open_voice_page(heard_kiosk: tuple[LiveServer, Any], screen: Screen, *script: str) -> Any:
+def open_voice_page(
+    heard_kiosk: tuple[LiveServer, Any], screen: Screen, *script: str, letters: str = ""
+) -> Any:
     server, browser = heard_kiosk
     # A recognizer of its own: a closed page's last words cannot take this page's script.
     server.app.config["VOICE_ENGINE"] = ScriptedStandIn(script)
     page = new_kiosk_page(browser, screen.viewport)
     silent_speech(page)
+    if letters:  # "Grotere letters" tapped before, as kiosk.js keeps it for this resident
+        page.add_init_script(f"sessionStorage.setItem('letters', '{letters}')")
     page.goto(server.url + "/stem")
     return page
 
@@ -424,6 +428,31 @@ def test_reading_out_what_there_is_fits_every_screen(
         last = int(shown.last.get_attribute("data-number"))
         assert f"Nummer {last}:" in said and f"Nummer {last + 1}:" not in said
         check_screen(page, screen, "help", axe)
+    finally:
+        close_voice_page(page)
+
+
+@pytest.mark.parametrize("screen", [SCREENS[0], SCREENS[1]], ids=[SCREENS[0].name, SCREENS[1].name])
+def test_reading_out_with_larger_letters_reads_what_fits(
+    heard_kiosk: tuple[LiveServer, Any], screen: Screen, axe: Any
+) -> None:
+    """With the largest letters fewer cards fit: the screen shows those, and "wat is er
+    allemaal" reads exactly those (the page tells the kiosk which it shows), then Meer."""
+    page = open_voice_page(heard_kiosk, screen, "wat is er allemaal", letters="2")
+    try:
+        page.get_by_test_id("voice-notice").wait_for(timeout=30_000)
+        cards = page.locator("[data-testid=voice-choice]:visible")
+        numbers = [int(n) for n in cards.evaluate_all("els => els.map(e => e.dataset.number)")]
+        assert 1 <= len(numbers) < dialog.CHOICES_PER_PAGE, numbers
+        said = page.get_by_test_id("voice-panel").get_attribute("data-say")
+        assert [n for n in range(1, 20) if f"Nummer {n}:" in said] == numbers, said
+        assert "Tik op Meer voor de rest." in said
+        check_screen(page, screen, "help-grotere-letters", axe)
+        page.get_by_test_id("voice-more").tap()  # on from the first card not shown
+        page.locator(f"[data-testid=voice-choice][data-number='{numbers[-1] + 1}']").wait_for()
+        assert page.get_by_test_id("voice-choice").first.get_attribute("data-number") == str(
+            numbers[-1] + 1
+        )
     finally:
         close_voice_page(page)
 

@@ -389,6 +389,23 @@ def test_the_options_read_are_those_on_offer_and_those_on_the_screen() -> None:
     assert f"Nummer {last}: Activiteit {last}" in few.say and "Meer" not in few.say
 
 
+def test_what_is_read_out_is_what_the_screen_shows() -> None:
+    """With "Grotere letters" the screen may show fewer than four, from any place in the
+    list: "wat is er allemaal" reads exactly those, and says Meer only when more follow."""
+    many = [Choice(n, f"a{n}", f"Activiteit {n}", "activiteit", f"dag {n}") for n in range(1, 10)]
+    two = dialog.advance(at(ACTIVITY_STEP), say("help"), many, NL, dialog.Shown(start=3, count=2))
+    assert "Nummer 4: Activiteit 4" in two.say and "Nummer 5: Activiteit 5" in two.say
+    assert "Nummer 3:" not in two.say and "Nummer 6:" not in two.say
+    assert "Tik op Meer voor de rest." in two.say
+    last = dialog.advance(at(ACTIVITY_STEP), say("help"), many, NL, dialog.Shown(start=7, count=3))
+    assert "Nummer 8: Activiteit 8" in last.say and "Nummer 9: Activiteit 9" in last.say
+    assert "Meer" not in last.say
+    # Whatever a page sends, the window stays inside the list and never shows nothing.
+    odd = dialog.Shown(start=99, count=0).window(many)
+    assert odd == ([many[-1]], False)
+    assert dialog.Shown(start=-5, count=99).window(many) == (many[:dialog.CHOICES_PER_PAGE], True)
+
+
 @pytest.mark.parametrize(
     ("text", "step"),
     [("mijn naam is verkeerd", NAME_STEP), ("de naam klopt niet", NAME_STEP),

@@ -378,7 +378,7 @@ def test_spoken_yes_moves_the_dialog_on_through_the_endpoint(voice_app: Flask, a
     if status.names_by_voice:
         assert body["say"].startswith("Wat is uw naam?")
     else:
-        assert body["say"].startswith("Typ uw naam met de toetsen")
+        assert body["say"].startswith("Typ uw naam.")
     assert 'data-step="name"' in body["html"]
     timing = body["timing"]
     assert timing["answer_seconds"] > 0 and timing["recognize_seconds"] > 0  # for the log

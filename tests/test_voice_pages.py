@@ -219,9 +219,32 @@ def test_pages_of_activities_on_the_voice_screen(app: Flask, db: Any, voice_clie
     page = voice_client.get("/stem").text
     per_page = dialog.CHOICES_PER_PAGE
     assert page.count('data-testid="voice-choice"') == per_page
-    more = answer(voice_client, "pagina:2")
+    more = answer(voice_client, f"vanaf:{per_page}")
     assert more["quiet"] is True and more["step"] == "activity"
     assert f'data-number="{per_page + 1}"' in more["html"]
+    assert f'data-number="{per_page}"' not in more["html"]
+
+
+def test_the_voice_list_keeps_its_page_and_reads_what_the_screen_shows(
+    db: Any, voice_client: Any
+) -> None:
+    """With "Grotere letters" the screen shows fewer cards (voice.js sends which: vanaf,
+    ruimte): "wat is er allemaal" reads just those, and the list stays on that page while
+    the resident is still choosing; a new list (after a choice) starts at its first."""
+    for n in range(5, 12):
+        make_activity(db, f"x{n}", title=f"Activiteit {n}", days_ahead=n)
+    voice_client.get("/stem")
+    on_screen = {"vanaf": "2", "ruimte": "2"}
+    help_ = answer(voice_client, "opnieuw", **on_screen)
+    assert 'data-start="2"' in help_["html"] and 'data-number="3"' in help_["html"]
+    step_back = voice_client.post(
+        "/stem/antwoord", data={"answer": "nee", **on_screen},
+        headers={"Accept": "application/json"},
+    ).get_json()  # fmt: skip
+    assert step_back["step"] == "activity" and 'data-start="2"' in step_back["html"]
+    # Odd values from a page never break it: the list starts inside it.
+    odd = answer(voice_client, "vanaf:999", vanaf="-3", ruimte="99")
+    assert odd["step"] == "activity" and 'data-testid="voice-choice"' in odd["html"]
 
 
 def test_an_expired_dialog_starts_again(voice_client: Any) -> None:
@@ -306,7 +329,7 @@ def test_where_free_speech_is_too_slow_the_name_is_typed(
     voice_client.get("/stem?activiteit=a1")
     reply = answer(voice_client, "ja")
     assert reply["step"] == "name" and reply["listen"] is False
-    assert reply["say"].startswith("Typ uw naam met de toetsen.")
+    assert reply["say"].startswith("Typ uw naam.")
     assert "Zeg uw voornaam" not in reply["say"]
     after = answer(voice_client, "naam", name="Fatma Yilmaz")
     assert after["step"] == "party_size" and after["listen"] is True  # the rest is spoken

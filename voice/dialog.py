@@ -56,11 +56,10 @@ STEPS = (ACTIVITY_STEP, CONFIRM_ACTIVITY, PHONE_STEP, NAME_STEP, CONFIRM_NAME, P
 TOUCH_ONLY_STEPS = (PHONE_STEP, DONE, STOPPED)
 
 MAX_TRIES = 2
-# Activity buttons on one voice screen, on every screen size: four fit the shortest (Touch
-# Display 2 on its side, a 1024x576 layout) below the question and a notice of two lines;
-# six made it scroll there and on the 7" screens. One number for all screens, so what
-# "wat is er allemaal" reads (the first page: after an answer the screen shows that one)
-# is always what the screen shows.
+# Activity buttons on one voice screen at most. Four fit the shortest screen (Touch Display
+# 2 on its side) below the question and a notice of two lines; with "Grotere letters" fewer
+# fit, and the screen keeps only those (voice.js) and says which (`Shown`), so that what
+# "wat is er allemaal" reads is always what the screen shows.
 CHOICES_PER_PAGE = 4
 MAX_PARTY = understand.MAX_PARTY
 VOLUMES = (0.4, 0.6, 0.8, 1.0)  # read-aloud volume steps for "zachter" and "harder"
@@ -128,6 +127,20 @@ class Reply:
     @property
     def volume(self) -> float:
         return VOLUMES[self.state.volume]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Which of the listed activities the screen shows: `count` of them from `start`."""
+
+    start: int = 0
+    count: int = CHOICES_PER_PAGE
+
+    def window(self, listed: Sequence[Choice]) -> tuple[list[Choice], bool]:
+        """The activities on the screen, and whether more come after them (Meer)."""
+        start = min(max(self.start, 0), max(len(listed) - 1, 0))
+        count = min(max(self.count, 1), CHOICES_PER_PAGE)
+        return list(listed[start : start + count]), start + count < len(listed)
 
 
 def listed(state: State, choices: Sequence[Choice]) -> list[Choice]:
@@ -265,8 +278,15 @@ def _chosen(
     )
 
 
-def advance(state: State, intent: Intent, choices: Sequence[Choice], language: Language) -> Reply:
-    """One answer, by voice or by touch, moves the dialog on (or not)."""
+def advance(
+    state: State,
+    intent: Intent,
+    choices: Sequence[Choice],
+    language: Language,
+    shown: Shown = Shown(),
+) -> Reply:
+    """One answer, by voice or by touch, moves the dialog on (or not). `shown`: the part of
+    the list on the screen at the activity step."""
     heard = "" if intent.typed else intent.heard
     kind, step = intent.kind, state.step
     if step in (DONE, STOPPED):
@@ -286,10 +306,8 @@ def advance(state: State, intent: Intent, choices: Sequence[Choice], language: L
     if kind == HELP and step == ACTIVITY_STEP:
         # "Wat is er allemaal": what the screen shows is read out; only that it is being
         # read is shown (the list in the notice would make the screen scroll).
-        shown = listed(state, choices)
-        read_out = language.read_options(
-            shown[:CHOICES_PER_PAGE], more=len(shown) > CHOICES_PER_PAGE
-        )
+        on_screen, more = shown.window(listed(state, choices))
+        read_out = language.read_options(on_screen, more=more)
         notice = language.reading_options()
         return prompt(state, choices, language, notice=notice, heard=heard, read_out=read_out)
     if kind == HELP:

@@ -170,22 +170,39 @@ def _sign_up(reply: dialog.Reply, choices: list[Choice]) -> str | dialog.Reply:
     return url_for("resident.done", signup_id=signup.id, stem=1)
 
 
-def _panel_context(reply: dialog.Reply, choices: list[Choice], page: int = 1) -> dict[str, Any]:
+def _panel_context(reply: dialog.Reply, choices: list[Choice], start: int = 0) -> dict[str, Any]:
+    """The step's panel. At the activity step the server sends up to CHOICES_PER_PAGE
+    activities from `start`; voice.js keeps those that fit the screen and its letters."""
     state = reply.state
     shown = dialog.listed(state, choices)
-    pages = max((len(shown) + dialog.CHOICES_PER_PAGE - 1) // dialog.CHOICES_PER_PAGE, 1)
-    page = min(max(page, 1), pages)
+    start = min(max(start, 0), max(len(shown) - 1, 0))
     chosen = next((c for c in choices if c.activity_id == state.activity_id), None)
     return {
         "reply": reply,
         "state": state,
         "screen": reply.screen,
-        "choices": shown[(page - 1) * dialog.CHOICES_PER_PAGE : page * dialog.CHOICES_PER_PAGE],
-        "page": page,
-        "pages": pages,
+        "choices": shown[start : start + dialog.CHOICES_PER_PAGE],
+        "start": start,
+        "total": len(shown),
         "chosen": chosen,
         "max_party": dialog.MAX_PARTY,
     }
+
+
+def _on_screen() -> dialog.Shown:
+    """Which activities the screen showed when it answered (voice.js sends `vanaf`, the
+    first, and `ruimte`, how many fitted); a page that sent neither showed the first four."""
+    form = request.form
+    start = inputs.pad_number(form.get("vanaf", ""), 0, 999) or 0
+    count = inputs.pad_number(form.get("ruimte", ""), 1, dialog.CHOICES_PER_PAGE)
+    return dialog.Shown(start, count or dialog.CHOICES_PER_PAGE)
+
+
+def _same_list(before: dialog.State, after: dialog.State) -> bool:
+    """The reply shows the same list as the screen did: it keeps its place in it."""
+    return (
+        before.step == after.step == dialog.ACTIVITY_STEP and before.options == after.options
+    )
 
 
 def _respond(
@@ -193,7 +210,7 @@ def _respond(
     reply: dialog.Reply,
     choices: list[Choice],
     *,
-    page: int = 1,
+    start: int = 0,
     extra: dict[str, Any] | None = None,
 ) -> Response:
     """The reply as a page or as JSON. The dialog is kept for its next answer, or
@@ -227,7 +244,7 @@ def _respond(
         if redirect_to:
             response = redirect(redirect_to, code=303)
         else:
-            html = render_template("voice.html", **_panel_context(reply, choices, page))
+            html = render_template("voice.html", **_panel_context(reply, choices, start))
             response = make_response(html)
     else:
         body: dict[str, Any] = {
@@ -240,7 +257,7 @@ def _respond(
         }
         if not redirect_to:
             body["html"] = render_template(
-                "voice_panel.html", **_panel_context(reply, choices, page)
+                "voice_panel.html", **_panel_context(reply, choices, start)
             )
         body.update(extra or {})
         response = jsonify(body)
@@ -265,14 +282,13 @@ def start() -> Response:
     if not voice_status().available:
         return redirect(url_for("resident.start"))
     language = current_language()
-    page = request.args.get("pagina", 1, type=int)
     if request.args.get("verder"):
         try:
             key, state = _current()
         except DialogExpired:
             return _expired()
         choices = _choices(also=state.activity_id)
-        return _respond(key, dialog.prompt(state, choices, language), choices, page=page)
+        return _respond(key, dialog.prompt(state, choices, language), choices)
     old = request.cookies.get(COOKIE)
     if old:
         dialog_store().forget(old)
@@ -280,7 +296,7 @@ def start() -> Response:
     choices = _choices(also=activity_id)
     reply = dialog.start(choices, language, signup_id=str(uuid.uuid4()), activity_id=activity_id)
     key = dialog_store().begin(reply.state)
-    return _keep_cookie(_respond(key, reply, choices, page=page), key)
+    return _keep_cookie(_respond(key, reply, choices), key)
 
 
 # Touch answers on the voice screen: the button's value -> the intent it stands for.
@@ -303,6 +319,7 @@ def answer() -> Response:
     language = current_language()
     choices = _choices(also=state.activity_id)
     form = request.form
+    shown = _on_screen()
     # Buttons say what they answer: "ja", "kies:<activity id>", "aantal:3", "wijzig:name".
     kind, _, argument = form.get("answer", "").partition(":")
     try:
@@ -319,19 +336,29 @@ def answer() -> Response:
             intent = Intent(intents.PHONE, clean_phone(form.get("phone", "")), typed=True)
         elif kind == "wijzig":
             intent = Intent(intents.CHANGE, argument, typed=True)
-        else:  # "pagina:2" and anything unknown: the same question, maybe another page
-            page = inputs.pad_number(argument, 1, 999) or 1
-            return _respond(
-                key,
-                dialog.prompt(state, choices, language),
-                choices,
-                page=page,
-                extra={"quiet": True},
-            )
+        else:  # "vanaf:4" (Meer, Vorige) and anything unknown: the same question, quietly
+            start = inputs.pad_number(argument, 0, 999) or 0
+            reply = dialog.prompt(state, choices, language)
+            return _respond(key, reply, choices, start=start, extra={"quiet": True})
     except SignupError as error:
         notice = error.message
-        return _respond(key, dialog.prompt(state, choices, language, notice=notice), choices)
-    return _respond(key, dialog.advance(state, intent, choices, language), choices)
+        reply = dialog.prompt(state, choices, language, notice=notice)
+        return _respond(key, reply, choices, start=shown.start)
+    reply = dialog.advance(state, intent, choices, language, shown)
+    return _answered(key, state, reply, choices, shown)
+
+
+def _answered(
+    key: str,
+    state: dialog.State,
+    reply: dialog.Reply,
+    choices: list[Choice],
+    shown: dialog.Shown,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """The reply to an answer; a list that stays the same stays on its page."""
+    start = shown.start if _same_list(state, reply.state) else 0
+    return _respond(key, reply, choices, start=start, extra=extra)
 
 
 def _recognizer_phrases(
@@ -411,7 +438,8 @@ def listen() -> Response | tuple[Response, int]:
         confidences=recognition.words,
     )
     intent = understood.intent
-    reply = dialog.advance(state, intent, choices, language)
+    shown = _on_screen()
+    reply = dialog.advance(state, intent, choices, language, shown)
     timing = {
         "audio_seconds": round(recognition.audio_seconds, 3),
         "recognize_seconds": round(recognition.compute_seconds, 3),
@@ -428,7 +456,7 @@ def listen() -> Response | tuple[Response, int]:
         timing,
     )
     extra = {"recognized": recognition.text, "timing": timing}
-    return _respond(dialog_key, reply, choices, extra=extra)
+    return _answered(dialog_key, state, reply, choices, shown, extra)
 
 
 # Renders at once: one screen reads one text at a time; a burst of requests must not tie up

@@ -53,10 +53,22 @@
     return !noMicrophone && p && ["phone", "done", "stopped"].indexOf(p.dataset.step) < 0;
   }
 
-  function setMode(mode, text) {
+  // The status in two parts: what the kiosk does ("Ik luister..."), and more about it
+  // ("Praat nu maar.", the words heard so far), which makes room on a short screen with
+  // "Grotere letters" (voice.css).
+  function setStatus(text, more) {
+    statusText.textContent = text;
+    if (!more) return;
+    const extra = document.createElement("span");
+    extra.className = "voice-status-more";
+    extra.textContent = " " + more;
+    statusText.appendChild(extra);
+  }
+
+  function setMode(mode, text, more) {
     statusBox.dataset.mode = mode;
     document.body.dataset.voice = mode;
-    statusText.textContent = text;
+    setStatus(text, more);
     if (levelBar) levelBar.style.width = "0%";
     if (talkButton) talkButton.hidden = !(mode === "idle" && canListen());
   }
@@ -160,7 +172,7 @@
     mute.gain.value = 0;
     this.node.connect(mute).connect(ctx.destination);
     if (ctx.state === "suspended") await ctx.resume();
-    setMode("listening", "Ik luister... Praat nu maar.");
+    setMode("listening", "Ik luister...", "Praat nu maar.");
   };
 
   Session.prototype.onBlock = function (block) {
@@ -231,6 +243,7 @@
     body.append("last", last ? "1" : "0");
     body.append("audio", wavBlob(this.takePending()), "stuk.wav");
     withConversation(body);
+    withPage(body);
     const self = this;
     // One piece after the other: the kiosk feeds them to the recognizer in order.
     this.chain = this.chain.then(function () {
@@ -239,7 +252,7 @@
         .then(function (response) {
           return response.json().then(function (data) {
             if (!response.ok) throw Object.assign(new Error(data.error || "fout"), { reply: data });
-            if (!last && data.partial && !self.ended) statusText.textContent = "Ik luister... " + data.partial;
+            if (!last && data.partial && !self.ended) setStatus("Ik luister...", data.partial);
             return data;
           });
         });
@@ -297,6 +310,65 @@
     session = null;
   }
 
+  // --- the list of activities: as many as fit --------------------------------------------
+
+  // The server sends up to four activities from "vanaf"; the screen keeps those that fit
+  // (fewer with "Grotere letters", at least one) and sends with every answer which ones it
+  // shows (vanaf, ruimte), so "wat is er allemaal" reads just those. Meer goes on from the
+  // first not shown; Vorige back to where the page before began.
+  const pagesBefore = [];
+  let shownStart = 0;
+  let shownCount = 0;
+
+  function overflows(content) {
+    const page = document.scrollingElement || document.documentElement;
+    return page.scrollHeight > window.innerHeight + 1 || content.scrollHeight > content.clientHeight + 1;
+  }
+
+  function fitChoices() {
+    const list = holder.querySelector(".voice-choices");
+    if (!list) { shownStart = shownCount = 0; return; }
+    const content = list.closest(".screen-content") || list;
+    const cards = Array.prototype.slice.call(list.children);
+    const start = parseInt(list.dataset.start || "0", 10);
+    const total = parseInt(list.dataset.total || "0", 10);
+    const more = holder.querySelector("[data-testid=voice-more]");
+    const previous = holder.querySelector("[data-testid=voice-previous]");
+    cards.forEach(function (card) { card.hidden = false; });
+    // Meer and Vorige take their room before the cards are counted.
+    if (more) more.hidden = start + cards.length >= total;
+    if (previous) previous.hidden = start === 0;
+    let count = cards.length;
+    while (count > 1 && overflows(content)) cards[--count].hidden = true;
+    shownStart = start;
+    shownCount = count;
+    if (more) {
+      more.value = "vanaf:" + (start + count);
+      more.hidden = start + count >= total;
+    }
+    if (previous) {
+      const back = pagesBefore.length ? pagesBefore[pagesBefore.length - 1] : Math.max(start - count, 0);
+      previous.value = "vanaf:" + back;
+      previous.hidden = start === 0;
+    }
+  }
+
+  // Every answer says which activities the screen showed.
+  function withPage(body) {
+    if (!shownCount) return;
+    body.append("vanaf", String(shownStart));
+    body.append("ruimte", String(shownCount));
+  }
+
+  // Meer and Vorige move through the pages; any other answer that leaves the list starts
+  // the next list at its first page.
+  function keepPages(value) {
+    if (!value || value.indexOf("vanaf:") !== 0) return;
+    const to = parseInt(value.slice(6), 10) || 0;
+    if (to > shownStart) pagesBefore.push(shownStart);
+    else while (pagesBefore.length && pagesBefore[pagesBefore.length - 1] >= to) pagesBefore.pop();
+  }
+
   // --- the kiosk's answers --------------------------------------------------------------
 
   function problem(reply) {
@@ -321,6 +393,8 @@
     }
     if (kiosk.setVolume) kiosk.setVolume(reply.volume);
     holder.innerHTML = reply.html;
+    if (!holder.querySelector(".voice-choices")) pagesBefore.length = 0;
+    fitChoices();
     if (readAloud) readAloud.textContent = reply.say;
     // A reload goes on with this dialog (kept on the server); the address holds nothing more.
     if (root.dataset.continueUrl && location.search.indexOf("verder=1") < 0) {
@@ -346,6 +420,7 @@
     const body = new FormData();
     body.append("answer", value);
     withConversation(body);
+    withPage(body);
     post(body);
   }
 
@@ -354,7 +429,10 @@
     event.preventDefault();
     stopListening();
     if (kiosk.stopSpeaking) kiosk.stopSpeaking();
-    post(new FormData(event.target, event.submitter));
+    const body = new FormData(event.target, event.submitter);
+    keepPages(event.submitter && event.submitter.value);
+    withPage(body);
+    post(body);
   });
 
   // A tap on the keys of the name and phone steps (keys.js types it) means: by touch now.
@@ -381,6 +459,12 @@
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) location.replace(root.dataset.home);
   });
+
+  // Letters bigger or smaller, another font loaded, the screen turned: fit the list again.
+  document.addEventListener("buurtkiosk:letters", fitChoices);
+  window.addEventListener("resize", fitChoices);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(fitChoices);
+  fitChoices();
 
   window.buurtkioskVoice = { listen: listen, stop: stopListening, makeDownsampler: makeDownsampler };
 

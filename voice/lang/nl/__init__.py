@@ -212,8 +212,9 @@ class Dutch(Language):
         return "Ik praat nu harder." if louder else "Ik praat nu zachter."
 
     def type_name(self) -> str:
-        # One line in the notice place of a short screen's name step, above the keys.
-        return "Typ uw naam met de toetsen."
+        # One line in the notice place of a short screen's name step, above the keys,
+        # with "Grotere letters" on too: the keys are right below it.
+        return "Typ uw naam."
 
     def no_microphone(self) -> str:
         return "De microfoon doet het niet. U kunt alles op het scherm tikken."
