@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import connect, migrate
+from kiosk.core.dutch import local
 from kiosk.web import create_app
 
 
@@ -62,6 +63,16 @@ def make_activity(
     )
     save_activity(db, activity)
     return activity
+
+
+def moved_the_same_day(starts_at: datetime) -> datetime:
+    """Half an hour later, or earlier where later would pass midnight in Amsterdam: the
+    tests of a new time on the same day ("Let op: nu om ...") must not depend on the clock
+    they run at (a new day makes the kiosk say the date as well)."""
+    later = starts_at + timedelta(minutes=30)
+    if local(later).date() == local(starts_at).date():
+        return later
+    return starts_at - timedelta(minutes=30)
 
 
 @pytest.fixture

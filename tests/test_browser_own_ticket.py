@@ -27,6 +27,7 @@ from tests.browser import (  # noqa: F401
     screenshot,
     start_live_server,
 )
+from tests.conftest import moved_the_same_day
 from tests.escpos_decode import Receipt, decode
 from tests.escpos_listener import FakePrinter
 
@@ -167,7 +168,7 @@ def test_a_ticket_scanned_on_the_start_screen_shows_the_moved_time_large(kiosk, 
     made_activity = activity(kiosk, "moved")
     made = signup(kiosk, "moved")
     printed(kiosk, made)
-    later = made_activity.starts_at + timedelta(minutes=30)
+    later = moved_the_same_day(made_activity.starts_at)
     db = kiosk.db()
     try:
         with write_transaction(db):

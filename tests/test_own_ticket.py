@@ -12,7 +12,7 @@ from kiosk.core import codes, own_ticket
 from kiosk.core.config import set_setting, signing_secret
 from kiosk.core.signups import create_signup, get_signup
 from kiosk.core.ticket_changes import PrintedAs, record_first_print
-from tests.conftest import make_activity
+from tests.conftest import make_activity, moved_the_same_day
 
 
 def html(response) -> str:
@@ -220,7 +220,7 @@ def test_a_moved_time_shows_what_the_paper_says(client, db, ticket):
     record_first_print(db, signup.id, PrintedAs.of(activity))
     db.execute(
         "UPDATE activities SET starts_at = ?, location_name = 'Buurthuis Oost' WHERE id = 'a1'",
-        [(activity.starts_at + timedelta(minutes=30)).isoformat()],
+        [moved_the_same_day(activity.starts_at).isoformat()],
     )
     page = html(client.get(view_url(open_with(client, signup.code))))
     assert page.count('data-testid="change"') == 2

@@ -4,7 +4,6 @@ are decoded by tests/escpos_decode.py."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 
@@ -16,7 +15,7 @@ from kiosk.core.signups import create_signup
 from printing import backends, jobs
 from printing.layout import Text
 from printing.worker import PrintWorker, process_due_jobs
-from tests.conftest import make_activity
+from tests.conftest import make_activity, moved_the_same_day
 from tests.escpos_decode import decode
 from tests.escpos_listener import FakePrinter, free_port
 
@@ -130,7 +129,7 @@ def test_reprint_after_a_time_change_says_the_new_time(db, printer):
     process_due_jobs(db, printer.url)
     first = ticket_changes.printed_as(db, made.id)
     assert first is not None and first.starts_at == get_activity(db, "a1").starts_at.isoformat()
-    later = get_activity(db, "a1").starts_at + timedelta(minutes=30)
+    later = moved_the_same_day(get_activity(db, "a1").starts_at)
     db.execute("UPDATE activities SET starts_at = ? WHERE id = 'a1'", [later.isoformat()])
     queue_print_job(db, "ticket", made.id, {"copy": True})
     process_due_jobs(db, printer.url)
