@@ -333,3 +333,57 @@ def test_where_free_speech_is_too_slow_the_name_is_typed(
     assert "Zeg uw voornaam" not in reply["say"]
     after = answer(voice_client, "naam", name="Fatma Yilmaz")
     assert after["step"] == "party_size" and after["listen"] is True  # the rest is spoken
+
+
+def test_words_heard_while_a_tap_moves_the_dialog_on_do_not_undo_the_tap(
+    app: Flask, agenda: None
+) -> None:
+    """The resident says "ja" and, before the kiosk has understood it, taps "Nee": the
+    tap counts. The late words answered the question before: they change nothing, and
+    the screen gets the question of now, quietly."""
+    import io
+    import uuid
+    from dataclasses import replace
+
+    from voice.audio import to_wav
+
+    engine = ScriptedStandIn(["ja"])
+    app.config["VOICE_ENGINE"] = engine
+    client = app.test_client()
+    asked = dialog.State(
+        step=dialog.CONFIRM_ACTIVITY, activity_id="a1", signup_id=str(uuid.uuid4())
+    )
+    in_dialog(app, client, asked)
+    key = client.get_cookie(COOKIE).value
+    tapped = replace(asked, step=dialog.ACTIVITY_STEP, activity_id="")  # where "Nee" leads
+
+    def tap() -> None:
+        with app.app_context():
+            dialog_store().put(key, tapped)
+
+    engine.while_hearing = tap
+    reply = client.post(
+        "/stem/luister",
+        data={"utterance": "test-utterance-late", "seq": "0", "last": "1",
+              "audio": (io.BytesIO(to_wav(b"\x01\x00" * 8000)), "stuk.wav", "audio/wav")},
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
+    assert reply.status_code == 200, reply.data
+    body = reply.get_json()
+    assert body["step"] == dialog.ACTIVITY_STEP and body["quiet"] and body["late"]
+    with app.app_context():
+        assert dialog_store().get(key) == tapped  # not the name step "ja" would have led to
+    assert not engine.script  # the words were heard, and let go
+
+    # Without a tap meanwhile the same words move the dialog on, as ever.
+    engine.script.append("ja")
+    engine.while_hearing = None
+    in_dialog(app, client, asked)
+    reply = client.post(
+        "/stem/luister",
+        data={"utterance": "test-utterance-on-time", "seq": "0", "last": "1",
+              "audio": (io.BytesIO(to_wav(b"\x01\x00" * 8000)), "stuk.wav", "audio/wav")},
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
+    assert reply.get_json()["step"] != dialog.CONFIRM_ACTIVITY
+    assert "late" not in reply.get_json()

@@ -16,7 +16,7 @@ import os
 import shutil
 import subprocess
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,8 @@ class _ScriptedUtterance:
         return ""
 
     def finish(self) -> Recognition:
+        if self.engine.while_hearing is not None:
+            self.engine.while_hearing()
         self.engine.heard_audio.append(bytes(self.audio))
         self.engine.grammars.append(self.phrases)
         text = self.engine.script.popleft() if self.engine.script else ""
@@ -135,6 +137,8 @@ class ScriptedStandIn:
         self.script: deque[str] = deque(script)
         self.heard_audio: list[bytes] = []  # the PCM each utterance delivered
         self.grammars: list[tuple[str, ...] | None] = []
+        # Runs while an utterance is being recognized (a test's tap that comes meanwhile).
+        self.while_hearing: Callable[[], None] | None = None
 
     def knows(self, word: str) -> bool:
         return True

@@ -429,6 +429,16 @@ def listen() -> Response | tuple[Response, int]:
         Path(record_dir).mkdir(parents=True, exist_ok=True)
         (Path(record_dir) / f"{key}.wav").write_bytes(to_wav(result.recording))
     recognition = result.recognition
+    now = dialog_store().get(dialog_key)
+    if now is None:
+        return _expired()
+    if now != state:
+        # A tap moved the dialog on while these words were heard: they answered the
+        # question before, and must not undo the tap. The screen shows the question now.
+        log.info("stem %s: te laat gehoord, de stap is nu %s", state.step, now.step)
+        choices = _choices(also=now.activity_id)
+        reply = dialog.prompt(now, choices, language)
+        return _respond(dialog_key, reply, choices, extra={"quiet": True, "late": True})
     understood = understand(
         state.step,
         recognition.text,
