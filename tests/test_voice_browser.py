@@ -515,6 +515,49 @@ def test_help_at_every_step_fits_every_screen(
         close_voice_page(page)
 
 
+# The microphone answers late (a Pi's USB microphone may take a second): every stream it
+# gives is kept, to see which were let go again.
+SLOW_MICROPHONE = """(() => {
+  const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  window.__streams = [];
+  navigator.mediaDevices.getUserMedia = (c) => new Promise((resolve, reject) => {
+    window.__asked = (window.__asked || 0) + 1;
+    setTimeout(() => real(c).then((s) => { window.__streams.push(s); resolve(s); }, reject), 2000);
+  });
+})()"""
+
+
+def test_a_tap_while_the_microphone_starts_lets_it_go_and_voice_goes_on(
+    heard_kiosk: tuple[LiveServer, Any],
+) -> None:
+    """A resident taps an activity while the microphone is still starting: that microphone
+    is let go (not left open, listening to the room), the dialog does not decide there is
+    no microphone, and the next question is listened to as ever."""
+    server, browser = heard_kiosk
+    engine = ScriptedStandIn()
+    server.app.config["VOICE_ENGINE"] = engine
+    page = new_kiosk_page(browser, SCREENS[0].viewport)
+    silent_speech(page)
+    page.add_init_script(SLOW_MICROPHONE)
+    try:
+        page.goto(server.url + "/stem")
+        wait_for_step(page, "activity")
+        page.wait_for_function("window.__asked === 1")  # the microphone is starting
+        page.locator(f"[data-testid=voice-choice][value='kies:{FIRST}']").tap()
+        wait_for_step(page, "confirm_activity")
+        page.wait_for_function("window.__streams.length >= 1")
+        # The first microphone, asked for before the tap, was let go as soon as it came.
+        page.wait_for_function(
+            "window.__streams[0].getTracks().every(t => t.readyState === 'ended')",
+            timeout=5_000,
+        )
+        engine.script.append("ja")
+        wait_for_step(page, "name")  # heard: the second microphone listens
+        assert page.evaluate("window.__asked") == 2
+    finally:
+        close_voice_page(page)
+
+
 def test_voice_page_keeps_a_dialog_over_a_reload(playwright: Any, tmp_path: Path) -> None:
     """A reload (or a crash of the page) goes on where it was instead of starting again:
     the address says "go on", the dialog itself stays on the server."""

@@ -145,10 +145,13 @@
     this.aborted = false;
   }
 
+  // A tap while the microphone is still starting aborts the session: every wait here may
+  // end after that, and then the microphone is let go again (abort found nothing to stop).
   Session.prototype.start = async function () {
     this.stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
     });
+    if (this.aborted) { this.stopCapture(); return; }
     const ctx = this.ctx = new AudioContext();
     const source = ctx.createMediaStreamSource(this.stream);
     const filter = ctx.createBiquadFilter();
@@ -160,6 +163,7 @@
     const onBlock = function (block) { if (!self.ended) self.onBlock(block); };
     if (ctx.audioWorklet) {
       await ctx.audioWorklet.addModule(WORKLET_URL);
+      if (this.aborted) return; // abort closed the context
       this.node = new AudioWorkletNode(ctx, "buurtkiosk-capture");
       this.node.port.onmessage = function (event) { onBlock(event.data); };
     } else {
@@ -172,6 +176,7 @@
     mute.gain.value = 0;
     this.node.connect(mute).connect(ctx.destination);
     if (ctx.state === "suspended") await ctx.resume();
+    if (this.aborted) return;
     setMode("listening", "Ik luister...", "Praat nu maar.");
   };
 
@@ -295,6 +300,7 @@
     if (session || !canListen()) return;
     const current = session = new Session();
     current.start().catch(function () {
+      if (current.aborted) return; // stopped by a tap while starting: not a missing microphone
       current.abort();
       if (session === current) session = null;
       // No microphone, or no permission: said once, and the whole dialog goes on by
