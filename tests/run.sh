@@ -23,4 +23,6 @@ fi
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache   # the layers of design section 2
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+# Two workers, a test file each at a time (a file's browser and servers start once): the
+# browser tests wait on Chromium and on real-time audio, so two share the cores well.
+exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"
