@@ -338,6 +338,7 @@
     const cards = Array.prototype.slice.call(list.children);
     const start = parseInt(list.dataset.start || "0", 10);
     const total = parseInt(list.dataset.total || "0", 10);
+    if (start === 0) pagesBefore.length = 0; // a list from its start: no pages before it
     const more = holder.querySelector("[data-testid=voice-more]");
     const previous = holder.querySelector("[data-testid=voice-previous]");
     cards.forEach(function (card) { card.hidden = false; });
