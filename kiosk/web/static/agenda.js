@@ -48,6 +48,11 @@
       if (isCard) cards += 1;
     }
     while (shown.length && shown[shown.length - 1].tagName === "H2") agenda.removeChild(shown.pop());
+    // A long title with the largest letters: a card alone taller than the room. Its place
+    // goes (the card still reads it aloud, and the activity's screen shows it) rather
+    // than its last lines being cut off.
+    agenda.classList.remove("squeezed");
+    if (cards === 1 && overflows()) agenda.classList.add("squeezed");
     nextOffset = offset + cards;
     nextKey = cards < cardsSent.length ? cardsSent[cards].dataset.key : (agenda.dataset.after || "");
     const more = nextOffset < total;
