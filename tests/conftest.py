@@ -75,6 +75,16 @@ def moved_the_same_day(starts_at: datetime) -> datetime:
     return starts_at - timedelta(minutes=30)
 
 
+def longest_day() -> datetime:
+    """10.30 on the next Wednesday in September of a day of two figures: one of the longest
+    dates a screen shows ("Woensdag 22 september om 10.30 uur"), from tomorrow on, so never
+    in the past whatever day the tests run."""
+    day = datetime.now(UTC).replace(hour=8, minute=30, second=0, microsecond=0) + timedelta(days=1)
+    while not (day.month == 9 and day.weekday() == 2 and day.day >= 20):
+        day += timedelta(days=1)
+    return day
+
+
 @pytest.fixture
 def app(db_path: str, db: sqlite_utils.Database) -> Flask:
     return create_app({"TESTING": True, "DATABASE": db_path})

@@ -36,6 +36,7 @@ from tests.browser import (
     screenshot,
     start_live_server,
 )
+from tests.conftest import longest_day
 from tests.voice_support import ScriptedStandIn
 from voice import dialog
 from voice.audio import to_wav
@@ -46,7 +47,6 @@ axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 TITLE = "Soep en verhalen"
 FULL = "Breicafé vol"
-LONGEST_DAY = datetime(2027, 9, 29, 8, 30, tzinfo=UTC)  # woensdag 29 september, 10.30 uur
 LONG_PLACE = "Wijkcentrum Ferdinand Bolstraat, grote zaal"
 # axe's rules (names, roles, colours) do not change with the screen's size: every screen
 # is checked at the largest and the smallest layout, which keeps this module quick.
@@ -79,7 +79,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
             # The longest line "Klopt dit?" can have, whatever day the tests run on (at
             # night "vandaag" became a date, and the summary ran off the screen).
             save_activity(db, Activity(
-                id="vol", title=FULL, starts_at=LONGEST_DAY,
+                id="vol", title=FULL, starts_at=longest_day(),
                 stadsdorp="Stadsdorp Zuid", location_name=LONG_PLACE, capacity=1,
             ))
         create_signup(db, "vol", phone="0612345678", kiosk_id="k")

@@ -14,6 +14,7 @@ import pytest
 from kiosk.core.agenda import Activity, save_activity
 from kiosk.core.db import write_transaction
 from tests.browser import LiveServer, start_live_server
+from tests.conftest import longest_day
 from tests.test_screens import (  # noqa: F401  (fixtures, found by name)
     Visit,
     axe,
@@ -42,10 +43,6 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     )
     db = server.db()
     try:
-        # On 29 September, a Wednesday: the longest date there is.
-        day = max(datetime.now(UTC), datetime(2026, 9, 29, 8, 30, tzinfo=UTC))
-        while day.month != 9 or day.day != 29:
-            day += timedelta(days=1)
         with write_transaction(db):
             for number in range(4):
                 starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=number + 1)
@@ -58,7 +55,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
                     description="Samen koffie drinken en praten over de buurt. " * 4,
                 ))
             save_activity(db, Activity(
-                id="verweg", title=LONG_TITLE, starts_at=day.replace(hour=8, minute=30),
+                id="verweg", title=LONG_TITLE, starts_at=longest_day(),
                 stadsdorp="Stadsdorp Zuid", location_name=LONG_PLACE, capacity=40,
                 price="€ 2,50 (koffie en thee inbegrepen)",
             ))
@@ -83,6 +80,10 @@ def test_voice_start_fits_the_start_and_activity_screens(
     assert start.get_attribute("href") == "/stem"
     expect(page.get_by_test_id("activity-card").first).to_be_visible()
     visit.check(f"40-start-met-stem-{kind}")
+    visit.tap("next-page")  # page 2 has Vorige too, beside the agenda on the short screens
+    expect(page.get_by_test_id("previous-page")).to_be_visible()
+    expect(start).to_be_visible()
+    visit.check(f"40-start-met-stem-bladzijde-2-{kind}")
     # The longest activity (a title of three lines, a place and an address, a price and a
     # description) is too much for the largest letters on the upright screen: its last
     # fact is cut there (a known limit); the long title with its date, place and price fits.

@@ -413,7 +413,7 @@ def listen() -> Response | tuple[Response, int]:
         if phrases == ():
             # A touch-only step, or a model that knows none of the step's words.
             raise NothingToHear(f"nothing to listen for at step {state.step}")
-        return engine.open(phrases), None
+        return engine.open(phrases), state  # the question these words will answer
 
     record_dir = current_app.config.get("VOICE_RECORD_DIR") or os.environ.get(
         "BUURTKIOSK_VOICE_RECORD_DIR"
@@ -429,16 +429,18 @@ def listen() -> Response | tuple[Response, int]:
         Path(record_dir).mkdir(parents=True, exist_ok=True)
         (Path(record_dir) / f"{key}.wav").write_bytes(to_wav(result.recording))
     recognition = result.recognition
+    asked = result.context if isinstance(result.context, dialog.State) else state
     now = dialog_store().get(dialog_key)
     if now is None:
         return _expired()
-    if now != state:
-        # A tap moved the dialog on while these words were heard: they answered the
-        # question before, and must not undo the tap. The screen shows the question now.
-        log.info("stem %s: te laat gehoord, de stap is nu %s", state.step, now.step)
+    if now != asked:
+        # A tap moved the dialog on while these words were spoken or heard: they answered
+        # the question before, and must not undo the tap. The screen shows the question now.
+        log.info("stem %s: te laat gehoord, de stap is nu %s", asked.step, now.step)
         choices = _choices(also=now.activity_id)
         reply = dialog.prompt(now, choices, language)
         return _respond(dialog_key, reply, choices, extra={"quiet": True, "late": True})
+    state = now
     understood = understand(
         state.step,
         recognition.text,

@@ -38,6 +38,7 @@
   function layout() {
     const shown = [];
     let cards = 0;
+    agenda.classList.remove("squeezed"); // every card counts its place again
     agenda.replaceChildren();
     for (let i = 0; i < entries.length; i += 1) {
       const entry = entries[i];
@@ -51,7 +52,6 @@
     // A long title with the largest letters: a card alone taller than the room. Its place
     // goes (the card still reads it aloud, and the activity's screen shows it) rather
     // than its last lines being cut off.
-    agenda.classList.remove("squeezed");
     if (cards === 1 && overflows()) agenda.classList.add("squeezed");
     nextOffset = offset + cards;
     nextKey = cards < cardsSent.length ? cardsSent[cards].dataset.key : (agenda.dataset.after || "");

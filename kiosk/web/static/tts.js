@@ -58,7 +58,11 @@
   // No microphone, no voice button: a button that cannot work only confuses.
   const voiceButtons = document.querySelectorAll("[data-voice-start]");
   if (voiceButtons.length) {
-    const hide = function () { voiceButtons.forEach(function (b) { b.hidden = true; }); };
+    // The screen is laid out again without them (agenda.js fits its cards on "resize").
+    const hide = function () {
+      voiceButtons.forEach(function (b) { b.hidden = true; });
+      window.dispatchEvent(new Event("resize"));
+    };
     if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) {
       hide();
     } else {
