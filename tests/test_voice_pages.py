@@ -4,7 +4,10 @@ touch answers on the voice screen, and the signup through the one domain functio
 
 from __future__ import annotations
 
+import io
 import re
+import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ from kiosk.web.voice import COOKIE, dialog_store
 from tests.conftest import make_activity
 from tests.voice_support import ScriptedStandIn, korean_model_path
 from voice import dialog
+from voice.audio import to_wav
 
 
 def in_dialog(app: Flask, client: Any, state: Any) -> None:
@@ -51,6 +55,17 @@ def answer(client: Any, value: str, **fields: str) -> dict[str, Any]:
     )  # fmt: skip
     assert response.status_code == 200, response.data
     return response.get_json()
+
+
+def say(client: Any, utterance: str) -> Any:
+    """Half a second of sound as one utterance in one piece, as the microphone code sends
+    its last piece; what it "says" is the stand-in's next scripted text."""
+    return client.post(
+        "/stem/luister",
+        data={"utterance": utterance, "seq": "0", "last": "1",
+              "audio": (io.BytesIO(to_wav(b"\x01\x00" * 8000)), "stuk.wav", "audio/wav")},
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
 
 
 # --- when voice is there ------------------------------------------------------------------
@@ -341,12 +356,6 @@ def test_words_heard_while_a_tap_moves_the_dialog_on_do_not_undo_the_tap(
     """The resident says "ja" and, before the kiosk has understood it, taps "Nee": the
     tap counts. The late words answered the question before: they change nothing, and
     the screen gets the question of now, quietly."""
-    import io
-    import uuid
-    from dataclasses import replace
-
-    from voice.audio import to_wav
-
     engine = ScriptedStandIn(["ja"])
     app.config["VOICE_ENGINE"] = engine
     client = app.test_client()
@@ -362,12 +371,7 @@ def test_words_heard_while_a_tap_moves_the_dialog_on_do_not_undo_the_tap(
             dialog_store().put(key, tapped)
 
     engine.while_hearing = tap
-    reply = client.post(
-        "/stem/luister",
-        data={"utterance": "test-utterance-late", "seq": "0", "last": "1",
-              "audio": (io.BytesIO(to_wav(b"\x01\x00" * 8000)), "stuk.wav", "audio/wav")},
-        headers={"Accept": "application/json"},
-    )  # fmt: skip
+    reply = say(client, "test-utterance-late")
     assert reply.status_code == 200, reply.data
     body = reply.get_json()
     assert body["step"] == dialog.ACTIVITY_STEP and body["quiet"] and body["late"]
@@ -379,11 +383,6 @@ def test_words_heard_while_a_tap_moves_the_dialog_on_do_not_undo_the_tap(
     engine.script.append("ja")
     engine.while_hearing = None
     in_dialog(app, client, asked)
-    reply = client.post(
-        "/stem/luister",
-        data={"utterance": "test-utterance-on-time", "seq": "0", "last": "1",
-              "audio": (io.BytesIO(to_wav(b"\x01\x00" * 8000)), "stuk.wav", "audio/wav")},
-        headers={"Accept": "application/json"},
-    )  # fmt: skip
+    reply = say(client, "test-utterance-on-time")
     assert reply.get_json()["step"] != dialog.CONFIRM_ACTIVITY
     assert "late" not in reply.get_json()
