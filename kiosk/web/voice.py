@@ -429,7 +429,7 @@ def listen() -> Response | tuple[Response, int]:
         Path(record_dir).mkdir(parents=True, exist_ok=True)
         (Path(record_dir) / f"{key}.wav").write_bytes(to_wav(result.recording))
     recognition = result.recognition
-    asked = result.context if isinstance(result.context, dialog.State) else state
+    asked: dialog.State = result.context  # the state start_utterance kept
     now = dialog_store().get(dialog_key)
     if now is None:
         return _expired()
