@@ -40,6 +40,9 @@ _WINDOW = "_door_list_window"
 # How old a list may be and still say who is NOT on it: the hub is asked every minute
 # while online, so an older list may miss a signup made at another kiosk since.
 CURRENT = timedelta(minutes=10)
+# "received" is stored to the second, and the Pi's clock may step back a little when
+# the network (and with it NTP) comes up, which is when a list arrives.
+_SKEW = timedelta(minutes=1)
 
 
 def _moment(text: Any) -> datetime | None:
@@ -105,7 +108,7 @@ def covers(db: sqlite_utils.Database, day: date, now: datetime) -> bool:
     received, start, end = (_moment(window.get(k)) for k in ("received", "from", "to"))
     if received is None or start is None or end is None:
         return False
-    if not timedelta(0) <= now - received <= CURRENT:
+    if not -_SKEW <= now - received <= CURRENT:
         return False
     return dutch.local(start).date() <= day < dutch.local(end).date()
 
