@@ -4,6 +4,8 @@ the kiosk says."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import date
 
 import pytest
@@ -400,6 +402,11 @@ def test_what_is_read_out_is_what_the_screen_shows() -> None:
     last = dialog.advance(at(ACTIVITY_STEP), say("help"), many, NL, dialog.Shown(start=7, count=3))
     assert "Nummer 8: Activiteit 8" in last.say and "Nummer 9: Activiteit 9" in last.say
     assert "Meer" not in last.say
+    # A screen of one cancelled activity: nothing to choose here, but there is on the next.
+    off = [replace(c, cancelled=True) if c.number == 1 else c for c in many]
+    first = dialog.advance(at(ACTIVITY_STEP), say("help"), off, NL, dialog.Shown(start=0, count=1))
+    assert "Op dit scherm kunt u niets kiezen. Tik op Meer voor de rest." in first.say
+    assert "Hier is niets" not in first.say
     # Whatever a page sends, the window stays inside the list and never shows nothing.
     odd = dialog.Shown(start=99, count=0).window(many)
     assert odd == ([many[-1]], False)

@@ -193,7 +193,12 @@ class Dutch(Language):
     def read_options(self, options: Sequence[Choice], *, more: bool) -> str:
         # What does not go ahead is left out: it cannot be chosen.
         open_ = [c for c in options if c.number > 0 and not c.cancelled]
-        parts = ["U kunt kiezen uit:"] if open_ else ["Hier is niets om te kiezen."]
+        if open_:
+            parts = ["U kunt kiezen uit:"]
+        elif more:  # only cancelled ones on this screen: the next may have some
+            parts = ["Op dit scherm kunt u niets kiezen."]
+        else:
+            parts = ["Hier is niets om te kiezen."]
         for choice in open_:
             parts.append(f"Nummer {choice.number}: {choice.title}, {choice.when}.")
             if choice.full:
