@@ -5,7 +5,6 @@ the kiosk says."""
 from __future__ import annotations
 
 from dataclasses import replace
-
 from datetime import date
 
 import pytest
