@@ -46,6 +46,7 @@ STEPS = ("activity", "confirm_activity", "name", "confirm_name", "party_size", "
          "change", "callback")  # fmt: skip
 YES_NO_STEPS = ("confirm_activity", "confirm_name", "confirm", "callback")
 COMMANDS = ("back", "repeat", "help", "louder", "softer", "stop")
+_NO_WORDS = ("nee", "neen", "welnee")
 MAX_COST = 1.0  # one word too many, or a few "eh"s and "graag"s: further off is not heard
 NAME_COMMAND_COST = 0.5  # a name is free text: a command must be said nearly as written
 MIN_CONFIDENCE = 0.5  # a yes resting on a word heard less surely than this is asked again
@@ -354,6 +355,11 @@ def _understand(
 
     if not matches:
         if step in YES_NO_STEPS and _starts_with_no(heard, lists):
+            # "nee, ik wil stoppen": a command after the "nee" is what is meant.
+            rest = _after_no(heard, lists)
+            said = _matches(language.tokens(rest, choices, today), built, lists) if rest else []
+            if said and said[0].meaning in COMMANDS and said[0].meaning != "repeat":
+                return _command(said[0], text)
             # "nee, die bedoel ik niet": what follows a plain "nee" only says why.
             return _Result("no", Intent(NO, heard=text), reason="starts with nee")
         return _ask_again(text, "no sentence near enough")
@@ -379,11 +385,21 @@ def _starts_with_no(heard: list[str], lists: _Words) -> bool:
     "nee, dat klopt niet" is not), no doubt, not a question. Only ever a no: the cost of
     a wrong no is choosing again."""
     content = [w for w in heard if w not in lists.hesitation]
-    if not content or content[0] not in ("nee", "neen", "welnee"):
+    if not content or content[0] not in _NO_WORDS:
         return False
-    rest = set(content[1:])
+    after = _after_no(heard, lists)
+    rest = set(after)
+    # "nee nee, dat klopt wel": the second "nee" is the first one said again, not a
+    # negation of "klopt".
     contradicted = bool(rest & lists.affirmative) and not rest & lists.negation
-    return not contradicted and not rest & lists.doubt and not _is_question(content[1:], lists)
+    return not contradicted and not rest & lists.doubt and not _is_question(after, lists)
+
+
+def _after_no(heard: list[str], lists: _Words) -> list[str]:
+    """What is said after the leading "nee" (or "nee nee")."""
+    content = [w for w in heard if w not in lists.hesitation]
+    first = next((i for i, w in enumerate(content) if w not in _NO_WORDS), len(content))
+    return content[first:]
 
 
 def _command(match: _Match, text: str) -> _Result:
