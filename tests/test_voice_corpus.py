@@ -44,4 +44,5 @@ def test_the_rules_a_review_brought_hold_on_every_line() -> None:
     lines = corpus.read([CORPUS / "review_traps.txt", CORPUS / "nee_then.txt"])
     choices, _ = demo_choices(TODAY)
     results, _ = corpus.run(lines, choices, get_language("nl"), TODAY)
-    assert [(r.line.step, r.line.text, r.understood.outcome) for r in results if not r.correct] == []
+    wrong = [(r.line.step, r.line.text, r.understood.outcome) for r in results if not r.correct]
+    assert wrong == []
