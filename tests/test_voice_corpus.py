@@ -41,7 +41,8 @@ def test_no_false_yes_and_at_least_95_percent_correct() -> None:
 
 def test_the_rules_a_review_brought_hold_on_every_line() -> None:
     """The files written from a review's wrong readings: every line, not 95 %."""
-    lines = corpus.read([CORPUS / "review_traps.txt", CORPUS / "nee_then.txt"])
+    files = ("review_traps.txt", "nee_then.txt", "corrections.txt")
+    lines = corpus.read([CORPUS / name for name in files])
     choices, _ = demo_choices(TODAY)
     results, _ = corpus.run(lines, choices, get_language("nl"), TODAY)
     wrong = [(r.line.step, r.line.text, r.understood.outcome) for r in results if not r.correct]

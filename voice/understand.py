@@ -459,9 +459,13 @@ def _value(
         return _Result(match.meaning, Intent(CHANGE, expression, heard=text), cost)
     if kind == "ask_again":
         return _ask_again(text, "how many", cost, detail="how_many")
+    last = kind == "corrected"  # "niet twee maar drie": the last number said is meant
+    if last:
+        kind = "activity" if expression == "{number}" else "party_size"
     if kind == "activity":
         if expression == "{number}":
-            number = next(t.readings["number"] for s, t in slot_values if s == "number")
+            numbers = [t.readings["number"] for s, t in slot_values if s == "number"]
+            number = numbers[-1 if last else 0]
             chosen = [c for c in choices if c.number == number and number > 0]
             if not chosen:
                 return _ask_again(
@@ -491,9 +495,10 @@ def _value(
                   if s in ("count", "collective")]  # fmt: skip
         base, _, plus = expression.partition("+")
         if base in ("{count}",):
-            if not counts or counts[0] is None:
+            said = counts[-1 if last else 0] if counts else None
+            if said is None:
                 return _ask_again(text, "no number", cost)
-            value = int(counts[0])
+            value = int(said)
         else:
             value = int(base)
         value += int(plus or 0)
