@@ -143,7 +143,8 @@ ONE_MORE_CARD_FITS = """list => {
   next.hidden = false;
   const content = list.closest(".screen-content") || list;
   const page = document.scrollingElement || document.documentElement;
-  const fits = page.scrollHeight <= innerHeight + 1 && content.scrollHeight <= content.clientHeight + 1;
+  const fits = page.scrollHeight <= innerHeight + 1
+    && content.scrollHeight <= content.clientHeight + 1;
   next.hidden = true;
   return fits;
 }"""
