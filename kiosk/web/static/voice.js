@@ -415,11 +415,12 @@
     else sayThen(reply.say, next);
   }
 
-  function post(body) {
+  // `arrived`: what to keep once the kiosk has answered (a failed Meer moved no page).
+  function post(body, arrived) {
     setMode("thinking", "Even denken...");
     fetch(root.dataset.answerUrl, { method: "POST", body: body, headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
-      .then(handleReply)
+      .then(function (reply) { if (arrived) arrived(); handleReply(reply); })
       .catch(function () { problem({}); });
   }
 
@@ -437,9 +438,9 @@
     stopListening();
     if (kiosk.stopSpeaking) kiosk.stopSpeaking();
     const body = new FormData(event.target, event.submitter);
-    keepPages(event.submitter && event.submitter.value);
+    const value = event.submitter && event.submitter.value;
     withPage(body);
-    post(body);
+    post(body, function () { keepPages(value); });
   });
 
   // A tap on the keys of the name and phone steps (keys.js types it) means: by touch now.
