@@ -484,6 +484,31 @@ def test_not_understood_and_touch_instead_fit_every_screen(
         page.wait_for_selector("[data-testid=voice-status][data-mode=idle]")
         assert page.get_by_test_id("voice-talk").is_visible()
         check_screen(page, screen, "tik-maar", axe)
+        if screen.height >= 800 and screen.width >= 1280:  # room for the words beside Praat
+            assert page.locator("#voice-status-text").is_visible()
+    finally:
+        close_voice_page(page)
+
+
+@pytest.mark.parametrize(("screen", "letters"), [(SCREENS[4], "1"), (SCREENS[5], "2")],
+                         ids=["10inch-letters1", "15inch-letters2"])  # fmt: skip
+def test_with_larger_letters_the_status_keeps_its_words_where_they_fit(
+    heard_kiosk: tuple[LiveServer, Any], screen: Screen, letters: str, axe: Any
+) -> None:
+    """"Praat" offered again beside the words of the status: where they still fit with
+    larger letters (the 10" screen one step up, the 15" the largest) they stay; where
+    they do not (shorter screens, the 10" with the largest letters) they give Praat the
+    room, and check_screen sees that nothing is cut."""
+    page = open_voice_page(heard_kiosk, screen, "blauwe fiets", "hmm", letters=letters)
+    try:
+        page.locator("[data-testid=voice-notice]:has-text('Tik maar op het scherm')").wait_for(
+            timeout=30_000
+        )
+        page.wait_for_selector("[data-testid=voice-status][data-mode=idle]")
+        assert page.get_by_test_id("voice-talk").is_visible()
+        assert page.locator("#voice-status-text").inner_text() == "Tik op het scherm."
+        check_screen(page, screen, f"tik-maar-letters{letters}", axe)
+        assert page.locator("#voice-status-text").is_visible()
     finally:
         close_voice_page(page)
 

@@ -71,6 +71,17 @@
     setStatus(text, more);
     if (levelBar) levelBar.style.width = "0%";
     if (talkButton) talkButton.hidden = !(mode === "idle" && canListen());
+    fitStatus();
+  }
+
+  // "Praat" offered again says it all: where the words would not fit beside it (a short
+  // or narrow screen, larger letters) they give it the room; where they fit they stay.
+  function fitStatus() {
+    statusBox.classList.remove("talk-only");
+    if (!talkButton || talkButton.hidden) return;
+    const cut = statusText.scrollHeight > statusText.clientHeight + 1 ||
+      statusText.scrollWidth > statusText.clientWidth + 1 || statusText.clientWidth < 80;
+    if (cut) statusBox.classList.add("talk-only");
   }
 
   // --- audio helpers ------------------------------------------------------------------
@@ -469,9 +480,10 @@
   });
 
   // Letters bigger or smaller, another font loaded, the screen turned: fit the list again.
-  document.addEventListener("buurtkiosk:letters", fitChoices);
-  window.addEventListener("resize", fitChoices);
-  if (document.fonts && document.fonts.ready) document.fonts.ready.then(fitChoices);
+  function fitAll() { fitChoices(); fitStatus(); }
+  document.addEventListener("buurtkiosk:letters", fitAll);
+  window.addEventListener("resize", fitAll);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(fitAll);
   fitChoices();
 
   window.buurtkioskVoice = { listen: listen, stop: stopListening, makeDownsampler: makeDownsampler };
