@@ -386,3 +386,42 @@ def test_words_heard_while_a_tap_moves_the_dialog_on_do_not_undo_the_tap(
     reply = say(client, "test-utterance-on-time")
     assert reply.get_json()["step"] != dialog.CONFIRM_ACTIVITY
     assert "late" not in reply.get_json()
+
+
+def test_a_tap_on_a_question_the_dialog_has_left_changes_nothing(
+    app: Flask, agenda: None
+) -> None:
+    """Each screen's buttons carry the question they answer. "Ja" said and heard while
+    the resident taps "Nee" on the same "Klopt dat?" (the spoken answer got there
+    first), or "Ja" tapped twice: the tap answered the question before, so it is not
+    taken as an answer to the next one; the screen gets the question of now, said aloud
+    (the resident has not heard it). Said louder, or asked again, it is the same
+    question: a tap then counts."""
+    engine = ScriptedStandIn(["ja", "harder"])
+    app.config["VOICE_ENGINE"] = engine
+    client = app.test_client()
+    asked = dialog.State(
+        step=dialog.CONFIRM_ACTIVITY, activity_id="a1", signup_id=str(uuid.uuid4())
+    )
+    in_dialog(app, client, asked)
+    key = client.get_cookie(COOKIE).value
+    page = client.get("/stem?verder=1").get_data(as_text=True)
+    shown = asked.question_key()
+    assert f'name="vraag" value="{shown}"' in page
+    heard = say(client, "test-utterance-ja").get_json()  # the words got there first
+    assert heard["step"] == dialog.NAME_STEP and heard["question"] != shown
+    tapped = answer(client, "nee", vraag=shown)  # "Nee" on the screen that asked
+    assert tapped["step"] == dialog.NAME_STEP and tapped["late"]
+    assert "quiet" not in tapped and tapped["say"]
+    with app.app_context():
+        now = dialog_store().get(key)
+    assert now is not None and now.step == dialog.NAME_STEP and now.activity_id == "a1"
+
+    # "harder" changes the voice, not the question: a tap from the same screen counts.
+    louder = say(client, "test-utterance-harder").get_json()
+    assert louder["step"] == dialog.NAME_STEP and louder["question"] == heard["question"]
+    typed = answer(client, "naam", name="Fatma Yilmaz", vraag=heard["question"])
+    assert typed["step"] == dialog.PARTY_SIZE and "late" not in typed  # typed: no check
+    # An answer without the field (voice.js's own "geen-microfoon", an older page) is
+    # taken as it always was.
+    assert answer(client, "aantal:2")["step"] == dialog.CONFIRM

@@ -13,6 +13,7 @@ switch that step to touch, with a kind sentence. Every step also takes its answe
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -86,6 +87,15 @@ class State:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def question_key(self) -> str:
+        """What the question on the screen is about, short: a tap from a screen that showed
+        another question (a spoken answer moved the dialog on meanwhile, or a second tap
+        on the same button) answered that one, not this. A question asked again, louder or
+        by touch now, is the same question."""
+        asked = (self.step, self.activity_id, self.name, self.phone, self.party_size,
+                 self.options, self.reviewing)  # fmt: skip
+        return hashlib.blake2s(repr(asked).encode(), digest_size=6).hexdigest()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> State:

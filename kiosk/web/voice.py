@@ -186,6 +186,7 @@ def _panel_context(reply: dialog.Reply, choices: list[Choice], start: int = 0) -
         "total": len(shown),
         "chosen": chosen,
         "max_party": dialog.MAX_PARTY,
+        "question_key": state.question_key(),
     }
 
 
@@ -254,6 +255,7 @@ def _respond(
             "heard": reply.screen.heard,
             "redirect": redirect_to or None,
             "volume": reply.volume,
+            "question": reply.state.question_key(),
         }
         if not redirect_to:
             body["html"] = render_template(
@@ -320,6 +322,14 @@ def answer() -> Response:
     choices = _choices(also=state.activity_id)
     form = request.form
     shown = _on_screen()
+    tapped_at = form.get("vraag")
+    if tapped_at is not None and tapped_at != state.question_key():
+        # The tap answered the question its screen showed; the dialog has moved on since
+        # (words heard just before it, or the same button twice): this question is new
+        # to the resident, so it is said, and nothing changes.
+        log.info("tik bij een eerdere vraag: de stap is nu %s", state.step)
+        reply = dialog.prompt(state, choices, language)
+        return _respond(key, reply, choices, extra={"late": True})
     # Buttons say what they answer: "ja", "kies:<activity id>", "aantal:3", "wijzig:name".
     kind, _, argument = form.get("answer", "").partition(":")
     try:
