@@ -425,3 +425,9 @@ def test_a_tap_on_a_question_the_dialog_has_left_changes_nothing(
     # An answer without the field (voice.js's own "geen-microfoon", an older page) is
     # taken as it always was.
     assert answer(client, "aantal:2")["step"] == dialog.CONFIRM
+    # Stoppen means stop whatever the screen asked: a stale one still ends the dialog.
+    stopped = client.post("/stem/antwoord", data={"answer": "stop", "vraag": shown},
+                          headers={"Accept": "application/json"})  # fmt: skip
+    assert stopped.get_json()["redirect"] == "/"
+    with app.app_context():
+        assert dialog_store().get(key) is None

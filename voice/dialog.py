@@ -95,7 +95,10 @@ class State:
         by touch now, is the same question."""
         asked = (self.step, self.activity_id, self.name, self.phone, self.party_size,
                  self.options, self.reviewing)  # fmt: skip
-        return hashlib.blake2s(repr(asked).encode(), digest_size=6).hexdigest()
+        # Keyed with the dialog's own random id, never shown: the page then gives away
+        # nothing of the name and phone number in it, not even to one who tries them all.
+        key = self.signup_id.encode()[:32]
+        return hashlib.blake2s(repr(asked).encode(), key=key, digest_size=6).hexdigest()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> State:

@@ -355,10 +355,13 @@ def _understand(
 
     if not matches:
         if step in YES_NO_STEPS and _starts_with_no(heard, lists):
-            # "nee, ik wil stoppen": a command after the "nee" is what is meant.
-            rest = _after_no(heard, lists)
+            # "nee, ik wil stoppen": a command said plainly after the "nee" is what is
+            # meant. Not at "Mogen wij u bellen?", where stopping would throw away the
+            # wish just given: a "nee" there is a no.
+            rest = _after_no(heard, lists) if step != "callback" else []
             said = _matches(language.tokens(rest, choices, today), built, lists) if rest else []
-            if said and said[0].meaning in COMMANDS and said[0].meaning != "repeat":
+            if (said and said[0].meaning in COMMANDS and said[0].meaning != "repeat"
+                    and said[0].cost <= FILLER_COST):
                 return _command(said[0], text)
             # "nee, die bedoel ik niet": what follows a plain "nee" only says why.
             return _Result("no", Intent(NO, heard=text), reason="starts with nee")

@@ -323,7 +323,9 @@ def answer() -> Response:
     form = request.form
     shown = _on_screen()
     tapped_at = form.get("vraag")
-    if tapped_at is not None and tapped_at != state.question_key():
+    # Stoppen and Opnieuw mean the same whatever the question: never refused.
+    any_question = form.get("answer") in ("stop", "opnieuw")
+    if tapped_at is not None and tapped_at != state.question_key() and not any_question:
         # The tap answered the question its screen showed; the dialog has moved on since
         # (words heard just before it, or the same button twice): this question is new
         # to the resident, so it is said, and nothing changes.
