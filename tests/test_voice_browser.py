@@ -625,3 +625,40 @@ def test_voice_page_keeps_a_dialog_over_a_reload(playwright: Any, tmp_path: Path
         browser.close()
         server.stop()
     assert json.dumps(stand_in.grammars[0], ensure_ascii=False)
+
+
+def test_a_double_tap_on_yes_signs_up_once_and_stays_on_the_ticket(
+    heard_kiosk: tuple[LiveServer, Any],
+) -> None:
+    """A shaky double tap on "Ja, meld mij aan": the second tap is not sent while the
+    kiosk answers the first, so the resident lands on the ticket, once, and not on a new
+    voice dialog (the second would find the dialog finished). And every step's screen is
+    the newest reply's, whatever order the replies arrive in."""
+    server, browser = heard_kiosk
+    server.app.config["VOICE_ENGINE"] = ScriptedStandIn()
+    page = new_kiosk_page(browser, SCREENS[4].viewport)
+    silent_speech(page)
+    # No microphone: the whole dialog by touch.
+    page.add_init_script(
+        "navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error('geen'))"
+    )
+    before = len(server.query("SELECT id FROM signups"))
+    try:
+        page.goto(server.url + f"/stem?activiteit={FIRST}")
+        wait_for_step(page, "confirm_activity")
+        # At once: the tap may reach the kiosk after the page's own "geen microfoon" and
+        # be answered first (the older reply must not put "Klopt dat?" back).
+        page.get_by_test_id("voice-yes").tap()
+        wait_for_step(page, "name")
+        page.get_by_test_id("voice-skip").tap()
+        wait_for_step(page, "party_size")
+        page.locator("[data-testid=voice-panel] button[value='aantal:1']").tap()
+        wait_for_step(page, "confirm")
+        page.get_by_test_id("voice-yes").dblclick()
+        page.wait_for_url("**/aangemeld/**", timeout=15_000)
+        page.get_by_test_id("ticket-code").wait_for()
+        page.wait_for_timeout(1500)  # a second answer would have moved the page on by now
+        assert "/aangemeld/" in page.url
+    finally:
+        close_voice_page(page)
+    assert len(server.query("SELECT id FROM signups")) == before + 1

@@ -408,10 +408,14 @@ def test_a_tap_on_a_question_the_dialog_has_left_changes_nothing(
     page = client.get("/stem?verder=1").get_data(as_text=True)
     shown = asked.question_key()
     assert f'name="vraag" value="{shown}"' in page
+    assert f'data-turn="{asked.turn}"' in page
     heard = say(client, "test-utterance-ja").get_json()  # the words got there first
     assert heard["step"] == dialog.NAME_STEP and heard["question"] != shown
     tapped = answer(client, "nee", vraag=shown)  # "Nee" on the screen that asked
     assert tapped["step"] == dialog.NAME_STEP and tapped["late"]
+    # Replies are numbered in the order the kiosk gave them (the screen shows the newest);
+    # a refused tap changed nothing, so it keeps the number.
+    assert asked.turn < heard["turn"] == tapped["turn"]
     assert "quiet" not in tapped and tapped["say"]
     with app.app_context():
         now = dialog_store().get(key)

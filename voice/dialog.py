@@ -84,6 +84,7 @@ class State:
     reviewing: bool = False  # came from "Wat wilt u veranderen?": go back to the check
     signup_id: str = ""  # one id for the whole dialog: a repeated "ja" signs up once
     volume: int = len(VOLUMES) - 1  # index into VOLUMES
+    turn: int = 0  # one more with every answer kept: the screen shows the newest reply
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -238,7 +238,13 @@ def _respond(
     if redirect_to:
         dialog_store().forget(key)
     else:
-        dialog_store().put(key, reply.state)
+        kept = dialog_store().get(key)
+        if kept is not None and replace(reply.state, turn=kept.turn) == kept:
+            reply = replace(reply, state=kept)  # nothing changed: nothing to keep
+        else:
+            turn = (kept.turn if kept is not None else reply.state.turn) + 1
+            reply = replace(reply, state=replace(reply.state, turn=turn))
+            dialog_store().put(key, reply.state)
 
     response: Response
     if not asked_for_json():
@@ -256,6 +262,7 @@ def _respond(
             "redirect": redirect_to or None,
             "volume": reply.volume,
             "question": reply.state.question_key(),
+            "turn": reply.state.turn,
         }
         if not redirect_to:
             body["html"] = render_template(
@@ -312,8 +319,19 @@ _SIMPLE_ANSWERS = {
 }
 
 
+# One answer at a time, from reading the dialog to keeping its next state: a tap and the
+# last words of an utterance that arrive together (waitress serves requests on several
+# threads) must not both be taken for the same question. One screen, one resident.
+_ONE_ANSWER_AT_A_TIME = threading.Lock()
+
+
 @bp.post("/stem/antwoord")
 def answer() -> Response:
+    with _ONE_ANSWER_AT_A_TIME:
+        return _answer()
+
+
+def _answer() -> Response:
     try:
         key, state = _current()
     except DialogExpired:
@@ -440,6 +458,12 @@ def listen() -> Response | tuple[Response, int]:
         # Only with the coordinator's debug setting on: residents' voices stay off disk.
         Path(record_dir).mkdir(parents=True, exist_ok=True)
         (Path(record_dir) / f"{key}.wav").write_bytes(to_wav(result.recording))
+    with _ONE_ANSWER_AT_A_TIME:
+        return _heard(dialog_key, result, language, received)
+
+
+def _heard(dialog_key: str, result: Finished, language: Language, received: float) -> Response:
+    """The answer an utterance gave, for the question it was heard for."""
     recognition = result.recognition
     asked: dialog.State = result.context  # the state start_utterance kept
     now = dialog_store().get(dialog_key)
@@ -453,6 +477,7 @@ def listen() -> Response | tuple[Response, int]:
         reply = dialog.prompt(now, choices, language)
         return _respond(dialog_key, reply, choices, extra={"quiet": True, "late": True})
     state = now
+    choices = _choices(also=state.activity_id)
     understood = understand(
         state.step,
         recognition.text,

@@ -318,6 +318,7 @@
       // touch (the kiosk stops asking to "say" things and stops listening).
       noMicrophone = true;
       if (talkButton) talkButton.hidden = true;
+      fitStatus();
       answer("geen-microfoon");
     });
   }
@@ -403,7 +404,16 @@
     speak(text).then(next, next);
   }
 
+  // The kiosk numbers its replies in the order it answered (turn): one that arrives after
+  // a newer one (the kiosk's own "geen microfoon" answered before the resident's tap, but
+  // got here after it) must not put its older screen back.
+  function overtaken(reply) {
+    const shown = panel();
+    return Boolean(shown && reply.turn !== undefined && Number(shown.dataset.turn) > reply.turn);
+  }
+
   function handleReply(reply) {
+    if (overtaken(reply)) return;
     keepAwake();
     if (reply.redirect) {
       sayThen(reply.say, function () { window.location.href = reply.redirect; });
@@ -426,13 +436,30 @@
     else sayThen(reply.say, next);
   }
 
+  // One answer at a time: a second tap before the kiosk has answered the first (a shaky
+  // double tap on "Ja, meld mij aan") is not sent; the first one's answer is shown. A
+  // kiosk that does not answer in time frees the buttons again.
+  const ANSWER_WAIT_MS = 20000;
+  let answering = false;
+
   // `arrived`: what to keep once the kiosk has answered (a failed Meer moved no page).
-  function post(body, arrived) {
+  // `tapped`: a tap's answer, which holds back the next tap until it is answered.
+  function post(body, arrived, tapped) {
+    if (tapped) answering = true;
     setMode("thinking", "Even denken...");
-    fetch(root.dataset.answerUrl, { method: "POST", body: body, headers: { Accept: "application/json" } })
+    const late = new AbortController();
+    const timer = setTimeout(function () { late.abort(); }, ANSWER_WAIT_MS);
+    fetch(root.dataset.answerUrl, {
+      method: "POST", body: body, headers: { Accept: "application/json" }, signal: late.signal,
+    })
       .then(function (response) { return response.json(); })
-      .then(function (reply) { if (arrived) arrived(); handleReply(reply); })
-      .catch(function () { problem({}); });
+      .then(function (reply) {
+        clearTimeout(timer);
+        if (tapped) answering = false;
+        if (arrived && !overtaken(reply)) arrived();
+        handleReply(reply);
+      })
+      .catch(function () { clearTimeout(timer); if (tapped) answering = false; problem({}); });
   }
 
   function answer(value) {
@@ -446,12 +473,13 @@
   // Taps: the step's buttons post their answer; the page stays, the step changes.
   holder.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (answering) return;
     stopListening();
     if (kiosk.stopSpeaking) kiosk.stopSpeaking();
     const body = new FormData(event.target, event.submitter);
     const value = event.submitter && event.submitter.value;
     withPage(body);
-    post(body, function () { keepPages(value); });
+    post(body, function () { keepPages(value); }, true);
   });
 
   // A tap on the keys of the name and phone steps (keys.js types it) means: by touch now.
