@@ -400,8 +400,8 @@ def test_a_tap_on_a_question_the_dialog_has_left_changes_nothing(
     engine = ScriptedStandIn(["ja", "harder"])
     app.config["VOICE_ENGINE"] = engine
     client = app.test_client()
-    asked = dialog.State(
-        step=dialog.CONFIRM_ACTIVITY, activity_id="a1", signup_id=str(uuid.uuid4())
+    asked = dialog.State(  # not at full volume: "harder" must change something
+        step=dialog.CONFIRM_ACTIVITY, activity_id="a1", signup_id=str(uuid.uuid4()), volume=1
     )
     in_dialog(app, client, asked)
     key = client.get_cookie(COOKIE).value
@@ -424,6 +424,7 @@ def test_a_tap_on_a_question_the_dialog_has_left_changes_nothing(
     # "harder" changes the voice, not the question: a tap from the same screen counts.
     louder = say(client, "test-utterance-harder").get_json()
     assert louder["step"] == dialog.NAME_STEP and louder["question"] == heard["question"]
+    assert louder["volume"] > heard["volume"] and louder["turn"] > heard["turn"]
     typed = answer(client, "naam", name="Fatma Yilmaz", vraag=heard["question"])
     assert typed["step"] == dialog.PARTY_SIZE and "late" not in typed  # typed: no check
     # An answer without the field (voice.js's own "geen-microfoon", an older page) is
@@ -435,3 +436,44 @@ def test_a_tap_on_a_question_the_dialog_has_left_changes_nothing(
     assert stopped.get_json()["redirect"] == "/"
     with app.app_context():
         assert dialog_store().get(key) is None
+
+
+def test_typed_beats_heard_and_a_finished_dialog_keeps_its_page(
+    app: Flask, agenda: None, db: Any
+) -> None:
+    """A name typed while the kiosk was still answering spoken words (which had already
+    taken a name) is the name. And the dialog's last page stays its answer for a minute:
+    a second "Ja, meld mij aan", or a plain form sent twice, lands on the same ticket,
+    not on a new dialog (the resident would sign up again)."""
+    engine = ScriptedStandIn(["ik heet jan de vries"])
+    app.config["VOICE_ENGINE"] = engine
+    client = app.test_client()
+    at_name = dialog.State(step=dialog.NAME_STEP, activity_id="a1", signup_id=str(uuid.uuid4()))
+    in_dialog(app, client, at_name)
+    key = client.get_cookie(COOKIE).value
+    assert say(client, "test-utterance-name").get_json()["step"] == dialog.CONFIRM_NAME
+    typed = answer(client, "naam", name="Fatma Yilmaz", vraag=at_name.question_key())
+    assert "late" not in typed
+    with app.app_context():
+        now = dialog_store().get(key)
+    assert now is not None and now.name == "Fatma Yilmaz"
+    answer(client, "aantal:1")
+    check = dialog_store_state(app, key)
+    signed = answer(client, "ja", vraag=check.question_key())
+    ticket = signed["redirect"]
+    assert ticket.startswith("/aangemeld/")
+    # Sent before the first answer came back, so still with the dialog's cookie.
+    client.set_cookie(COOKIE, key)
+    again = answer(client, "ja", vraag=check.question_key())
+    assert again["redirect"] == ticket
+    client.set_cookie(COOKIE, key)
+    plain = client.post("/stem/antwoord", data={"answer": "ja"})  # no JavaScript
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(ticket)
+    signups = db.execute("SELECT COUNT(*) FROM signups WHERE name = 'Fatma Yilmaz'")
+    assert signups.fetchone()[0] == 1
+
+
+def dialog_store_state(app: Flask, key: str) -> Any:
+    with app.app_context():
+        return dialog_store().get(key)
+

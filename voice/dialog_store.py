@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from voice.dialog import State
 
 MAX_IDLE_SECONDS = 30 * 60
+# How long a finished dialog's last page is remembered: a second tap or the last words of
+# an utterance that were on their way when it finished get that same page, not a new dialog
+# (which a resident would take for "not signed up" and sign up again).
+FINISHED_SECONDS = 60
 # One screen, one resident: a few dialogs at once is already odd (a reload, two tabs
 # during a test); more evict the oldest, so the memory stays bounded.
 MAX_DIALOGS = 8
@@ -42,6 +46,7 @@ class DialogStore:
         self.max_dialogs = max_dialogs
         self.clock = clock
         self._dialogs: dict[str, _Entry] = {}
+        self._finished: dict[str, tuple[str, float]] = {}  # id -> (where it ended, when)
         self._lock = threading.Lock()
 
     def _forget_stale(self) -> None:
@@ -82,6 +87,22 @@ class DialogStore:
     def forget(self, key: str) -> None:
         with self._lock:
             self._dialogs.pop(key, None)
+
+    def finish(self, key: str, page: str) -> None:
+        """Forget the dialog, and remember for FINISHED_SECONDS the page it ended on."""
+        with self._lock:
+            self._dialogs.pop(key, None)
+            now = self.clock()
+            for old, (_, at) in list(self._finished.items()):
+                if now - at > FINISHED_SECONDS:
+                    del self._finished[old]
+            self._finished[key] = (page, now)
+
+    def finished_at(self, key: str) -> str | None:
+        """The page a dialog that just finished ended on (None: none, or long ago)."""
+        with self._lock:
+            page, at = self._finished.get(key, ("", 0.0))
+            return page if page and self.clock() - at <= FINISHED_SECONDS else None
 
     def __len__(self) -> int:
         with self._lock:

@@ -236,7 +236,7 @@ def _respond(
     elif reply.state.step == dialog.STOPPED:
         redirect_to = url_for("resident.start")
     if redirect_to:
-        dialog_store().forget(key)
+        dialog_store().finish(key, redirect_to)
     else:
         kept = dialog_store().get(key)
         if kept is not None and replace(reply.state, turn=kept.turn) == kept:
@@ -276,12 +276,24 @@ def _respond(
 def _expired() -> Response:
     message = "Dit gesprek is verlopen. We beginnen opnieuw."
     response: Response
+    ended_on = dialog_store().finished_at(request.cookies.get(COOKIE, ""))
+    if ended_on:
+        # A second tap, or words on their way, as the dialog finished: the same page again.
+        if asked_for_json():
+            return _drop_cookie(jsonify(say="", redirect=ended_on, late=True))
+        return _drop_cookie(redirect(ended_on, code=303))
     if asked_for_json():
         response = jsonify(error=message, redirect=url_for("voice.start"))
         response.status_code = 409
     else:
         response = redirect(url_for("voice.start"))
     return _drop_cookie(response)
+
+
+# One answer at a time, from reading the dialog to keeping its next state: a tap and the
+# last words of an utterance that arrive together (waitress serves requests on several
+# threads) must not both be taken for the same question. One screen, one resident.
+_ONE_ANSWER_AT_A_TIME = threading.Lock()
 
 
 @bp.get("/stem")
@@ -292,12 +304,13 @@ def start() -> Response:
         return redirect(url_for("resident.start"))
     language = current_language()
     if request.args.get("verder"):
-        try:
-            key, state = _current()
-        except DialogExpired:
-            return _expired()
-        choices = _choices(also=state.activity_id)
-        return _respond(key, dialog.prompt(state, choices, language), choices)
+        with _ONE_ANSWER_AT_A_TIME:  # a reload must not write back a state an answer left
+            try:
+                key, state = _current()
+            except DialogExpired:
+                return _expired()
+            choices = _choices(also=state.activity_id)
+            return _respond(key, dialog.prompt(state, choices, language), choices)
     old = request.cookies.get(COOKIE)
     if old:
         dialog_store().forget(old)
@@ -319,12 +332,6 @@ _SIMPLE_ANSWERS = {
 }
 
 
-# One answer at a time, from reading the dialog to keeping its next state: a tap and the
-# last words of an utterance that arrive together (waitress serves requests on several
-# threads) must not both be taken for the same question. One screen, one resident.
-_ONE_ANSWER_AT_A_TIME = threading.Lock()
-
-
 @bp.post("/stem/antwoord")
 def answer() -> Response:
     with _ONE_ANSWER_AT_A_TIME:
@@ -341,8 +348,14 @@ def _answer() -> Response:
     form = request.form
     shown = _on_screen()
     tapped_at = form.get("vraag")
-    # Stoppen and Opnieuw mean the same whatever the question: never refused.
-    any_question = form.get("answer") in ("stop", "opnieuw")
+    # Stoppen and Opnieuw mean the same whatever the question: never refused. Nor is a
+    # name or number typed while the kiosk was still answering words: typed beats heard.
+    answered = form.get("answer", "")
+    any_question = (
+        answered in ("stop", "opnieuw")
+        or (answered == "naam" and state.step in (dialog.NAME_STEP, dialog.CONFIRM_NAME))
+        or (answered == "telefoon" and state.step == dialog.PHONE_STEP)
+    )
     if tapped_at is not None and tapped_at != state.question_key() and not any_question:
         # The tap answered the question its screen showed; the dialog has moved on since
         # (words heard just before it, or the same button twice): this question is new

@@ -291,8 +291,11 @@
     setMode("thinking", "Even denken...");
     const self = this;
     this.send(true).then(function (reply) {
-      if (self.aborted || !reply) return;
-      session = null;
+      if (!reply) return;
+      // Words heard before a tap are let go, unless they already ended the dialog (a
+      // spoken "ja" signed up): then the ticket is where the resident goes.
+      if (self.aborted && !reply.redirect) return;
+      if (session === self) session = null;
       handleReply(reply);
     }, function (error) {
       if (self.aborted) return;
@@ -308,7 +311,7 @@
   };
 
   function listen() {
-    if (session || !canListen()) return;
+    if (session || leaving || answering || !canListen()) return;
     const current = session = new Session();
     current.start().catch(function () {
       if (current.aborted) return; // stopped by a tap while starting: not a missing microphone
@@ -390,18 +393,36 @@
 
   // --- the kiosk's answers --------------------------------------------------------------
 
+  // On the way to another page (the ticket, the start): nothing more is sent or shown.
+  let leaving = false;
+  function leave(url) {
+    leaving = true;
+    stopListening();
+    window.location.href = url;
+  }
+
   function problem(reply) {
-    if (reply.redirect) { window.location.href = reply.redirect; return; }
+    if (leaving) return;
+    if (reply.redirect) { leave(reply.redirect); return; }
     const message = reply.error || "Er ging iets mis. Probeer het nog een keer.";
     setMode("speaking", message);
     const idle = function () { setMode("idle", message); };
-    speak(message).then(idle, idle);
+    speakThen(message, idle);
+  }
+
+  // What comes after the kiosk has spoken (listen, or wait for a tap) belongs to what it
+  // said: a tap meanwhile stops the speech, and then it is the tap's answer that goes on.
+  let spoken = 0;
+  function speakThen(text, next) {
+    const mine = ++spoken;
+    const after = function () { if (mine === spoken && !leaving) next(); };
+    speak(text).then(after, after);
   }
 
   function sayThen(text, next) {
     keepAwake();
     setMode("speaking", "De kiosk praat...");
-    speak(text).then(next, next);
+    speakThen(text, next);
   }
 
   // The kiosk numbers its replies in the order it answered (turn): one that arrives after
@@ -413,10 +434,14 @@
   }
 
   function handleReply(reply) {
-    if (overtaken(reply)) return;
+    if (leaving || overtaken(reply)) return;
     keepAwake();
     if (reply.redirect) {
-      sayThen(reply.say, function () { window.location.href = reply.redirect; });
+      leaving = true;  // said first ("U bent aangemeld"), then gone: no tap in between
+      stopListening();
+      setMode("speaking", "De kiosk praat...");
+      const go = function () { window.location.href = reply.redirect; };
+      speak(reply.say || "").then(go, go);
       return;
     }
     if (kiosk.setVolume) kiosk.setVolume(reply.volume);
@@ -473,7 +498,8 @@
   // Taps: the step's buttons post their answer; the page stays, the step changes.
   holder.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (answering) return;
+    if (answering || leaving) return;
+    spoken += 1;  // what the kiosk was saying, and what was to follow it, is over
     stopListening();
     if (kiosk.stopSpeaking) kiosk.stopSpeaking();
     const body = new FormData(event.target, event.submitter);
