@@ -662,3 +662,43 @@ def test_a_double_tap_on_yes_signs_up_once_and_stays_on_the_ticket(
     finally:
         close_voice_page(page)
     assert len(server.query("SELECT id FROM signups")) == before + 1
+
+
+def test_an_older_reply_arriving_late_does_not_put_its_screen_back(
+    heard_kiosk: tuple[LiveServer, Any],
+) -> None:
+    """The page's own "geen microfoon" is answered by the kiosk first, but its reply is
+    held up on the way; the resident's tap on "Ja" is answered after it and arrives
+    first. The older reply (an earlier turn) must not put "Klopt dat?" back."""
+    server, browser = heard_kiosk
+    server.app.config["VOICE_ENGINE"] = ScriptedStandIn()
+    page = new_kiosk_page(browser, SCREENS[4].viewport)
+    silent_speech(page)
+    page.add_init_script(
+        "navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error('geen'))"
+    )
+    held: list[tuple[Any, Any]] = []
+
+    def hold_no_microphone(route: Any) -> None:
+        if "geen-microfoon" in (route.request.post_data or ""):
+            held.append((route, route.fetch()))  # answered by the kiosk, not yet delivered
+        else:
+            route.continue_()
+
+    page.route("**/stem/antwoord", hold_no_microphone)
+    try:
+        page.goto(server.url + f"/stem?activiteit={FIRST}")
+        wait_for_step(page, "confirm_activity")
+        page.wait_for_function("document.body.dataset.voice === 'thinking'")
+        deadline = time.monotonic() + 10
+        while not held and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert held, "the page sent no 'geen microfoon'"
+        page.get_by_test_id("voice-yes").tap()
+        wait_for_step(page, "name")
+        route, response = held[0]
+        route.fulfill(response=response)  # the older reply, at last
+        page.wait_for_timeout(500)
+        assert step_of(page) == "name"
+    finally:
+        close_voice_page(page)
