@@ -627,21 +627,26 @@ def test_voice_page_keeps_a_dialog_over_a_reload(playwright: Any, tmp_path: Path
     assert json.dumps(stand_in.grammars[0], ensure_ascii=False)
 
 
+def touch_only_voice_page(heard_kiosk: tuple[LiveServer, Any]) -> Any:
+    """A 10" page whose microphone does not work: the whole dialog goes by touch."""
+    server, browser = heard_kiosk
+    server.app.config["VOICE_ENGINE"] = ScriptedStandIn()
+    page = new_kiosk_page(browser, SCREENS[4].viewport)
+    silent_speech(page)
+    page.add_init_script(
+        "navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error('geen'))"
+    )
+    return page
+
+
 def test_a_double_tap_on_yes_signs_up_once_and_stays_on_the_ticket(
     heard_kiosk: tuple[LiveServer, Any],
 ) -> None:
     """A shaky double tap on "Ja, meld mij aan": the second tap is not sent while the
     kiosk answers the first, so the resident lands on the ticket, once, and not on a new
-    voice dialog (the second would find the dialog finished). And every step's screen is
-    the newest reply's, whatever order the replies arrive in."""
-    server, browser = heard_kiosk
-    server.app.config["VOICE_ENGINE"] = ScriptedStandIn()
-    page = new_kiosk_page(browser, SCREENS[4].viewport)
-    silent_speech(page)
-    # No microphone: the whole dialog by touch.
-    page.add_init_script(
-        "navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error('geen'))"
-    )
+    voice dialog (the second would find the dialog finished)."""
+    server = heard_kiosk[0]
+    page = touch_only_voice_page(heard_kiosk)
     before = len(server.query("SELECT id FROM signups"))
     try:
         page.goto(server.url + f"/stem?activiteit={FIRST}")
@@ -670,13 +675,8 @@ def test_an_older_reply_arriving_late_does_not_put_its_screen_back(
     """The page's own "geen microfoon" is answered by the kiosk first, but its reply is
     held up on the way; the resident's tap on "Ja" is answered after it and arrives
     first. The older reply (an earlier turn) must not put "Klopt dat?" back."""
-    server, browser = heard_kiosk
-    server.app.config["VOICE_ENGINE"] = ScriptedStandIn()
-    page = new_kiosk_page(browser, SCREENS[4].viewport)
-    silent_speech(page)
-    page.add_init_script(
-        "navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error('geen'))"
-    )
+    server = heard_kiosk[0]
+    page = touch_only_voice_page(heard_kiosk)
     held: list[tuple[Any, Any]] = []
 
     def hold_no_microphone(route: Any) -> None:
