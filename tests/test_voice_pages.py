@@ -454,8 +454,7 @@ def test_typed_beats_heard_and_a_finished_dialog_keeps_its_page(
     assert say(client, "test-utterance-name").get_json()["step"] == dialog.CONFIRM_NAME
     typed = answer(client, "naam", name="Fatma Yilmaz", vraag=at_name.question_key())
     assert "late" not in typed
-    with app.app_context():
-        now = dialog_store().get(key)
+    now = dialog_store_state(app, key)
     assert now is not None and now.name == "Fatma Yilmaz"
     answer(client, "aantal:1")
     check = dialog_store_state(app, key)

@@ -364,7 +364,7 @@ def _answer() -> Response:
         reply = dialog.prompt(state, choices, language)
         return _respond(key, reply, choices, extra={"late": True})
     # Buttons say what they answer: "ja", "kies:<activity id>", "aantal:3", "wijzig:name".
-    kind, _, argument = form.get("answer", "").partition(":")
+    kind, _, argument = answered.partition(":")
     try:
         if kind in _SIMPLE_ANSWERS:
             intent = Intent(_SIMPLE_ANSWERS[kind], typed=True)

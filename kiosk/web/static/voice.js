@@ -394,11 +394,15 @@
   // --- the kiosk's answers --------------------------------------------------------------
 
   // On the way to another page (the ticket, the start): nothing more is sent or shown.
+  // What the kiosk says about it ("U bent aangemeld") is said first, with no tap between.
   let leaving = false;
-  function leave(url) {
+  function leave(url, said) {
     leaving = true;
     stopListening();
-    window.location.href = url;
+    const go = function () { window.location.href = url; };
+    if (!said) { go(); return; }
+    setMode("speaking", "De kiosk praat...");
+    speak(said).then(go, go);
   }
 
   function problem(reply) {
@@ -433,17 +437,12 @@
     return Boolean(shown && reply.turn !== undefined && Number(shown.dataset.turn) > reply.turn);
   }
 
-  function handleReply(reply) {
+  // `arrived`: what to keep of the answer's own once its reply is the one shown.
+  function handleReply(reply, arrived) {
     if (leaving || overtaken(reply)) return;
+    if (arrived) arrived();
     keepAwake();
-    if (reply.redirect) {
-      leaving = true;  // said first ("U bent aangemeld"), then gone: no tap in between
-      stopListening();
-      setMode("speaking", "De kiosk praat...");
-      const go = function () { window.location.href = reply.redirect; };
-      speak(reply.say || "").then(go, go);
-      return;
-    }
+    if (reply.redirect) { leave(reply.redirect, reply.say); return; }
     if (kiosk.setVolume) kiosk.setVolume(reply.volume);
     holder.innerHTML = reply.html;
     if (!holder.querySelector(".voice-choices")) pagesBefore.length = 0;
@@ -481,8 +480,7 @@
       .then(function (reply) {
         clearTimeout(timer);
         if (tapped) answering = false;
-        if (arrived && !overtaken(reply)) arrived();
-        handleReply(reply);
+        handleReply(reply, arrived);
       })
       .catch(function () { clearTimeout(timer); if (tapped) answering = false; problem({}); });
   }
